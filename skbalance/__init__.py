@@ -1,0 +1,18 @@
+"""skbalance: detect, split, rebalance and weight imbalanced training data.
+
+Every strategy is a scikit-learn / imbalanced-learn estimator; import them
+from the package root::
+
+    from skbalance import DomainFloorSampler, RatioOverSampler
+"""
+
+from skbalance._domain_floor import DomainFloorSampler
+from skbalance._ratio import RatioOverSampler
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DomainFloorSampler",
+    "RatioOverSampler",
+    "__version__",
+]

@@ -1,0 +1,47 @@
+"""The one module that imports private names of scikit-learn and imbalanced-learn.
+
+Everything else in skbalance imports them from here, so an upstream rename is
+fixed in one place. Optional dependencies are imported lazily with
+:func:`import_optional`.
+"""
+
+import importlib
+
+from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import Interval, StrOptions
+
+__all__ = ["Interval", "StrOptions", "_fit_context", "_safe_indexing", "import_optional"]
+
+
+def import_optional(module, *, extra, purpose):
+    """Import an optional dependency, or fail with the extra that provides it.
+
+    Parameters
+    ----------
+    module : str
+        Module to import, e.g. ``"matplotlib.pyplot"``.
+    extra : str
+        Name of the skbalance extra that installs it, e.g. ``"plot"``.
+    purpose : str
+        What needs it, used in the error message.
+
+    Returns
+    -------
+    module : module
+        The imported module.
+
+    Examples
+    --------
+    >>> from skbalance._compat import import_optional
+    >>> import_optional("json", extra="none", purpose="reading JSON").__name__
+    'json'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        top = module.split(".")[0]
+        raise ImportError(
+            f"{purpose} needs the optional dependency {top!r}, which is not "
+            f"installed. Install it with: pip install 'skbalance[{extra}]'"
+        ) from exc

@@ -1,0 +1,172 @@
+"""DomainFloorSampler: give every domain (or class) a minimum share."""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from skbalance._base import BaseStrataOverSampler
+from skbalance._compat import Interval
+from skbalance._indexing import column_values, n_rows
+from skbalance._targets import floor_targets
+from skbalance._validation import check_missing
+
+__all__ = ["DomainFloorSampler"]
+
+
+class DomainFloorSampler(BaseStrataOverSampler):
+    """Duplicate rows so that every domain holds at least a share of the output.
+
+    The strata are the values of ``domain`` (a DataFrame column, a key of
+    dict records, or a column index of an array), or a ``groups`` array given
+    to :meth:`fit_resample`, or the classes of ``y`` when neither is given.
+    Rows of the strata below the floor are copied, with the fewest added rows
+    that give every stratum ``min_share`` of the *output* (raising one stratum
+    grows the total, which the solution accounts for). ``y`` is resampled
+    along with ``X``.
+
+    A floor of 5-20% keeps most of the real prior while making sure that a
+    rare domain (European English next to US English, say) or class is seen
+    often enough; forcing 1:1 throws the prior away.
+
+    Read more in the :ref:`User Guide <domain_floor_sampler>`.
+
+    Parameters
+    ----------
+    min_share : float in [0, 1], default=0.1
+        Minimum share of the output for every stratum. Must satisfy
+        ``min_share * n_strata <= 1``; a floor already met is a no-op.
+    domain : str, int or None, default=None
+        Where the domain of a row is read: a column name of a DataFrame X, a
+        key of dict records, or a column index of a 2-D array X. The column
+        stays in X. ``None`` uses ``groups`` or, without it, the classes of y.
+    shuffle : bool, default=False
+        Shuffle the output rows. By default the original rows come first,
+        unchanged and in order, followed by the copies.
+    random_state : int, RandomState instance or None, default=None
+        Chooses which rows get the extra copy when a stratum is not raised by
+        a whole multiple, and the order when ``shuffle=True``.
+
+    Attributes
+    ----------
+    counts_before_ : dict
+        Rows per stratum (domain, or class) in the input, sorted by stratum.
+    counts_after_ : dict
+        Rows per stratum in the output.
+    sampling_strategy_ : dict
+        Rows added per stratum, for the strata that were raised.
+    sample_indices_ : ndarray of shape (n_samples_resampled,)
+        Input row of every output row.
+    n_features_in_ : int
+        Number of columns of X, when X is 2-D.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of X, when X is a DataFrame with string column names.
+
+    See Also
+    --------
+    RatioOverSampler : Raise classes to a ratio of the largest class.
+
+    Examples
+    --------
+    Floors on domains of dict records (JSONL rows):
+
+    >>> from collections import Counter
+    >>> from skbalance import DomainFloorSampler
+    >>> X = ([{"text": f"us {i}", "locale": "en-US"} for i in range(90)]
+    ...      + [{"text": f"eu {i}", "locale": "en-GB"} for i in range(10)])
+    >>> y = ["billing", "technical"] * 50
+    >>> sampler = DomainFloorSampler(min_share=0.2, domain="locale", random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sampler.counts_before_, sampler.counts_after_
+    ({'en-GB': 10, 'en-US': 90}, {'en-GB': 23, 'en-US': 90})
+    >>> sorted(Counter(r["locale"] for r in X_res).items())
+    [('en-GB', 23), ('en-US', 90)]
+
+    Without ``domain`` or ``groups`` the floors apply to the classes of y:
+
+    >>> y = [0] * 95 + [1] * 5
+    >>> _, y_res = DomainFloorSampler(min_share=0.1).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(0, 95), (1, 11)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseStrataOverSampler._parameter_constraints,
+        "min_share": [Interval(Real, 0, 1, closed="both")],
+        "domain": [str, Integral, None],
+    }
+
+    def __init__(self, *, min_share=0.1, domain=None, shuffle=False, random_state=None):
+        self.min_share = min_share
+        self.domain = domain
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    def fit_resample(self, X, y, *, groups=None):
+        """Resample the data set; the output has the container type of the input.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix, DataFrame, Series, list} of n_samples rows
+            A 2-D array (numeric or object), a sparse matrix, a DataFrame, or a
+            1-D array, Series or list of texts or records (dicts).
+        y : array-like of shape (n_samples,)
+            Class labels (no missing values).
+        groups : array-like of shape (n_samples,), default=None
+            Domain of every row, when it is not a field of X. Cannot be combined
+            with ``domain``.
+
+        Returns
+        -------
+        X_resampled : same container as X
+            The original rows, unchanged and in order, then the copies (all
+            shuffled together when ``shuffle=True``).
+        y_resampled : same container as y
+            The labels of ``X_resampled``.
+        """
+        return super().fit_resample(X, y, groups=groups)
+
+    def fit(self, X, y, *, groups=None):
+        """Compute the per-stratum targets and the rows to copy.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix, list}
+            The rows: see :meth:`fit_resample`.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        groups : array-like of shape (n_samples,), default=None
+            Domain of every row: see :meth:`fit_resample`.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+        """
+        return super().fit(X, y, groups=groups)
+
+    def _strata(self, X, y, groups=None):
+        if groups is not None and self.domain is not None:
+            raise ValueError(
+                f"Got both domain={self.domain!r} and groups; give the domains one "
+                "way only."
+            )
+        if self.domain is not None:
+            values = column_values(X, self.domain, param="domain")
+            source = f"domain={self.domain!r}"
+        elif groups is not None:
+            values = np.asarray(groups)
+            if values.ndim != 1:
+                raise ValueError(f"groups must be 1-D; got shape {values.shape}.")
+            if values.shape[0] != n_rows(X):
+                raise ValueError(
+                    f"X has {n_rows(X)} rows but groups has {values.shape[0]}; they "
+                    "must have the same length."
+                )
+            source = "groups"
+        else:
+            return y, "y", "class"
+        check_missing(values, name=source)
+        return values, source, "domain"
+
+    def _stratum_targets(self, counts, strata):
+        return floor_targets(counts, self.min_share)

@@ -1,0 +1,178 @@
+"""Input checks shared by the estimators: rows of X, labels, strata."""
+
+import sys
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils import check_array
+
+from skbalance._indexing import _is_pandas, n_rows
+
+__all__ = ["check_labels", "check_rows", "encode"]
+
+
+def _describe_rows(rows):
+    shown = ", ".join(str(i) for i in rows[:5])
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
+def check_rows(X):
+    """Validate X as rows of samples; return the number of rows.
+
+    Accepted: 2-D arrays (any dtype but complex), sparse matrices, DataFrames,
+    lists of rows, and 1-D arrays, Series or lists of texts or records.
+    """
+    if X is None:
+        raise ValueError("X is None; pass the rows to resample.")
+    if sparse.issparse(X) or (isinstance(X, np.ndarray) and X.ndim != 1):
+        check_array(
+            X, accept_sparse=True, dtype=None, ensure_all_finite=False, allow_nd=True
+        )
+        return n_rows(X)
+    if _is_pandas(X):
+        if getattr(X, "ndim", 1) == 2:
+            if X.shape[0] == 0 or X.shape[1] == 0:
+                check_array(np.empty(X.shape))  # sklearn's own message
+            return X.shape[0]
+        values = X.to_numpy()
+    elif isinstance(X, np.ndarray):
+        values = X
+    elif isinstance(X, (list, tuple)):
+        if len(X) == 0:
+            raise ValueError("X is empty (0 rows); there is nothing to resample.")
+        first = X[0]
+        if isinstance(first, (str, bytes, dict)):
+            return len(X)
+        if isinstance(first, (list, tuple, np.ndarray)):
+            check_array(X, dtype=None, ensure_all_finite=False)
+            return len(X)
+        values = np.asarray(X)
+    else:
+        if not hasattr(X, "__len__"):
+            raise ValueError(
+                f"X of type {type(X).__name__} has no len(); pass an array, a list, "
+                "a DataFrame or a sparse matrix."
+            )
+        return len(X)
+    # a 1-D sequence: texts or records are rows; numbers are a likely mistake
+    if values.shape[0] == 0:
+        raise ValueError("X is empty (0 rows); there is nothing to resample.")
+    if values.dtype.kind in "biufc":
+        raise ValueError(
+            "Expected a 2D array, got a 1D array of numbers instead. Reshape X "
+            "with X.reshape(-1, 1) if it is a single feature; 1-D X is taken as "
+            "rows only when it holds texts or records (dicts)."
+        )
+    return values.shape[0]
+
+
+def check_labels(y, *, n_samples, name="y"):
+    """Validate class labels; return them as a 1-D ndarray.
+
+    A one-vs-all indicator matrix (one 1 per row) is turned into column
+    indices, a column vector is raveled. Missing labels, continuous targets,
+    multilabel targets and a length that differs from X are errors.
+    """
+    if y is None:
+        raise ValueError(
+            f"This sampler requires y to be passed, but the target {name} is None."
+        )
+    if _is_pandas(y):
+        y = y.to_numpy()
+    y = np.asarray(y) if not isinstance(y, np.ndarray) else y
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    elif y.ndim == 2:
+        is_indicator = y.dtype.kind in "biuf" and np.isin(y, (0, 1)).all()
+        if not (is_indicator and np.all(y.sum(axis=1) == 1)):
+            raise ValueError(
+                f"{name} is a 2-D array of shape {y.shape}: multilabel and "
+                "multioutput targets are not supported. Pass one label per row "
+                "(a one-vs-all indicator with a single 1 per row is accepted)."
+            )
+        y = y.argmax(axis=1)
+    elif y.ndim != 1:
+        raise ValueError(f"{name} must be 1-D; got an array of shape {y.shape}.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"X has {n_samples} rows but {name} has {y.shape[0]}; they must have "
+            "the same length."
+        )
+    check_missing(y, name=name)
+    if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+        raise ValueError(
+            f"Unknown label type: continuous. {name} holds non-integer numbers; "
+            "a sampler needs class labels, not a regression target."
+        )
+    if y.dtype.kind == "c":
+        raise ValueError(f"Unknown label type: complex values in {name}.")
+    return y
+
+
+def check_missing(values, *, name):
+    """Raise if ``values`` holds NaN, None or a pandas missing value."""
+    kind = values.dtype.kind
+    if kind == "f":
+        missing = np.isnan(values)
+    elif kind == "O":
+        pd = sys.modules.get("pandas")
+        if pd is not None:
+            missing = np.asarray(pd.isna(values), dtype=bool)
+        else:
+            missing = np.fromiter(
+                (v is None or v != v for v in values), dtype=bool, count=len(values)
+            )
+    else:
+        return
+    if missing.any():
+        rows = np.flatnonzero(missing).tolist()
+        raise ValueError(
+            f"{name} has missing values (NaN or None) at {_describe_rows(rows)}; "
+            "drop or label those rows before resampling."
+        )
+
+
+def encode(values, *, name):
+    """Sorted unique values, the code of every value, and the count of each.
+
+    Integers with a compact range are counted with ``np.bincount``; other
+    values are factorized with pandas when it is already imported (hashing,
+    much faster than sorting strings), else with ``np.unique``.
+    """
+    n = values.shape[0]
+    dtype = values.dtype
+    kind = dtype.kind
+    if kind == "b":
+        values = values.view(np.uint8)
+        kind = "u"
+    if kind in "iu" and n:
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 2 * n + 1_000_000:
+            shifted = values - low if low else values
+            counts = np.bincount(shifted.astype(np.intp, copy=False))
+            present = np.flatnonzero(counts)
+            if present.size == counts.size:
+                codes = shifted.astype(np.intp, copy=False)
+            else:
+                lookup = np.full(counts.size, -1, dtype=np.intp)
+                lookup[present] = np.arange(present.size)
+                codes = lookup[shifted]
+            uniques = (present + low).astype(dtype)
+            return uniques, codes, counts[present].astype(np.int64)
+    pd = sys.modules.get("pandas")
+    try:
+        if pd is not None and kind == "O":
+            codes, uniques = pd.factorize(values, sort=True)
+            uniques = np.asarray(uniques, dtype=object)
+        else:
+            uniques, codes = np.unique(values, return_inverse=True)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in values[:1000]})
+        raise ValueError(
+            f"{name} mixes label types ({', '.join(kinds)}); use one type, e.g. "
+            "all strings."
+        ) from None
+    codes = np.asarray(codes, dtype=np.intp).reshape(-1)
+    counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+    return uniques, codes, counts
