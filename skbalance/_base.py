@@ -116,12 +116,11 @@ class BaseStrataOverSampler(BaseOverSampler):
         strata, source, word = self._strata(X, labels, **params)
         uniques, codes, counts = encode(strata, name=source)
         if uniques.size < 2:
+            plural = "classes" if word == "class" else f"{word}s"
             raise ValueError(
                 f"{source} has 1 {word} ({uniques.tolist()[0]!r}); "
-                f"{type(self).__name__} needs at least 2 {word}s to balance "
+                f"{type(self).__name__} needs at least 2 {plural} to balance "
                 f"(one {word} cannot be imbalanced)."
-                if uniques.size
-                else f"{source} is empty (0 rows); there is nothing to resample."
             )
         targets = self._stratum_targets(counts, uniques)
         random_state = check_random_state(self.random_state)

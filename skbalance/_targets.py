@@ -6,8 +6,9 @@ over-sampling. They never lower a count, and a target that is already met
 gives back the counts unchanged (no error, no warning), so that a grid search
 over targets never produces a failed candidate.
 
-Arithmetic is exact: a float such as ``0.3`` is read as the decimal the user
-wrote (3/10), so ``ceil(0.3 * 1000)`` is 300, not 301.
+Arithmetic is exact: a float such as ``0.07`` is read as the decimal the user
+wrote (7/100), so the target for ``0.07 * 100`` is 7 rows, not the 8 that
+``ceil(7.000000000000001)`` would give in floating point.
 """
 
 import math

@@ -54,6 +54,8 @@ def check_rows(X):
                 f"X of type {type(X).__name__} has no len(); pass an array, a list, "
                 "a DataFrame or a sparse matrix."
             )
+        if len(X) == 0:
+            raise ValueError("X is empty (0 rows); there is nothing to resample.")
         return len(X)
     # a 1-D sequence: texts or records are rows; numbers are a likely mistake
     if values.shape[0] == 0:
@@ -80,7 +82,13 @@ def check_labels(y, *, n_samples, name="y"):
         )
     if _is_pandas(y):
         y = y.to_numpy()
-    y = np.asarray(y) if not isinstance(y, np.ndarray) else y
+    elif isinstance(y, (list, tuple)):
+        values = y
+        y = np.asarray(values)
+        if y.dtype.kind in "US" and not all(isinstance(v, (str, bytes)) for v in values):
+            y = np.asarray(values, dtype=object)  # numpy would turn 1 into "1"
+    elif not isinstance(y, np.ndarray):
+        y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     elif y.ndim == 2:
@@ -168,11 +176,15 @@ def encode(values, *, name):
         else:
             uniques, codes = np.unique(values, return_inverse=True)
     except TypeError:
-        kinds = sorted({type(v).__name__ for v in values[:1000]})
+        uniques = None
+    if uniques is None or (
+        kind == "O" and len({isinstance(u, str) for u in uniques.tolist()}) > 1
+    ):
+        kinds = sorted({type(v).__name__ for v in values.tolist()})
         raise ValueError(
             f"{name} mixes label types ({', '.join(kinds)}); use one type, e.g. "
             "all strings."
-        ) from None
+        )
     codes = np.asarray(codes, dtype=np.intp).reshape(-1)
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
     return uniques, codes, counts
