@@ -6,6 +6,7 @@ from the package root::
     from skbalance import DomainFloorSampler, RatioOverSampler
 """
 
+from skbalance._datasets import load_support_tickets
 from skbalance._domain_floor import DomainFloorSampler
 from skbalance._ratio import RatioOverSampler
 
@@ -15,4 +16,5 @@ __all__ = [
     "DomainFloorSampler",
     "RatioOverSampler",
     "__version__",
+    "load_support_tickets",
 ]

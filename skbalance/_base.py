@@ -127,10 +127,12 @@ class BaseStrataOverSampler(BaseOverSampler):
         new_rows = draw_new_rows(codes, counts, targets, random_state)
 
         keys = uniques.tolist()
-        self.counts_before_ = dict(zip(keys, counts.tolist()))
-        self.counts_after_ = dict(zip(keys, targets.tolist()))
+        self.counts_before_ = dict(zip(keys, counts.tolist(), strict=True))
+        self.counts_after_ = dict(zip(keys, targets.tolist(), strict=True))
         self.sampling_strategy_ = {
-            k: a for k, a in zip(keys, (targets - counts).tolist()) if a > 0
+            k: a
+            for k, a in zip(keys, (targets - counts).tolist(), strict=True)
+            if a > 0
         }
         indices = np.concatenate([np.arange(n, dtype=np.intp), new_rows])
         if self.shuffle:
@@ -186,7 +188,9 @@ class BaseStrataOverSampler(BaseOverSampler):
         """
         new_rows = self._fit(X, y, **params)
         if self.shuffle:
-            return take_rows(X, self.sample_indices_), take_rows(y, self.sample_indices_)
+            return take_rows(X, self.sample_indices_), take_rows(
+                y, self.sample_indices_
+            )
         return append_rows(X, new_rows), append_rows(y, new_rows)
 
     def _fit_resample(self, X, y, **params):

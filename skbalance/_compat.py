@@ -11,7 +11,13 @@ from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["Interval", "StrOptions", "_fit_context", "_safe_indexing", "import_optional"]
+__all__ = [
+    "Interval",
+    "StrOptions",
+    "_fit_context",
+    "_safe_indexing",
+    "import_optional",
+]
 
 
 def import_optional(module, *, extra, purpose):

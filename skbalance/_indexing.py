@@ -59,7 +59,9 @@ def append_rows(X, new_indices):
     if isinstance(X, np.ndarray) and X.ndim >= 1:
         n = X.shape[0]
         order = "F" if (X.flags.f_contiguous and not X.flags.c_contiguous) else "C"
-        out = np.empty((n + new_indices.size,) + X.shape[1:], dtype=X.dtype, order=order)
+        out = np.empty(
+            (n + new_indices.size,) + X.shape[1:], dtype=X.dtype, order=order
+        )
         out[:n] = X
         if order == "C":
             np.take(X, new_indices, axis=0, out=out[n:])

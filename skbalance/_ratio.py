@@ -70,7 +70,8 @@ class RatioOverSampler(BaseStrataOverSampler):
     >>> from skbalance import RatioOverSampler
     >>> y = ["billing"] * 500 + ["technical"] * 300 + ["account"] * 150 + ["other"] * 50
     >>> X = [[i] for i in range(len(y))]
-    >>> X_res, y_res = RatioOverSampler(target_ratio=0.5, random_state=0).fit_resample(X, y)
+    >>> sampler = RatioOverSampler(target_ratio=0.5, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> sorted(Counter(y_res).items())
     [('account', 250), ('billing', 500), ('other', 250), ('technical', 300)]
     >>> X_res[:1000] == X
@@ -90,7 +91,8 @@ class RatioOverSampler(BaseStrataOverSampler):
     def _strata(self, X, y, **params):
         if params:
             raise TypeError(
-                f"RatioOverSampler.fit_resample got unexpected parameters {sorted(params)}."
+                "RatioOverSampler.fit_resample got unexpected parameters "
+                f"{sorted(params)}."
             )
         return y, "y", "class"
 

@@ -151,17 +151,19 @@ def floor_targets(counts, min_share):
         # Every stratum must hold exactly its share: T is a multiple of every
         # floor's denominator, large enough that s_i * T >= c_i.
         lcm = math.lcm(*(s.denominator for s in shares))
-        low = max(Fraction(ci) / s for ci, s in zip(c, shares))
+        low = max(Fraction(ci) / s for ci, s in zip(c, shares, strict=True))
         total = lcm * math.ceil(low / lcm)
         return np.array([int(s * total) for s in shares], dtype=np.int64)
 
     total = sum(c)
     while True:
-        targets = [max(ci, math.ceil(s * total)) for ci, s in zip(c, shares)]
+        targets = [
+            max(ci, math.ceil(s * total)) for ci, s in zip(c, shares, strict=True)
+        ]
         needed = sum(targets)
         if needed <= total:  # the first fixed point from below: the minimum
             return np.array(targets, dtype=np.int64)
-        raised = [t > ci for t, ci in zip(targets, c)]
-        rest = sum(ci for ci, r in zip(c, raised) if not r)
-        raised_share = sum(s for s, r in zip(shares, raised) if r)
+        raised = [t > ci for t, ci in zip(targets, c, strict=True)]
+        rest = sum(ci for ci, r in zip(c, raised, strict=True) if not r)
+        raised_share = sum(s for s, r in zip(shares, raised, strict=True) if r)
         total = max(needed, math.ceil(rest / (1 - raised_share)))

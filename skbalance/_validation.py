@@ -85,7 +85,9 @@ def check_labels(y, *, n_samples, name="y"):
     elif isinstance(y, (list, tuple)):
         values = y
         y = np.asarray(values)
-        if y.dtype.kind in "US" and not all(isinstance(v, (str, bytes)) for v in values):
+        if y.dtype.kind in "US" and not all(
+            isinstance(v, (str, bytes)) for v in values
+        ):
             y = np.asarray(values, dtype=object)  # numpy would turn 1 into "1"
     elif not isinstance(y, np.ndarray):
         y = np.asarray(y)

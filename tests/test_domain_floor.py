@@ -89,8 +89,9 @@ def test_grid_search_over_min_share_on_plain_strings():
         for _ in range(n):
             texts.append(" ".join(rng.choice(words[label], 3)) + " please help")
             y.append(label)
-    pipe = make_pipeline(DomainFloorSampler(random_state=0), TfidfVectorizer(),
-                         LogisticRegression())
+    pipe = make_pipeline(
+        DomainFloorSampler(random_state=0), TfidfVectorizer(), LogisticRegression()
+    )
     grid = GridSearchCV(
         pipe,
         {"domainfloorsampler__min_share": [0.0, 0.05, 0.1, 0.2, 0.3]},
@@ -102,8 +103,9 @@ def test_grid_search_over_min_share_on_plain_strings():
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     assert grid.best_score_ > 0.9
 
-    pipe = make_pipeline(RatioOverSampler(random_state=0), TfidfVectorizer(),
-                         LogisticRegression())
+    pipe = make_pipeline(
+        RatioOverSampler(random_state=0), TfidfVectorizer(), LogisticRegression()
+    )
     grid = GridSearchCV(
         pipe,
         {"ratiooversampler__target_ratio": [0.1, 0.5, 1.0]},
@@ -147,7 +149,10 @@ def test_domain_on_records_that_are_not_dicts():
     ("domain", "match"),
     [
         (5, r"^domain=5 is out of range for X with 2 columns\.$"),
-        ("locale", r"^domain='locale' must be a column index \(an int\) when X is a 2-D"),
+        (
+            "locale",
+            r"^domain='locale' must be a column index \(an int\) when X is a 2-D",
+        ),
     ],
 )
 def test_bad_array_column(domain, match):
@@ -174,7 +179,9 @@ def test_groups_length_mismatch():
     with pytest.raises(
         ValueError, match=r"^X has 4 rows but groups has 3; they must have the same"
     ):
-        DomainFloorSampler().fit_resample(np.zeros((4, 1)), [0, 1, 0, 1], groups=[1, 2, 3])
+        DomainFloorSampler().fit_resample(
+            np.zeros((4, 1)), [0, 1, 0, 1], groups=[1, 2, 3]
+        )
 
 
 def test_missing_domain_values():

@@ -68,13 +68,18 @@ def test_deterministic_for_a_fixed_random_state(tickets):
     a = RatioOverSampler(target_ratio=0.9, shuffle=True, random_state=42)
     b = RatioOverSampler(target_ratio=0.9, shuffle=True, random_state=42)
     c = RatioOverSampler(target_ratio=0.9, shuffle=True, random_state=43)
-    np.testing.assert_array_equal(a.fit_resample(X, tickets)[0], b.fit_resample(X, tickets)[0])
+    np.testing.assert_array_equal(
+        a.fit_resample(X, tickets)[0], b.fit_resample(X, tickets)[0]
+    )
     assert not np.array_equal(a.sample_indices_, c.fit(X, tickets).sample_indices_)
 
 
 def test_grid_search_over_target_ratio_has_no_failed_candidate():
     X, y = make_classification(
-        n_samples=300, n_classes=3, n_informative=4, weights=[0.8, 0.15, 0.05],
+        n_samples=300,
+        n_classes=3,
+        n_informative=4,
+        weights=[0.8, 0.15, 0.05],
         random_state=0,
     )
     pipe = make_pipeline(RatioOverSampler(random_state=0), LogisticRegression())
@@ -95,7 +100,8 @@ def test_grid_search_over_target_ratio_has_no_failed_candidate():
 def test_before_a_text_vectorizer_on_a_plain_list_of_strings():
     texts = ["refund my invoice"] * 8 + ["app crashes on login"] * 2
     y = ["billing"] * 8 + ["technical"] * 2
-    pipe = make_pipeline(RatioOverSampler(random_state=0), TfidfVectorizer(),
-                         LogisticRegression())
+    pipe = make_pipeline(
+        RatioOverSampler(random_state=0), TfidfVectorizer(), LogisticRegression()
+    )
     pipe.fit(texts, y)
     assert pipe.predict(["my app crashes"]).tolist() == ["technical"]

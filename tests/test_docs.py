@@ -1,0 +1,123 @@
+"""The docs say what the code does: README examples run, every public name and
+command line option is documented, and CI runs the README's own test command."""
+
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import skbalance
+from skbalance._cli import _build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+PUBLIC = [name for name in skbalance.__all__ if name != "__version__"]
+
+
+def test_all_is_sorted_and_complete():
+    assert skbalance.__all__ == sorted(skbalance.__all__)
+    for name in skbalance.__all__:
+        assert hasattr(skbalance, name)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_name_has_a_numpydoc_docstring_with_examples(name):
+    doc = inspect.getdoc(getattr(skbalance, name))
+    assert doc, f"{name} has no docstring"
+    for section in ("Parameters", "Examples"):
+        assert re.search(rf"^{section}\n-+$", doc, re.M), f"{name}: no {section}"
+    assert ">>> " in doc
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_name_is_in_the_api_reference(name):
+    api = (ROOT / "docs" / "api.rst").read_text()
+    assert re.search(rf"^\s+{name}$", api, re.M), f"{name} missing from docs/api.rst"
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_name_is_in_the_changelog(name):
+    assert name in (ROOT / "docs" / "changes.rst").read_text()
+
+
+def _cli_options():
+    parser = _build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    yield None, "--version"
+    for command, subparser in sub.choices.items():
+        yield command, None
+        for action in subparser._actions:
+            for opt in action.option_strings:
+                if opt not in ("-h", "--help"):
+                    yield command, opt
+            if not action.option_strings:
+                yield command, action.metavar or action.dest.upper()
+
+
+@pytest.mark.parametrize(("command", "option"), list(_cli_options()))
+def test_every_command_and_option_is_documented(command, option):
+    cli = (ROOT / "docs" / "cli.rst").read_text()
+    if option is None:
+        assert f"skbalance {command}\n---" in cli, f"no section for {command}"
+    else:
+        assert f"``{option}" in cli, f"{option} of {command} is undocumented"
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one():
+    markers = re.findall(r"<!-- (\w+)-command -->\n```bash\n(.+)\n```", README)
+    assert [m[0] for m in markers] == ["demo", "test"]
+    demo, test = (m[1] for m in markers)
+    assert "pip install ." in demo and demo.endswith("skbalance demo")
+    assert "'.[test]'" in test and test.endswith("python -m pytest")
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "<!-- test-command -->" in ci
+
+
+def _python_blocks():
+    return re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+@pytest.mark.parametrize("index", range(len(_python_blocks())))
+def test_readme_python_examples_run(index, capsys):
+    code = _python_blocks()[index]
+    exec(compile(code, f"README.md block {index}", "exec"), {})
+    out = capsys.readouterr().out
+    for expected in re.findall(r"^# (\[.*\])$", code, re.M):
+        assert expected in out
+
+
+def test_readme_example_grid_search_has_no_failed_candidate():
+    # the README's first example, asserting what it prints loosely
+    code = _python_blocks()[0]
+    scope = {}
+    exec(compile(code, "README.md block 0", "exec"), scope)
+    grid = scope["grid"]
+    assert grid.cv_results_["mean_test_score"].min() > 0
+
+
+def test_python_dash_m_help_lists_the_commands():
+    result = subprocess.run(
+        [sys.executable, "-m", "skbalance", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "demo" in result.stdout and "balance" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "script", sorted((ROOT / "docs" / "examples").glob("plot_*.py")), ids=str
+)
+def test_gallery_script_runs_and_ends_in_a_figure(script, tmp_path):
+    code = (
+        "import matplotlib; matplotlib.use('Agg'); import runpy, sys;"
+        "import matplotlib.pyplot as plt; plt.show = lambda *a, **k: None;"
+        f"runpy.run_path({str(script)!r}, run_name='__main__');"
+        "assert plt.get_fignums(), 'the example made no figure';"
+        f"plt.gcf().savefig({str(tmp_path / 'fig.png')!r})"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+    assert (tmp_path / "fig.png").stat().st_size > 10_000
