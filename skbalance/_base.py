@@ -187,11 +187,10 @@ class BaseStrataOverSampler(BaseOverSampler):
             The labels of ``X_resampled``.
         """
         new_rows = self._fit(X, y, **params)
+        indices = self.sample_indices_
         if self.shuffle:
-            return take_rows(X, self.sample_indices_), take_rows(
-                y, self.sample_indices_
-            )
-        return append_rows(X, new_rows), append_rows(y, new_rows)
+            return take_rows(X, indices), take_rows(y, indices)
+        return append_rows(X, new_rows, indices), append_rows(y, new_rows, indices)
 
     def _fit_resample(self, X, y, **params):
         # imbalanced-learn's hook; fit_resample above keeps containers itself.

@@ -8,7 +8,6 @@ from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import Interval
 from skbalance._indexing import column_values, n_rows
 from skbalance._targets import floor_targets
-from skbalance._validation import check_missing
 
 __all__ = ["DomainFloorSampler"]
 
@@ -165,8 +164,7 @@ class DomainFloorSampler(BaseStrataOverSampler):
             source = "groups"
         else:
             return y, "y", "class"
-        check_missing(values, name=source)
-        return values, source, "domain"
+        return values, source, "domain"  # encode() rejects missing values
 
     def _stratum_targets(self, counts, strata):
         return floor_targets(counts, self.min_share)

@@ -49,11 +49,13 @@ def take_rows(X, indices):
     return _safe_indexing(X, indices)
 
 
-def append_rows(X, new_indices):
+def append_rows(X, new_indices, all_indices=None):
     """All rows of ``X``, unchanged and in order, followed by ``X[new_indices]``.
 
     Faster than ``take_rows(X, concatenate([arange(n), new_indices]))`` for
-    arrays and lists: the original rows are copied as one block.
+    arrays and lists: the original rows are copied as one block. Other
+    containers take ``all_indices`` (that concatenation) when the caller has
+    it already.
     """
     new_indices = np.asarray(new_indices, dtype=np.intp)
     if isinstance(X, np.ndarray) and X.ndim >= 1:
@@ -70,8 +72,9 @@ def append_rows(X, new_indices):
         return out
     if isinstance(X, (list, tuple)):
         return list(X) + [X[i] for i in new_indices.tolist()]
-    n = n_rows(X)
-    return take_rows(X, np.concatenate([np.arange(n, dtype=np.intp), new_indices]))
+    if all_indices is None:
+        all_indices = np.concatenate([np.arange(n_rows(X), dtype=np.intp), new_indices])
+    return take_rows(X, all_indices)
 
 
 def column_values(X, key, *, param):
