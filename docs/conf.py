@@ -25,5 +25,5 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"plot_",
 }
-exclude_patterns = ["_build", "auto_examples/*.ipynb"]
+exclude_patterns = ["_build", "examples", "auto_examples/*.ipynb"]
 html_theme = "alabaster"

@@ -9,11 +9,14 @@ import importlib
 
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
+    "HasMethods",
     "Interval",
     "StrOptions",
+    "_check_sample_weight",
     "_fit_context",
     "_safe_indexing",
     "import_optional",

@@ -8,7 +8,7 @@ from sklearn.utils import check_array
 
 from skbalance._indexing import _is_pandas, n_rows
 
-__all__ = ["check_labels", "check_rows", "encode"]
+__all__ = ["check_labels", "check_rows", "count_labels", "encode"]
 
 
 def _describe_rows(rows):
@@ -69,7 +69,7 @@ def check_rows(X):
     return values.shape[0]
 
 
-def check_labels(y, *, n_samples, name="y"):
+def check_labels(y, *, n_samples=None, name="y"):
     """Validate class labels; return them as a 1-D ndarray.
 
     A one-vs-all indicator matrix (one 1 per row) is turned into column
@@ -78,7 +78,7 @@ def check_labels(y, *, n_samples, name="y"):
     """
     if y is None:
         raise ValueError(
-            f"This sampler requires y to be passed, but the target {name} is None."
+            f"This estimator requires y to be passed, but the target {name} is None."
         )
     if _is_pandas(y):
         y = y.to_numpy()
@@ -104,7 +104,7 @@ def check_labels(y, *, n_samples, name="y"):
         y = y.argmax(axis=1)
     elif y.ndim != 1:
         raise ValueError(f"{name} must be 1-D; got an array of shape {y.shape}.")
-    if y.shape[0] != n_samples:
+    if n_samples is not None and y.shape[0] != n_samples:
         raise ValueError(
             f"X has {n_samples} rows but {name} has {y.shape[0]}; they must have "
             "the same length."
@@ -114,10 +114,10 @@ def check_labels(y, *, n_samples, name="y"):
     if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
         raise ValueError(
             f"Unknown label type: continuous. {name} holds non-integer numbers; "
-            "a sampler needs class labels, not a regression target."
+            "class labels are needed, not a regression target."
         )
     if y.dtype.kind == "c":
-        raise ValueError(f"Unknown label type: complex values in {name}.")
+        raise ValueError(f"Complex data not supported: {name} holds complex values.")
     return y
 
 
@@ -224,3 +224,20 @@ def encode(values, *, name):
     codes = np.asarray(codes, dtype=np.intp).reshape(-1)
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
     return uniques, codes, counts
+
+
+def count_labels(values, *, name):
+    """Sorted unique values and the count of each, without per-row codes when
+    the labels are integers of a compact range (one ``np.bincount``)."""
+    kind = values.dtype.kind
+    n = values.shape[0]
+    if kind in "iu" and n:
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 2 * n + 1_000_000:
+            counts = np.bincount((values - low) if low else values)
+            present = np.flatnonzero(counts)
+            return (present + low).astype(values.dtype), counts[present].astype(
+                np.int64
+            )
+    uniques, _, counts = encode(values, name=name)
+    return uniques, counts

@@ -1,0 +1,358 @@
+"""ClassWeightComputer: class weights for a loss, exportable as JSON."""
+
+import json
+import warnings
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from skbalance._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from skbalance._multilabel import as_indicator, is_multilabel
+from skbalance._validation import check_labels, count_labels, encode
+
+__all__ = ["ClassWeightComputer"]
+
+_JSON_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+def _label_type(labels):
+    kinds = {type(v).__name__ for v in labels}
+    if len(kinds) != 1 or next(iter(kinds)) not in _JSON_TYPES:
+        raise TypeError(
+            f"Labels of type {sorted(kinds)} cannot be exported to JSON; use str, "
+            "int, float or bool labels."
+        )
+    return kinds.pop()
+
+
+def _key_to_label(key, kind):
+    if kind == "bool":
+        if key not in ("true", "false"):
+            raise ValueError(f"Bad bool label {key!r} in class_weights.")
+        return key == "true"
+    return _JSON_TYPES[kind](key)
+
+
+def _label_to_key(label, kind):
+    return ("true" if label else "false") if kind == "bool" else str(label)
+
+
+class ClassWeightComputer(BaseEstimator):
+    """Class weights from label counts, for a weighted loss.
+
+    Fitted on the labels alone: ``fit(y)``. The weights go to any
+    scikit-learn classifier as ``class_weight=``, to a training loop as
+    per-sample weights with :meth:`sample_weight`, or to a training job as
+    JSON with :meth:`to_json`. For a multi-label indicator matrix the weights
+    are per-label positive weights (the ``pos_weight`` of a binary
+    cross-entropy loss).
+
+    Read more in the :ref:`User Guide <class_weights>`.
+
+    Parameters
+    ----------
+    strategy : {"balanced", "sqrt", "effective_number"}, default="balanced"
+        How a class's weight falls with its count ``n_c`` (``n`` samples,
+        ``k`` classes):
+
+        - ``"balanced"``: ``n / (k * n_c)``, scikit-learn's formula;
+        - ``"sqrt"``: ``1 / sqrt(n_c)``, a milder inverse frequency;
+        - ``"effective_number"``: ``(1 - beta) / (1 - beta ** n_c)``, the
+          inverse effective number of samples (Cui et al., 2019).
+    beta : float in [0, 1), default=0.999
+        Used by ``"effective_number"``: 0 gives equal weights; towards 1 it
+        approaches inverse frequency.
+    normalize : {"mean", "samples"} or None, default="mean"
+        ``"mean"``: the mean weight over classes is 1. ``"samples"``:
+        ``sum_i w(y_i) == n``, so the scale of the loss is unchanged. None:
+        the raw formula. Not applied to multi-label positive weights, which
+        are ratios within each label.
+    max_weight : float or None, default=None
+        Clip weights to this value, after normalizing.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The classes, sorted; for multi-label y, the label columns ``0..q-1``.
+    counts_ : ndarray of shape (n_classes,)
+        Rows per class (their total ``sample_weight`` when given); for
+        multi-label y, positives per label.
+    class_weight_ : dict
+        Weight per class, usable as ``class_weight=`` of a classifier; for
+        multi-label y, the positive weight per label.
+    multilabel_ : bool
+        Whether y was a multi-label indicator matrix.
+
+    See Also
+    --------
+    WeightedClassifier : Fit a classifier with these weights inside a pipeline.
+    sklearn.utils.class_weight.compute_class_weight : The "balanced" formula.
+
+    References
+    ----------
+    .. [1] Y. Cui, M. Jia, T.-Y. Lin, Y. Song, S. Belongie, "Class-Balanced Loss
+       Based on Effective Number of Samples", CVPR 2019.
+
+    Examples
+    --------
+    >>> from skbalance import ClassWeightComputer
+    >>> y = ["billing"] * 500 + ["technical"] * 300 + ["account"] * 150 + ["other"] * 50
+    >>> cw = ClassWeightComputer(strategy="balanced", normalize=None).fit(y)
+    >>> {k: round(v, 4) for k, v in cw.class_weight_.items()}
+    {'account': 1.6667, 'billing': 0.5, 'other': 5.0, 'technical': 0.8333}
+    >>> cw.sample_weight(["other", "billing"]).tolist()
+    [5.0, 0.5]
+    >>> sqrt = ClassWeightComputer(strategy="sqrt").fit(y)
+    >>> print(sqrt.to_json())
+    {
+      "class_weights": {
+        "account": 1.003290756997477,
+        "billing": 0.5495249793439522,
+        "other": 1.73775056588387,
+        "technical": 0.7094336977747003
+      },
+      "label_type": "str",
+      "strategy": "sqrt",
+      "normalize": "mean",
+      "beta": 0.999,
+      "max_weight": null,
+      "multilabel": false,
+      "counts": {
+        "account": 150,
+        "billing": 500,
+        "other": 50,
+        "technical": 300
+      }
+    }
+    >>> restored = ClassWeightComputer.from_json(sqrt.to_json())
+    >>> restored.class_weight_ == sqrt.class_weight_
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "strategy": [StrOptions({"balanced", "sqrt", "effective_number"})],
+        "beta": [Interval(Real, 0, 1, closed="left")],
+        "normalize": [StrOptions({"mean", "samples"}), None],
+        "max_weight": [Interval(Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(
+        self, *, strategy="balanced", beta=0.999, normalize="mean", max_weight=None
+    ):
+        self.strategy = strategy
+        self.beta = beta
+        self.normalize = normalize
+        self.max_weight = max_weight
+
+    def _raw(self, counts, n):
+        counts = counts.astype(np.float64)
+        if self.strategy == "balanced":
+            return n / (counts.size * counts)
+        if self.strategy == "sqrt":
+            return 1.0 / np.sqrt(counts)
+        if self.beta == 0:
+            return np.ones_like(counts)
+        # effective number E(n_c) = (1 - beta^n_c) / (1 - beta); weight 1 / E
+        return (1.0 - self.beta) / -np.expm1(counts * np.log(self.beta))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y, sample_weight=None):
+        """Compute the weights from the labels.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multi-label 0/1 indicator matrix (dense or
+            sparse) or a list of label lists.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the class counts: a sample of weight 2
+            counts as two samples, so weighting and duplicating agree.
+
+        Returns
+        -------
+        self : ClassWeightComputer
+            The fitted computer.
+        """
+        if y is not None and is_multilabel(y):
+            self._fit_multilabel(*as_indicator(y), sample_weight)
+            return self
+        labels = check_labels(y)
+        if labels.size == 0:
+            raise ValueError("y is empty; class weights need at least one label.")
+        if sample_weight is None:
+            classes, counts = count_labels(labels, name="y")
+        else:
+            sample_weight = _check_sample_weight(sample_weight, labels)
+            classes, codes, _ = encode(labels, name="y")
+            counts = np.bincount(codes, weights=sample_weight, minlength=classes.size)
+            if np.any(counts <= 0):
+                raise ValueError(
+                    "The total sample_weight is 0 for class "
+                    f"{classes[counts <= 0].tolist()!r}; its class weight is undefined."
+                )
+        n = counts.sum()
+        raw = self._raw(counts, n)
+        if self.normalize == "mean":
+            raw = raw / raw.mean()
+        elif self.normalize == "samples":
+            raw = raw * (n / np.dot(raw, counts))
+        if self.max_weight is not None:
+            raw = np.minimum(raw, self.max_weight)
+        self.classes_, self.counts_, self.multilabel_ = classes, counts, False
+        self.class_weight_ = dict(zip(classes.tolist(), raw.tolist(), strict=True))
+        return self
+
+    def _fit_multilabel(self, Y, names, sample_weight):
+        n, q = Y.shape
+        if sample_weight is None:
+            pos = np.asarray(Y.sum(axis=0)).ravel().astype(np.int64)
+        else:
+            sample_weight = _check_sample_weight(sample_weight, np.empty(n))
+            n = sample_weight.sum()
+            pos = np.asarray(Y.T @ sample_weight).ravel()
+        neg = n - pos
+        empty = np.flatnonzero(pos == 0)
+        if empty.size:
+            warnings.warn(
+                f"Labels {empty.tolist()} have no positive example; their positive "
+                "weight is set to 1.",
+                UserWarning,
+                stacklevel=3,
+            )
+        safe = np.maximum(pos, 1)
+        if self.strategy == "balanced":
+            weight = neg / safe
+        elif self.strategy == "sqrt":
+            weight = np.sqrt(neg / safe)
+        else:
+            # ratio of inverse effective numbers of positives and negatives
+            weight = self._raw(safe, n) / self._raw(np.maximum(neg, 1), n)
+        weight = np.where(pos == 0, 1.0, weight)
+        if self.max_weight is not None:
+            weight = np.minimum(weight, self.max_weight)
+        self.classes_ = names
+        self.counts_ = pos
+        self.multilabel_ = True
+        self.class_weight_ = dict(zip(names.tolist(), weight.tolist(), strict=True))
+
+    def sample_weight(self, y):
+        """Weight of every sample: the weight of its class.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Class labels, all seen at fit.
+
+        Returns
+        -------
+        sample_weight : ndarray of shape (n_samples,)
+            ``class_weight_[y_i]`` for every sample.
+        """
+        check_is_fitted(self)
+        if self.multilabel_:
+            raise ValueError(
+                "sample_weight is not defined for multi-label weights; pass "
+                "class_weight_ as the pos_weight of a binary cross-entropy loss."
+            )
+        labels = check_labels(y)
+        uniques, codes, _ = encode(labels, name="y")
+        positions = np.searchsorted(self.classes_, uniques)
+        positions = np.minimum(positions, self.classes_.size - 1)
+        unseen = self.classes_[positions] != uniques
+        if np.any(unseen):
+            raise ValueError(
+                f"y has labels not seen at fit: {uniques[unseen].tolist()!r}; "
+                f"the fitted classes are {self.classes_.tolist()!r}."
+            )
+        weights = np.array([self.class_weight_[c] for c in self.classes_.tolist()])
+        return weights[positions][codes]
+
+    def to_json(self, *, indent=2):
+        """The weights and settings as JSON, for a training job.
+
+        Labels keep their type through :meth:`from_json`: JSON keys are
+        strings, so the label type is recorded next to them.
+
+        Parameters
+        ----------
+        indent : int or None, default=2
+            Passed to :func:`json.dumps`.
+
+        Returns
+        -------
+        str
+            ``{"class_weights": {label: weight}, "label_type": ..., "strategy":
+            ..., "normalize": ..., "beta": ..., "max_weight": ..., "multilabel":
+            ..., "counts": {label: count}}``.
+        """
+        check_is_fitted(self)
+        labels = list(self.class_weight_)
+        kind = _label_type(labels)
+        payload = {
+            "class_weights": {
+                _label_to_key(k, kind): w for k, w in self.class_weight_.items()
+            },
+            "label_type": kind,
+            "strategy": self.strategy,
+            "normalize": self.normalize,
+            "beta": self.beta,
+            "max_weight": self.max_weight,
+            "multilabel": self.multilabel_,
+            "counts": {
+                _label_to_key(k, kind): c
+                for k, c in zip(labels, self.counts_.tolist(), strict=True)
+            },
+        }
+        return json.dumps(payload, indent=indent)
+
+    @classmethod
+    def from_json(cls, text):
+        """A fitted computer from :meth:`to_json` output.
+
+        Parameters
+        ----------
+        text : str
+            JSON written by :meth:`to_json`.
+
+        Returns
+        -------
+        ClassWeightComputer
+            Fitted, with the same parameters, classes (of the same type),
+            counts and weights.
+        """
+        data = json.loads(text)
+        missing = {"class_weights", "label_type", "strategy", "normalize"} - set(data)
+        if missing:
+            raise ValueError(
+                f"Not a ClassWeightComputer JSON: missing {sorted(missing)}."
+            )
+        kind = data["label_type"]
+        if kind not in _JSON_TYPES:
+            raise ValueError(f"Unknown label_type {kind!r} in class weights JSON.")
+        est = cls(
+            strategy=data["strategy"],
+            normalize=data["normalize"],
+            beta=data.get("beta", 0.999),
+            max_weight=data.get("max_weight"),
+        )
+        weights = {
+            _key_to_label(k, kind): float(w) for k, w in data["class_weights"].items()
+        }
+        counts = data.get("counts", {})
+        est.class_weight_ = weights
+        est.classes_ = np.array(list(weights))
+        est.counts_ = np.array(
+            [int(counts.get(_label_to_key(k, kind), 0)) for k in weights],
+            dtype=np.int64,
+        )
+        est.multilabel_ = bool(data.get("multilabel", False))
+        return est
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = True
+        tags.target_tags.one_d_labels = True
+        return tags
