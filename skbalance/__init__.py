@@ -8,7 +8,20 @@ from the package root::
 
 from skbalance._class_weight import ClassWeightComputer
 from skbalance._datasets import load_support_tickets
+from skbalance._diagnostics import (
+    ImbalanceReport,
+    imbalance_ratio,
+    imbalance_report,
+    severity,
+)
+from skbalance._display import ImbalanceDisplay
 from skbalance._domain_floor import DomainFloorSampler
+from skbalance._metrics import (
+    PerClassReport,
+    macro_weighted_f1_gap,
+    macro_weighted_f1_gap_scorer,
+    per_class_report,
+)
 from skbalance._ratio import RatioOverSampler
 from skbalance._weighted import WeightedClassifier
 
@@ -17,8 +30,17 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ClassWeightComputer",
     "DomainFloorSampler",
+    "ImbalanceDisplay",
+    "ImbalanceReport",
+    "PerClassReport",
     "RatioOverSampler",
     "WeightedClassifier",
     "__version__",
+    "imbalance_ratio",
+    "imbalance_report",
     "load_support_tickets",
+    "macro_weighted_f1_gap",
+    "macro_weighted_f1_gap_scorer",
+    "per_class_report",
+    "severity",
 ]

@@ -111,6 +111,8 @@ def check_labels(y, *, n_samples=None, name="y"):
         )
     if y.dtype.kind == "f":
         check_missing(y, name=name)  # object labels are checked by encode()
+        if not np.isfinite(y).all():
+            raise ValueError(f"Input {name} contains infinity; labels must be finite.")
     if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
         raise ValueError(
             f"Unknown label type: continuous. {name} holds non-integer numbers; "
@@ -125,7 +127,7 @@ def _raise_missing(missing, name):
     rows = np.flatnonzero(missing).tolist()
     raise ValueError(
         f"{name} has missing values (NaN or None) at {_describe_rows(rows)}; "
-        "drop or label those rows before resampling."
+        "drop or label those rows."
     )
 
 

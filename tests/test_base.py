@@ -213,6 +213,7 @@ def test_bool_labels():
             r"multilabel and multioutput targets are not supported",
         ),
         (None, r"requires y to be passed, but the target y is None"),
+        (np.array([0.0, 1.0, np.inf, 1.0]), r"^Input y contains infinity"),
         (["a", 1, "b", 2], r"^y mixes label types \(int, str\); use one type"),
     ],
     ids=[
@@ -224,6 +225,7 @@ def test_bool_labels():
         "continuous",
         "multilabel",
         "y-none",
+        "inf",
         "mixed",
     ],
 )

@@ -23,7 +23,15 @@ def test_all_is_sorted_and_complete():
         assert hasattr(skbalance, name)
 
 
-@pytest.mark.parametrize("name", PUBLIC)
+DOCUMENTED = [
+    name
+    for name in PUBLIC
+    if inspect.isclass(getattr(skbalance, name))
+    or inspect.isfunction(getattr(skbalance, name))
+]
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
 def test_public_name_has_a_numpydoc_docstring_with_examples(name):
     doc = inspect.getdoc(getattr(skbalance, name))
     assert doc, f"{name} has no docstring"

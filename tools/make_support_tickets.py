@@ -1,21 +1,29 @@
 """Generate skbalance/data/support_tickets.jsonl, the example data of skbalance.
 
-1,000 synthetic customer-support tickets written for skbalance from templates
-(no existing data set is copied), with the imbalance that the library is
-about:
+1,000 synthetic customer-support tickets written for skbalance from the
+templates below (no existing data set is copied), with the imbalance that the
+library is about:
 
 * labels 500 billing / 300 technical / 150 account / 50 other (ratio 10);
-* locales 90% en-US / 10% en-GB in every label; British tickets use British
-  spelling and vocabulary (colour, cancelled, organisation, postcode, mobile,
-  GBP prices);
-* 12 tickets are exact copies of another ticket's text under a new id, as when
-  a customer submits the same form twice: they test duplicate-aware splits;
-* some vocabulary is shared across labels (an "account" in a billing ticket, a
-  "login" in an account ticket) and about 8% of tickets are ambiguous or read
-  like another class (label noise, as in real queues), so that a
-  text classifier is good but not perfect and the rare class is the hardest.
+* locales 90% en-US / 10% en-GB in every label (50 / 30 / 15 / 5 British
+  tickets); templates are written in US English and British tickets get
+  British spelling and vocabulary (colour, cancelled, organisation, favour,
+  cheque, postcode, mobile, VAT, "12 March" dates, GBP prices) and British
+  cities, US tickets dollar prices;
+* every text is one to three sentences: a request, sometimes a line of
+  context and a greeting or sign-off;
+* exactly 12 tickets are exact copies of an earlier ticket's text, label and
+  locale under a new id (6 billing, 4 technical, 1 account, 1 other), as when
+  a customer submits the same form twice; all other texts are unique;
+* some vocabulary is shared across labels (an "account" in billing tickets, a
+  "login" in account tickets, a "charge" in other tickets, and context lines
+  about plans, cards and apps in every queue), and about 3% of tickets are
+  slightly ambiguous (they read partly like another class), so a text
+  classifier is good but not perfect and the rare "other" class is the
+  hardest.
 
-Deterministic: ``random.Random(0)``. Run ``python tools/make_support_tickets.py``.
+Deterministic: ``random.Random(0)``, standard library only. Run
+``python tools/make_support_tickets.py``; ``generate()`` returns the records.
 """
 
 import json
@@ -29,10 +37,14 @@ OUT = (
 )
 COUNTS = {"billing": 500, "technical": 300, "account": 150, "other": 50}
 GB_SHARE = 0.10
+# exact copies of an earlier ticket (same text, label and locale, new id)
 DUPLICATES = {"billing": 6, "technical": 4, "account": 1, "other": 1}
+AMBIGUOUS_SHARE = 0.03
+CONTEXT_SHARE = 0.7
+MAX_SENTENCES = 3
 
 SLOTS = {
-    "plan": ["Starter", "Team", "Business", "Pro", "Enterprise", "Basic", "Plus"],
+    "plan": ["Starter", "Team", "Business", "Pro", "Enterprise", "Basic", "Plus", "Growth"],
     "month": [
         "January",
         "February",
@@ -47,36 +59,73 @@ SLOTS = {
         "November",
         "December",
     ],
-    "n": ["two", "three", "four", "five", "six", "ten"],
-    "days": ["3", "5", "7", "10", "14", "30"],
-    "card": ["Visa", "Mastercard", "Amex", "debit card", "company card"],
-    "invoice": [f"INV-{n}" for n in range(20417, 20517, 7)],
-    "app": ["iOS app", "Android app", "desktop app", "web app", "browser extension"],
+    "few": ["two", "three", "four", "five"],
+    "many": ["eight", "ten", "twelve", "fifteen", "twenty", "twenty-five"],
+    "years": ["two", "three", "four", "five", "six"],
+    "days": ["3", "5", "7", "10", "14"],
+    "mb": ["10", "25", "50", "100"],
+    "card": ["Visa", "Mastercard", "Amex", "debit card", "company card", "corporate Amex"],
+    "invoice": [f"INV-{n}" for n in range(20417, 20617, 7)],
+    "app": [
+        "iOS app",
+        "Android app",
+        "desktop app",
+        "Mac app",
+        "Windows app",
+        "browser extension",
+    ],
     "device": [
         "iPhone 14",
+        "iPhone 15",
         "Pixel 8",
         "Galaxy S23",
-        "MacBook",
+        "MacBook Air",
         "Windows laptop",
         "iPad",
         "Chromebook",
+        "Surface Pro",
     ],
-    "error": ["500", "502", "403", "E1042", "ERR_TIMEOUT", "SYNC_FAILED", "429"],
-    "feature": [
+    "error": [
+        "500",
+        "502",
+        "503",
+        "403",
+        "E1042",
+        "E2210",
+        "ERR_TIMEOUT",
+        "SYNC_FAILED",
+        "429",
+    ],
+    "page": [
         "dashboard",
         "reports page",
-        "file upload",
-        "search",
-        "export to CSV",
-        "calendar sync",
-        "notifications",
-        "checkout page",
-        "API",
-        "webhooks",
+        "settings page",
+        "calendar view",
+        "inbox",
+        "project board",
+        "analytics tab",
+        "file browser",
     ],
-    "browser": ["Chrome", "Firefox", "Safari", "Edge"],
-    "version": ["4.2.1", "4.3.0", "5.0.2", "5.1", "3.9.8"],
-    "role": ["admin", "editor", "viewer", "billing owner", "manager"],
+    "feature": [
+        "the file upload",
+        "search",
+        "the CSV export",
+        "calendar sync",
+        "shared folders",
+        "comments",
+        "the PDF export",
+        "the API",
+    ],
+    "browser": ["Chrome", "Firefox", "Safari", "Edge", "Brave"],
+    "version": ["4.2.1", "4.3.0", "5.0.2", "5.1", "3.9.8", "5.2.4"],
+    "role_a": [
+        "an admin",
+        "an editor",
+        "a viewer",
+        "a billing owner",
+        "a manager",
+        "a guest",
+    ],
     "person": [
         "my colleague",
         "our new hire",
@@ -84,6 +133,8 @@ SLOTS = {
         "my manager",
         "the intern",
         "our accountant",
+        "a freelancer",
+        "my business partner",
     ],
     "workspace": [
         "Marketing",
@@ -92,14 +143,25 @@ SLOTS = {
         "Design Studio",
         "Sales EMEA",
         "Support Hub",
+        "Product",
+        "Finance",
     ],
+    "new_name": ["Northwind", "Acme Group", "Growth Team", "Customer Success", "HQ"],
     "topic": [
         "a partnership",
         "a podcast interview",
-        "an article",
         "a conference talk",
         "a case study",
         "a reseller agreement",
+        "a co-marketing webinar",
+        "a university research project",
+        "sponsoring our meetup",
+    ],
+    "article": [
+        "an article about remote work",
+        "a piece on small business software",
+        "a story about startups in our area",
+        "a report on productivity tools",
     ],
     "idea": [
         "dark mode",
@@ -109,15 +171,26 @@ SLOTS = {
         "a Zapier integration",
         "offline mode",
         "more color themes",
-        "two-factor login by SMS",
+        "a Gantt chart view",
+        "custom fields",
+        "a Slack integration",
+        "recurring tasks",
     ],
     "praise": [
         "love the new update",
-        "the team has been great",
-        "your support was fast",
-        "the product saves us hours",
+        "think your team has been great",
+        "were impressed by how fast your support was",
+        "save hours every week thanks to the product",
     ],
-    "hours": ["opening hours", "phone line hours", "office address", "holiday hours"],
+    "hours": ["opening hours", "phone support hours", "holiday hours", "office hours"],
+}
+
+# Slots whose values depend on the locale.
+LOCALE_SLOTS = {
+    "city": {
+        "en-US": ["Chicago", "Austin", "Seattle", "Boston", "Denver", "Atlanta"],
+        "en-GB": ["London", "Manchester", "Leeds", "Bristol", "Edinburgh", "Glasgow"],
+    },
 }
 
 TEMPLATES = {
@@ -126,112 +199,178 @@ TEMPLATES = {
         "Why did my bill go up to {price}? I did not change my plan.",
         "My {card} payment failed and now my account shows an overdue balance of {price}.",
         "Can I get a refund for {month}? We stopped using the service after {days} days.",
-        "Please send me an invoice for {month} with our company name and tax number on it.",
-        "Invoice {invoice} lists {n} seats but we only have two users. Can you fix the amount?",
-        "I canceled my subscription but was still billed {price} on my {card}.",
-        "How do I update the credit card on file? The old {card} expired.",
-        "We were charged {price} for the annual {plan} plan instead of monthly billing.",
-        "The checkout page took my payment but my plan is still {plan}. Where did the money go?",
-        "Is there a discount for nonprofits on the {plan} plan?",
+        "Please send me an invoice for {month} with our company name and tax ID on it.",
+        "Invoice {invoice} lists {many} seats but we only have {few} users. Can you fix the amount?",
+        "I canceled my subscription on {date} but was still billed {price} on my {card}.",
+        "How do I update the credit card on my account? The old {card} expired.",
+        "We were charged {price} for the annual {plan} plan when we chose monthly billing.",
+        "The checkout page took my payment of {price} but we are still on the free plan.",
+        "Is there a nonprofit discount on the {plan} plan?",
         "Can you switch us from monthly to yearly billing and prorate the difference?",
-        "I need a receipt for the {price} charge on {month} 12 for my expense report.",
-        "Our accountant says invoice {invoice} has the wrong billing address and zip code.",
-        "Please stop the automatic renewal. I do not want to be charged {price} again.",
+        "I need a receipt for the {price} charge on {date} for my expense report.",
+        "Invoice {invoice} has the wrong billing address and zip code.",
+        "Please turn off automatic renewal. I do not want to be charged {price} again.",
         "I see a pending charge of {price} from you that I do not recognize.",
         "Can we pay by check or bank transfer instead of a card?",
-        "Downgrading to {plan} should lower the price, but the next bill is still {price}.",
-        "The trial ended after {days} days and you charged my {card} without a reminder.",
+        "We downgraded to {plan} but the next bill is still {price}.",
+        "The free trial ended after {days} days and you charged my {card} without a reminder.",
         "Do your prices include sales tax? The invoice total of {price} is higher than the plan price.",
+        "Please add our VAT number to invoice {invoice} so we can reclaim the tax.",
+        "My bank says you took {price} twice on {date}.",
+        "Can I get a refund for the unused seats after we removed {few} users?",
+        "What would the {plan} plan cost for {many} users?",
+        "Your pricing page says {price} a month but my card was billed more.",
+        "Our accounts team needs every invoice since {month} as a PDF.",
+        "The payment for invoice {invoice} bounced. Can we retry it with another card?",
+        "Why is there a {price} late fee on my account?",
+        "We added {few} users to the {workspace} workspace. How much will that add to the bill?",
+        "Please send the invoices for our account to {person} as well.",
+        "I changed my email address and now the receipts go to the old one.",
     ],
     "technical": [
-        "The {app} crashes every time I open the {feature} on my {device}.",
-        "I get error {error} when I try to use the {feature}.",
-        "Since version {version} the {app} is very slow to load.",
+        "The {app} crashes every time I open the {page} on my {device}.",
+        "I get error {error} when I try to use {feature}.",
+        "Since version {version} the {app} takes a minute to start.",
         "Login fails with error {error} even though my password is correct.",
         "Two-factor codes never arrive, so I cannot sign in on the {app}.",
-        "The {feature} does not sync between the {app} and the web app.",
-        "Files over 10 MB fail to upload with error {error}.",
-        "The {feature} shows a blank page in {browser}.",
+        "My changes do not sync between the {app} and the web app.",
+        "Files over {mb} MB fail to upload with error {error}.",
+        "The {page} shows a blank screen in {browser}.",
         "Our API calls return {error} since this morning. Is there an outage?",
         "Webhooks stopped firing after we updated to version {version}.",
-        "Notifications do not show up on my {device} anymore.",
+        "Notifications do not show up on my cell phone anymore.",
         "The {app} freezes when I export a large report.",
         "Search returns no results for documents I created yesterday.",
-        "After the update the {feature} buttons are gray and I cannot click them.",
+        "After the update the buttons on the {page} are gray and I cannot click them.",
         "The {app} keeps logging me out every few minutes on my {device}.",
-        "Calendar sync duplicates every event since version {version}.",
-        "Page loads take over a minute in {browser} on the {feature}.",
-        "I get a certificate warning when I open the {feature} in {browser}.",
+        "Calendar sync creates duplicate events since version {version}.",
+        "The {page} takes over a minute to load in {browser}.",
+        "I get a certificate warning when I open the {page} in {browser}.",
+        "The API returns {error} for every request with our new key. The docs say the key is valid.",
+        "The chart colors on the {page} are unreadable in dark mode.",
+        "The sync icon spins forever and nothing updates on my {device}.",
+        "Single sign-on stopped working on {date} with error {error}.",
+        "The {app} will not install on my {device}. It stops at 90% every time.",
+        "Links in your emails open a page that says not found.",
+        "The {page} is very slow since {date}. Other sites load fine.",
+        "Rate limit error 429 appears after only a few API requests.",
+        "The password reset email never arrives, even in the spam folder.",
+        "After changing my email address I cannot log in on the {app}.",
+        "The invite link for {person} opens an error page in {browser}.",
     ],
     "account": [
         "How do I change the email address on my account?",
         "Please delete my account and all my personal data.",
-        "I want to add {person} to our workspace as an {role}.",
+        "I want to add {person} to our workspace as {role_a}.",
         "How do I remove {person} from the {workspace} workspace?",
-        "I forgot my password and the reset link has expired. Can you send a new one?",
-        "Can I rename the {workspace} workspace?",
-        "I need to transfer ownership of the account to {person}.",
+        "I asked for a password reset but the link has expired. Can you send a new one?",
+        "Can I rename the {workspace} workspace to {new_name}?",
+        "I need to transfer ownership of our account to {person}.",
         "How do I change my username and profile picture?",
         "Please merge my two accounts. I signed up twice with different emails.",
-        "I cannot find where to change the {role} permissions for {person}.",
-        "Can I have two workspaces under one login?",
-        "How do I turn on two-factor login for my whole organization?",
-        "Please update the phone number on my account. I have a new cell phone.",
+        "Where do I change the role of {person} to {role_a}?",
+        "Can I use one login for two workspaces?",
+        "How do I require two-factor login for our whole organization?",
+        "Please update the phone number on my account. I have a new cell phone number.",
         "{person} left the company. How do I take over their files and login?",
-        "Can you unlock my account? It says it was locked after too many attempts.",
-        "I want to change the account owner of {workspace} to myself.",
+        "My account is locked after too many login attempts. Can you unlock it?",
+        "Please make me the owner of the {workspace} workspace. The old owner left.",
+        "Can you change the name on my account? I got married last month.",
+        "How do I leave a workspace I was invited to by mistake?",
+        "I want to close my personal account but keep the {workspace} workspace.",
+        "Can you resend the invitation to {person}? It never arrived.",
+        "How do I change the language and time zone on my profile?",
+        "Could you do me a favor and restore the login of {person}? I removed it by accident.",
+        "Please change the login email of {person} to their new company address.",
+        "How do I update our organization name on the account?",
+        "Please add {person} as a billing contact on our account.",
+        "How do I see which devices are logged in to my account?",
+        "Where do I turn off two-factor login on the {app}?",
     ],
     "other": [
-        "Do you have an affiliate or partner program? We would like to discuss {topic}.",
+        "Do you have a partner program? We would like to talk about {topic}.",
         "It would be great if you added {idea}.",
         "Just wanted to say we {praise}. Thank you!",
-        "What are your {hours}? I would like to call someone.",
-        "I am a journalist and would like to ask about {topic}.",
+        "What are your {hours}? I would like to speak to someone.",
+        "I am a journalist writing {article} and would like to ask you a few questions.",
         "Are you hiring? I would love to work on your team.",
-        "Is your company planning to attend any events this fall?",
+        "Will you be at any trade shows this fall?",
         "Where can I find your press kit and logo?",
         "Could you send me information about your security certifications?",
-        "Feature request: {idea}, please.",
-        "Do you have a referral bonus if I recommend you to my friends?",
-        "I found a typo on your homepage, the word 'calender' is misspelled.",
-        "Please remove me from your marketing newsletter.",
+        "Feature request: {idea}.",
+        "Do you pay a referral bonus if I recommend you to friends?",
+        "There is a typo on your homepage: calendar is spelled calender.",
+        "Please take me off your marketing newsletter.",
         "Do you donate licenses to schools or charities?",
         "I want to suggest {idea}; the current version feels limited.",
         "Who should I contact about {topic}?",
+        "Do you charge for the onboarding webinar or is it free?",
+        "Is your {city} office open to visitors?",
+        "I run a user group in {city}. Would you send a speaker?",
+        "Our school would like to use your product in class. Who can we talk to?",
+        "Could you do us a favor and share a customer story for our newsletter?",
+        "Is there a public roadmap where I can vote for {idea}?",
+        "It would help if the {app} had {idea}.",
+        "The new {page} looks great. Thank you for listening to feedback.",
+        "Do you charge extra for {idea} or will it be part of the {plan} plan?",
+        "We love the {app} on my {device}. Any plans for {idea}?",
+        "Could you add {idea} to the {page}? Our team would use it every day.",
+        "I manage accounts for several clients. Do you have a partner program for agencies?",
     ],
 }
 
-# Tickets that read like another class: real queues are never clean.
-AMBIGUOUS = [
-    ("billing", "My account is locked and I cannot update my payment details."),
-    ("billing", "The invoice page gives error {error} so I cannot download my bill."),
-    ("technical", "I was charged, but the app crashes before it shows my {plan} plan."),
-    ("technical", "The account settings page is broken, I cannot save my changes."),
-    ("account", "I cannot log in to change the card on my account."),
-    ("account", "Please close my account, the app is too slow for us."),
-    ("other", "Do you offer a discount if we pay for {n} years up front?"),
-    ("other", "Your login page looks great, who designed it?"),
-    ("other", "Can I get an invoice for the conference ticket I bought from you?"),
-]
+# Slightly ambiguous tickets: the label is right, but they read partly like
+# another class (about AMBIGUOUS_SHARE of each label).
+AMBIGUOUS = {
+    "billing": [
+        "My account is locked and I cannot update my payment details.",
+        "The invoice page gives error {error} so I cannot download my bill.",
+        "I removed {person} from the workspace but we are still charged for the seat.",
+        "Do you offer a discount for startups? We are {few} people.",
+    ],
+    "technical": [
+        "I was charged, but the {app} crashes before it shows my {plan} plan.",
+        "The account settings page is broken and will not save my changes.",
+        "The checkout page spins forever when I try to upgrade.",
+    ],
+    "account": [
+        "I cannot log in to change the card on my account.",
+        "Please close my account, the {app} is too slow for us.",
+        "Can I move my paid plan to a different account?",
+    ],
+    "other": [
+        "Do you offer a discount if we pay for {few} years up front?",
+        "Your login page looks great, who designed it?",
+        "Can I get an invoice for the conference ticket I bought from you?",
+        "Do you offer a student discount? I do not have an account yet.",
+    ],
+}
 
 # Context that customers add whatever the request: it carries other classes'
 # vocabulary (plans, cards, apps, logins) into every queue.
 CONTEXT = [
     "I am on the {plan} plan.",
-    "We have {n} users on the {plan} plan.",
+    "We have {few} users on the {plan} plan.",
     "I paid by {card} last month.",
     "I mostly use the {app} on my {device}.",
     "My account email is the one on this ticket.",
     "I log in with Google.",
-    "We have been customers for {n} years.",
+    "We have been customers for {years} years.",
     "This is for the {workspace} workspace.",
     "I already tried logging out and back in.",
     "Our invoice is paid every month.",
     "I tried in {browser} as well.",
-    "Version {version} of the {app}.",
+    "I am on version {version} of the {app}.",
+    "Our team is based in {city}.",
+    "I am the admin of our account.",
+    "We use the {app} and the web app every day.",
+    "Our {plan} plan renews in {month}.",
+    "My login is the same as my work email.",
+    "We are a team of {many} on the {plan} plan.",
 ]
 
 OPENERS = [
+    "",
     "",
     "",
     "",
@@ -239,7 +378,6 @@ OPENERS = [
     "Hello, ",
     "Hi team, ",
     "Good morning, ",
-    "Urgent: ",
     "Hey, ",
     "Quick question: ",
 ]
@@ -247,37 +385,53 @@ CLOSERS = [
     "",
     "",
     "",
-    " Thanks.",
-    " Thank you!",
-    " Please help.",
-    " Thanks in advance.",
-    " This is urgent.",
-    " Any update would help.",
-    " Cheers.",
+    "",
+    "Thanks.",
+    "Thank you!",
+    "Please help.",
+    "Thanks in advance.",
+    "Any update would help.",
+    "Cheers.",
 ]
 
-GB_WORDS = {
+# US phrase -> British phrase, applied to whole words of en-GB tickets only.
+GB_PHRASES = {
     "canceled": "cancelled",
+    "colors": "colours",
     "color": "colour",
     "organization": "organisation",
     "zip code": "postcode",
+    "cell phone number": "mobile number",
     "cell phone": "mobile",
-    "check": "cheque",
-    "gray": "grey",
+    "by check": "by cheque",
     "favor": "favour",
-    "fall": "autumn",
+    "gray": "grey",
     "recognize": "recognise",
-    "program": "programme",
+    "partner program": "partner programme",
+    "licenses": "licences",
+    "this fall": "this autumn",
     "sales tax": "VAT",
-    "apartment": "flat",
+    "tax ID": "VAT number",
+    "trade shows": "trade fairs",
     "Good morning, ": "Morning, ",
 }
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def _sentences(text):
+    return len(_SENTENCE_END.findall(text))
 
 
 def _price(rng, locale):
     amount = rng.choice([9, 12, 19, 29, 49, 79, 99, 149, 199, 249, 499])
-    cents = rng.choice(["", ".00", ".99", ".50"])
-    return f"£{amount}{cents}" if locale == "en-GB" else f"${amount}{cents}"
+    pence = rng.choice(["", ".00", ".99", ".50"])
+    return f"£{amount}{pence}" if locale == "en-GB" else f"${amount}{pence}"
+
+
+def _date(rng, locale):
+    day, month = rng.randint(1, 28), rng.choice(SLOTS["month"])
+    return f"{day} {month}" if locale == "en-GB" else f"{month} {day}"
 
 
 def _fill(template, rng, locale):
@@ -285,44 +439,57 @@ def _fill(template, rng, locale):
         name = match.group(1)
         if name == "price":
             return _price(rng, locale)
+        if name == "date":
+            return _date(rng, locale)
+        if name in LOCALE_SLOTS:
+            return rng.choice(LOCALE_SLOTS[name][locale])
         return rng.choice(SLOTS[name])
 
     return re.sub(r"\{(\w+)\}", slot, template)
 
 
+def _capitalise(text):
+    # "my colleague left" -> "My colleague left", but keep "iOS" and "iPhone"
+    if text[:1].islower() and not text[1:2].isupper():
+        return text[0].upper() + text[1:]
+    return text
+
+
+def _lower_first(text):
+    if text[:1].isupper() and not text[1:2].isupper() and not text.startswith("I "):
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _britishise(text):
-    for us, gb in GB_WORDS.items():
-        text = re.sub(
-            rf"\b{re.escape(us)}\b" if us[0].isalnum() else re.escape(us), gb, text
-        )
+    for us, gb in GB_PHRASES.items():
+        pattern = rf"\b{re.escape(us)}\b" if us[-1].isalnum() else re.escape(us)
+        text = re.sub(pattern, gb, text)
     return text
 
 
 def _ticket(label, locale, rng):
-    draw = rng.random()
-    if draw < 0.04:
-        core = rng.choice([t for lab, t in AMBIGUOUS if lab == label])
-    elif draw < 0.08:
-        # label noise: filed under this label, reads like another one
-        core = rng.choice(TEMPLATES[rng.choice([k for k in TEMPLATES if k != label])])
+    if rng.random() < AMBIGUOUS_SHARE:
+        core = rng.choice(AMBIGUOUS[label])
     else:
         core = rng.choice(TEMPLATES[label])
-    text = _fill(core, rng, locale)
-    if rng.random() < 0.6:
+    text = _capitalise(_fill(core, rng, locale))
+    if _sentences(text) < MAX_SENTENCES and rng.random() < CONTEXT_SHARE:
         context = _fill(rng.choice(CONTEXT), rng, locale)
-        text = f"{context} {text}" if rng.random() < 0.5 else f"{text} {context}"
+        text = f"{context} {text}" if rng.random() < 0.4 else f"{text} {context}"
     opener = rng.choice(OPENERS)
-    if opener and text.startswith("I "):
-        text = opener + text
-    elif opener:
-        text = opener + text[0].lower() + text[1:]
-    text += rng.choice(CLOSERS)
+    if opener:
+        text = opener + _lower_first(text)
+    closer = rng.choice(CLOSERS)
+    if closer and _sentences(text) < MAX_SENTENCES:
+        text = f"{text} {closer}"
     if locale == "en-GB":
         text = _britishise(text)
     return text
 
 
 def generate():
+    """The 1,000 tickets as dicts with the keys id, text, label, locale."""
     rng = random.Random(0)
     rows, seen = [], set()
     for label, count in COUNTS.items():
@@ -332,14 +499,16 @@ def generate():
         rng.shuffle(locales)
         made = []
         for locale in locales[:unique]:
-            for _ in range(200):  # redraw until the text is new
+            for _ in range(1000):  # redraw until the text is new
                 text = _ticket(label, locale, rng)
                 if text not in seen:
                     break
+            else:
+                raise RuntimeError(f"cannot draw a new {label} ticket")
             seen.add(text)
             made.append({"text": text, "label": label, "locale": locale})
-        # the same customer submitting twice: an exact copy of an earlier ticket,
-        # taken from the locale the remaining slots need
+        # the same customer submitting twice: an exact copy of an earlier
+        # ticket, from the locale that the remaining slots need
         for locale in locales[unique:]:
             source = rng.choice([r for r in made if r["locale"] == locale])
             made.append(dict(source))
@@ -350,12 +519,16 @@ def generate():
 
 def main():
     rows = generate()
-    tmp = OUT.with_suffix(".jsonl.tmp")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(tmp, OUT)
+    tmp = OUT.with_name(OUT.name + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        os.replace(tmp, OUT)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     print(f"wrote {len(rows)} tickets to {OUT}")
 
 
