@@ -5,8 +5,10 @@ from collections import Counter
 import numpy as np
 
 from skbalance._datasets import support_tickets_path
+from skbalance._diagnostics import imbalance_report
 from skbalance._domain_floor import DomainFloorSampler
 from skbalance._jsonl import read_jsonl, write_lines
+from skbalance._metrics import per_class_report
 from skbalance._ratio import RatioOverSampler
 
 __all__ = ["run_demo"]
@@ -14,16 +16,6 @@ __all__ = ["run_demo"]
 
 def _texts(records):
     return [r["text"] for r in records]
-
-
-def _print_distribution(title, values, out):
-    counts = Counter(values)
-    width = max(len(str(k)) for k in counts)
-    print(title, file=out)
-    for key, n in counts.most_common():
-        print(f"  {key:<{width}}  {n:>5}  {n / len(values):>6.1%}", file=out)
-    ratio = max(counts.values()) / min(counts.values())
-    print(f"  imbalance ratio {ratio:.1f} (largest / smallest)", file=out)
 
 
 def _strategies():
@@ -53,7 +45,6 @@ def run_demo(*, output=None, out):
     from imblearn.pipeline import make_pipeline
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score, recall_score
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import FunctionTransformer
 
@@ -63,8 +54,7 @@ def run_demo(*, output=None, out):
     labels = np.array([r["label"] for r in records])
     locales = np.array([r["locale"] for r in records])
     print(f"skbalance demo: {len(records)} support tickets from {path}\n", file=out)
-    _print_distribution("Classes", labels.tolist(), out)
-    _print_distribution("Locales", locales.tolist(), out)
+    print(imbalance_report(labels, groups=locales), file=out)
 
     strata = np.char.add(np.char.add(labels, "/"), locales)
     train, test = train_test_split(
@@ -79,7 +69,6 @@ def run_demo(*, output=None, out):
     X_train = [records[i] for i in train]
     X_test = [records[i] for i in test]
     rare = Counter(labels.tolist()).most_common()[-1][0]
-    gb = locales[test] == "en-GB"
     header = (
         f"  {'strategy':<50} {'train rows':>10} {'macro-F1':>9} {'weighted-F1':>12}"
         f" {'gap':>6} {'recall(' + rare + ')':>14} {'macro-F1(en-GB)':>16}"
@@ -93,14 +82,14 @@ def run_demo(*, output=None, out):
             steps.insert(0, sampler)
         model = make_pipeline(*steps).fit(X_train, labels[train])
         pred = model.predict(X_test)
-        macro = f1_score(labels[test], pred, average="macro")
-        weighted = f1_score(labels[test], pred, average="weighted")
-        recall = recall_score(labels[test], pred, labels=[rare], average="macro")
-        macro_gb = f1_score(labels[test][gb], pred[gb], average="macro")
+        report = per_class_report(labels[test], pred, groups=locales[test])
+        recall = report.recall[report.labels.index(rare)]
+        macro_gb = report.groups["en-GB"].macro_f1
         n_rows = train.size if sampler is None else len(sampler.sample_indices_)
         print(
-            f"  {name:<50} {n_rows:>10} {macro:>9.3f} {weighted:>12.3f} "
-            f"{abs(macro - weighted):>6.3f} {recall:>14.3f} {macro_gb:>16.3f}",
+            f"  {name:<50} {n_rows:>10} {report.macro_f1:>9.3f} "
+            f"{report.weighted_f1:>12.3f} {report.gap:>6.3f} {recall:>14.3f} "
+            f"{macro_gb:>16.3f}",
             file=out,
         )
     if output is not None:
