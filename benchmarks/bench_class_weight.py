@@ -21,26 +21,13 @@ Run: ``python benchmarks/bench_class_weight.py [--quick] [--repeats N] [--out F]
 """
 
 import argparse
-import os
-import platform
-import statistics
 import sys
-import time
 
 import numpy as np
-import sklearn
+from _timing import machine, median_time
 from sklearn.utils.class_weight import compute_class_weight
 
 from skbalance import ClassWeightComputer, imbalance_report
-
-
-def median_time(func, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def make_labels(n, n_classes=100, seed=0):
@@ -122,9 +109,7 @@ def run(n, repeats):
 
 def render(n, repeats, rows):
     lines = [
-        f"{n:,} labels of 100 classes; median of {repeats} runs; {os.cpu_count()} "
-        f"cores, Python {platform.python_version()}, numpy {np.__version__}, "
-        f"scikit-learn {sklearn.__version__}.",
+        f"{n:,} labels of 100 classes; median of {repeats} runs; {machine()}.",
         "",
         "| labels | skbalance call | skbalance s | bound | bound s | "
         "compute_class_weight s | skbalance / bound (target) | "

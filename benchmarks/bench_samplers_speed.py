@@ -25,32 +25,19 @@ Run: ``python benchmarks/bench_samplers_speed.py [--quick] [--repeats N] [--out 
 """
 
 import argparse
-import os
-import platform
-import statistics
 import sys
-import time
 from collections import Counter
 
 import imblearn
 import numpy as np
 import pandas as pd
-import sklearn
+from _timing import machine, median_time
 from imblearn.over_sampling import RandomOverSampler
 
 from skbalance import DomainFloorSampler, RatioOverSampler
 
 LABELS = np.array(["billing", "technical", "account", "other"])
 SHARES = [0.50, 0.30, 0.15, 0.05]
-
-
-def median_time(func, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def make_labels(n, rng):
@@ -192,9 +179,7 @@ def main(argv=None):
         bench_frames(n, repeats, rows, labels="str")
         bench_frames(n, repeats, rows, labels="int")
     header = (
-        f"Median of {repeats} runs; {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, numpy {np.__version__}, "
-        f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}, "
+        f"Median of {repeats} runs; {machine()}, pandas {pd.__version__}, "
         f"imbalanced-learn {imblearn.__version__}."
     )
     table = render(rows, header)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from skbalance._multilabel import as_indicator, is_multilabel
-from skbalance._validation import check_labels, count_labels, encode
+from skbalance._validation import check_groups, check_labels, count_labels, encode
 
 __all__ = ["ImbalanceReport", "imbalance_ratio", "imbalance_report", "severity"]
 
@@ -296,12 +296,7 @@ def imbalance_report(y, *, groups=None):
         classes, counts = count_labels(labels, name="y")
         group_counts = None
     else:
-        groups = np.asarray(groups)
-        if groups.shape != labels.shape:
-            raise ValueError(
-                f"groups has shape {groups.shape} but y has {labels.shape}; they "
-                "must have the same length."
-            )
+        groups = check_groups(groups, n_samples=labels.size, against="y")
         classes, codes, counts = encode(labels, name="y")
         gnames, gcodes, _ = encode(groups, name="groups")
         table = np.bincount(

@@ -2,12 +2,11 @@
 
 from numbers import Integral, Real
 
-import numpy as np
-
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import Interval
 from skbalance._indexing import column_values, n_rows
 from skbalance._targets import floor_targets
+from skbalance._validation import check_groups
 
 __all__ = ["DomainFloorSampler"]
 
@@ -153,14 +152,7 @@ class DomainFloorSampler(BaseStrataOverSampler):
             values = column_values(X, self.domain, param="domain")
             source = f"domain={self.domain!r}"
         elif groups is not None:
-            values = np.asarray(groups)
-            if values.ndim != 1:
-                raise ValueError(f"groups must be 1-D; got shape {values.shape}.")
-            if values.shape[0] != n_rows(X):
-                raise ValueError(
-                    f"X has {n_rows(X)} rows but groups has {values.shape[0]}; they "
-                    "must have the same length."
-                )
+            values = check_groups(groups, n_samples=n_rows(X), against="X")
             source = "groups"
         else:
             return y, "y", "class"

@@ -5,7 +5,7 @@ import json
 import numpy as np
 from sklearn.metrics import f1_score, make_scorer, precision_recall_fscore_support
 
-from skbalance._validation import check_labels, check_missing, encode
+from skbalance._validation import check_groups, check_labels, check_missing, encode
 
 __all__ = ["PerClassReport", "macro_weighted_f1_gap", "per_class_report"]
 
@@ -180,12 +180,7 @@ def per_class_report(y_true, y_pred, *, labels=None, groups=None):
     labels = np.asarray(labels)
     report = PerClassReport(labels.tolist(), *_scores(y_true, y_pred, labels))
     if groups is not None:
-        groups = np.asarray(groups)
-        if groups.shape != y_true.shape:
-            raise ValueError(
-                f"groups has shape {groups.shape} but y_true has {y_true.shape}; "
-                "they must have the same length."
-            )
+        groups = check_groups(groups, n_samples=y_true.size, against="y_true")
         names, codes, _ = encode(groups, name="groups")
         report.groups = {
             name.item() if isinstance(name, np.generic) else name: PerClassReport(

@@ -8,7 +8,7 @@ from sklearn.utils import check_array
 
 from skbalance._indexing import _is_pandas, n_rows
 
-__all__ = ["check_labels", "check_rows", "count_labels", "encode"]
+__all__ = ["check_groups", "check_labels", "check_rows", "count_labels", "encode"]
 
 
 def _describe_rows(rows):
@@ -121,6 +121,23 @@ def check_labels(y, *, n_samples=None, name="y"):
     if y.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: {name} holds complex values.")
     return y
+
+
+def check_groups(groups, *, n_samples, against):
+    """A per-sample group array (domain, locale) as a 1-D ndarray.
+
+    ``against`` names what its length must match ("X", "y", "y_true") in the
+    message. Missing values are reported by :func:`encode`.
+    """
+    values = np.asarray(groups)
+    if values.ndim != 1:
+        raise ValueError(f"groups must be 1-D; got shape {values.shape}.")
+    if values.shape[0] != n_samples:
+        raise ValueError(
+            f"{against} has {n_samples} rows but groups has {values.shape[0]}; they "
+            "must have the same length."
+        )
+    return values
 
 
 def _raise_missing(missing, name):

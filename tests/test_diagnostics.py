@@ -139,7 +139,7 @@ def test_multilabel_from_label_lists():
         ({"y": ["a", None]}, r"y has missing values \(NaN or None\) at row 1"),
         (
             {"y": ["a", "b"], "groups": ["x"]},
-            r"groups has shape \(1,\) but y has \(2,\)",
+            r"^y has 2 rows but groups has 1; they must have the same length\.$",
         ),
         ({"y": np.zeros((3, 2))}, r"no positive label at all"),
     ],

@@ -105,7 +105,7 @@ def test_gap_function_and_scorer():
         ({"y_true": ["a", None], "y_pred": ["a", "b"]}, r"y_true has missing values"),
         (
             {"y_true": ["a", "b"], "y_pred": ["a", "b"], "groups": ["x"]},
-            r"groups has shape \(1,\) but y_true has \(2,\)",
+            r"^y_true has 2 rows but groups has 1; they must have the same length\.$",
         ),
     ],
 )
