@@ -111,7 +111,9 @@ class DomainFloorSampler(BaseStrataOverSampler):
             Class labels (no missing values).
         groups : array-like of shape (n_samples,), default=None
             Domain of every row, when it is not a field of X. Cannot be combined
-            with ``domain``.
+            with ``domain``. In an imbalanced-learn Pipeline, ``groups`` only
+            arrives with metadata routing enabled and requested (see the user
+            guide); prefer ``domain=`` there.
 
         Returns
         -------

@@ -213,3 +213,38 @@ def test_infeasible_min_share(tickets):
         DomainFloorSampler(min_share=0.3).fit_resample(
             np.zeros((tickets.size, 1)), tickets
         )
+
+
+def test_groups_reach_the_sampler_through_a_pipeline_with_metadata_routing():
+    import sklearn
+
+    texts = [f"refund {i}" for i in range(18)] + ["crash 1", "crash 2"]
+    y = ["billing"] * 18 + ["technical"] * 2
+    locale = ["en-US"] * 16 + ["en-GB"] * 4
+    with sklearn.config_context(enable_metadata_routing=True):
+        sampler = DomainFloorSampler(min_share=0.3, random_state=0)
+        sampler.set_fit_request(groups=True).set_fit_resample_request(groups=True)
+        pipe = make_pipeline(sampler, TfidfVectorizer(), LogisticRegression())
+        pipe.fit(texts, y, groups=locale)
+    fitted = pipe.named_steps["domainfloorsampler"]
+    assert fitted.counts_before_ == {"en-GB": 4, "en-US": 16}
+    assert fitted.counts_after_ == {"en-GB": 7, "en-US": 16}
+
+
+def test_imblearn_drops_step_fit_params_for_samplers_without_routing():
+    # Why the docs point to domain= or metadata routing: imbalanced-learn 0.14's
+    # Pipeline does not pass `step__param` fit parameters to fit_resample, so
+    # the floors silently fall back to the classes. If this starts failing,
+    # upstream fixed it and the docs can say so.
+    texts = [f"refund {i}" for i in range(18)] + ["crash 1", "crash 2"]
+    y = ["billing"] * 18 + ["technical"] * 2
+    pipe = make_pipeline(
+        DomainFloorSampler(min_share=0.3, random_state=0),
+        TfidfVectorizer(),
+        LogisticRegression(),
+    )
+    pipe.fit(texts, y, domainfloorsampler__groups=["en-US"] * 16 + ["en-GB"] * 4)
+    assert list(pipe.named_steps["domainfloorsampler"].counts_before_) == [
+        "billing",
+        "technical",
+    ]
