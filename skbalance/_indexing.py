@@ -66,7 +66,9 @@ def append_rows(X, new_indices, all_indices=None):
         )
         out[:n] = X
         if order == "C":
-            np.take(X, new_indices, axis=0, out=out[n:])
+            # mode="clip": the indices are valid by construction, and the default
+            # mode="raise" makes numpy buffer the whole output (2x slower)
+            np.take(X, new_indices, axis=0, out=out[n:], mode="clip")
         else:
             out[n:] = X.take(new_indices, axis=0)
         return out
