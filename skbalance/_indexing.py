@@ -42,9 +42,7 @@ def take_rows(X, indices):
         return X.tocsr()[indices].asformat(X.format)
     if _is_pandas(X):
         return X.take(indices)
-    if isinstance(X, list):
-        return [X[i] for i in indices.tolist()]
-    if isinstance(X, tuple):
+    if isinstance(X, (list, tuple)):
         return [X[i] for i in indices.tolist()]
     return _safe_indexing(X, indices)
 
