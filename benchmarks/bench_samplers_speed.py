@@ -15,7 +15,8 @@ For RatioOverSampler(target_ratio=1.0) and DomainFloorSampler(min_share=0.2)
   labels (which ``df.take`` does not do) from the cost of building the output.
 
 Timings are medians of ``--repeats`` runs; the machines are shared and noisy, so
-only ratios measured in the same run are reported, against the targets of the
+skbalance and its reference run in interleaved rounds and the ratio is the
+median of the per-round ratios (``_timing.paired_times``), against the targets of the
 issue: skbalance / numpy bound <= 1.3, RandomOverSampler / skbalance >= 2 on
 arrays; skbalance / df.take <= 1.5, RandomOverSampler / skbalance >= 10 on
 DataFrames. Correctness (exact target counts, same output size as
@@ -32,7 +33,7 @@ from collections import Counter
 import imblearn
 import numpy as np
 import pandas as pd
-from _timing import machine, median_time
+from _timing import machine, median_time, paired_times
 from imblearn.over_sampling import RandomOverSampler
 
 from skbalance import DomainFloorSampler, RatioOverSampler
@@ -78,8 +79,10 @@ def bench_arrays(n, repeats, rows):
         ros = RandomOverSampler(sampling_strategy=sampler.counts_after_, random_state=0)
         X_ros, _ = ros.fit_resample(X, y)
         assert X_ros.shape == X_res.shape
-        t_ours = median_time(lambda m=make: m().fit_resample(X, y), repeats)
-        t_bound = median_time(lambda i=idx: numpy_bound(X, y, i), repeats)
+        (t_ours, t_bound), (ratio,) = paired_times(
+            [lambda m=make: m().fit_resample(X, y), lambda i=idx: numpy_bound(X, y, i)],
+            repeats,
+        )
         t_ros = median_time(lambda r=ros: r.fit_resample(X, y), repeats)
         rows.append(
             {
@@ -90,7 +93,7 @@ def bench_arrays(n, repeats, rows):
                 "ref_name": "np.take bound",
                 "ref": t_bound,
                 "ros": t_ros,
-                "ratio_ref": t_ours / t_bound,
+                "ratio_ref": ratio,
                 "target_ref": 1.3,
                 "ratio_ros": t_ros / t_ours,
                 "target_ros": 2.0,
@@ -123,8 +126,13 @@ def bench_frames(n, repeats, rows, labels):
         X_ros, _ = ros.fit_resample(df, y)
         assert X_ros.shape == X_res.shape
         ros_index = "kept" if X_ros.index.has_duplicates else "reset to 0..n-1"
-        t_ours = median_time(lambda m=make: m().fit_resample(df, y), repeats)
-        t_take = median_time(lambda i=idx: (df.take(i), y.take(i)), repeats)
+        (t_ours, t_take), (ratio,) = paired_times(
+            [
+                lambda m=make: m().fit_resample(df, y),
+                lambda i=idx: (df.take(i), y.take(i)),
+            ],
+            repeats,
+        )
         # RandomOverSampler takes seconds here and is 10-50x slower: 3 runs do
         t_ros = median_time(lambda r=ros: r.fit_resample(df, y), min(repeats, 3))
         rows.append(
@@ -136,7 +144,7 @@ def bench_frames(n, repeats, rows, labels):
                 "ref_name": "df.take",
                 "ref": t_take,
                 "ros": t_ros,
-                "ratio_ref": t_ours / t_take,
+                "ratio_ref": ratio,
                 "target_ref": 1.5,
                 "ratio_ros": t_ros / t_ours,
                 "target_ros": 10.0,
@@ -171,7 +179,7 @@ def render(rows, header):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k rows, 3 repeats")
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--out", help="also write the table as markdown here")
     args = parser.parse_args(argv)
     sizes = [100_000] if args.quick else [100_000, 1_000_000]

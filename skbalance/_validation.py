@@ -25,6 +25,14 @@ def check_rows(X):
     """
     if X is None:
         raise ValueError("X is None; pass the rows to resample.")
+    if (
+        isinstance(X, np.ndarray)
+        and X.ndim == 2
+        and X.dtype.kind in "biuf"
+        and X.shape[0] > 0
+        and X.shape[1] > 0
+    ):
+        return X.shape[0]  # nothing check_array would reject (NaN is allowed)
     if sparse.issparse(X) or (isinstance(X, np.ndarray) and X.ndim != 1):
         check_array(
             X, accept_sparse=True, dtype=None, ensure_all_finite=False, allow_nd=True

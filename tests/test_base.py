@@ -151,6 +151,25 @@ def test_balanced_duplication_spreads_copies_evenly():
         assert sorted(copies.tolist()) == [2, 3]
 
 
+@pytest.mark.parametrize("n_strata", [3, 9, 40])  # a scan per stratum, or a sort
+@pytest.mark.parametrize("source", [np.random.RandomState, np.random.default_rng])
+def test_draw_new_rows_copies_each_stratum_from_its_own_rows(n_strata, source):
+    rng = np.random.RandomState(n_strata)
+    codes = rng.randint(0, n_strata, 500)
+    counts = np.bincount(codes, minlength=n_strata)
+    targets = counts.max() + rng.randint(0, 5, n_strata)
+    new = draw_new_rows(codes, counts, targets, source(0))
+    assert new.dtype == np.intp
+    np.testing.assert_array_equal(
+        np.bincount(codes[new], minlength=n_strata), targets - counts
+    )
+    # balanced: within a stratum, copies per row differ by at most one
+    copies = np.bincount(new, minlength=codes.size)
+    for k in range(n_strata):
+        per_row = copies[codes == k]
+        assert per_row.max() - per_row.min() <= 1
+
+
 def test_fit_sets_the_same_state_as_fit_resample():
     X, y = np.arange(20).reshape(10, 2), _y()
     a = RatioOverSampler(random_state=3).fit(X, y)
