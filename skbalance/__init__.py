@@ -23,6 +23,12 @@ from skbalance._metrics import (
     per_class_report,
 )
 from skbalance._ratio import RatioOverSampler
+from skbalance._split import (
+    StratifiedTripleSplit,
+    duplicate_groups,
+    stratified_partition,
+    train_val_test_split,
+)
 from skbalance._weighted import WeightedClassifier
 
 __version__ = "0.1.0.dev0"
@@ -34,8 +40,10 @@ __all__ = [
     "ImbalanceReport",
     "PerClassReport",
     "RatioOverSampler",
+    "StratifiedTripleSplit",
     "WeightedClassifier",
     "__version__",
+    "duplicate_groups",
     "imbalance_ratio",
     "imbalance_report",
     "load_support_tickets",
@@ -43,4 +51,6 @@ __all__ = [
     "macro_weighted_f1_gap_scorer",
     "per_class_report",
     "severity",
+    "stratified_partition",
+    "train_val_test_split",
 ]

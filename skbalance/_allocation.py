@@ -1,0 +1,539 @@
+"""How many rows of each class go to each part of a split, and which rows.
+
+The core of :mod:`skbalance._split`, free of any estimator API:
+
+* :func:`part_sizes` turns fractions or counts into exact part sizes;
+* :func:`allocate_classes` rounds the per-class, per-part shares of a
+  single-label target so that part sizes are exact and every class count is
+  within one of its exact share, both at once (a controlled rounding of a
+  2-D table, solved as a max-flow);
+* :func:`assign_rows` draws which rows of each class go where, vectorized;
+* :func:`iterative_parts` is iterative stratification (Sechidis et al. 2011)
+  for multi-label targets and for groups of rows, one label at a time
+  (rarest first) with the samples of that label allocated in one numpy step,
+  then a repair pass that makes part sizes exact.
+"""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import maximum_flow
+
+__all__ = ["allocate_classes", "assign_rows", "iterative_parts", "part_sizes"]
+
+
+def part_sizes(n, sizes, names):
+    """Exact number of rows of every part.
+
+    ``sizes`` holds fractions in (0, 1) summing to 1, apportioned by largest
+    remainder (ties to the earlier part), or integer counts summing to ``n``;
+    one entry may be None, meaning the rest. Every part gets at least one row
+    (taken from the largest part when a share rounds to zero).
+
+    Examples
+    --------
+    >>> part_sizes(100, [0.7, 0.15, 0.15], ["train_size", "val_size", "test_size"])
+    array([70, 15, 15])
+    >>> part_sizes(11, [0.7, 0.15, None], ["train_size", "val_size", "test_size"])
+    array([8, 2, 1])
+    """
+    if n == 0:
+        raise ValueError("Cannot split an empty data set (0 rows).")
+    if sum(s is None for s in sizes) > 1:
+        raise ValueError("At most one of the sizes may be None (the rest).")
+    kinds = set()
+    for name, s in zip(names, sizes, strict=True):
+        if s is None:
+            continue
+        if isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1:
+            kinds.add("count")
+        elif isinstance(s, (float, np.floating)) and 0 < s < 1:
+            kinds.add("fraction")
+        else:
+            raise ValueError(
+                f"{name}={s!r} must be a fraction in (0, 1), a positive integer "
+                "count, or None for the rest."
+            )
+    if len(kinds) > 1:
+        shown = ", ".join(f"{a}={b!r}" for a, b in zip(names, sizes, strict=True))
+        raise ValueError(
+            f"Give the sizes all as fractions or all as counts; got {shown}."
+        )
+    plus = " + ".join(names)
+    if kinds == {"count"}:
+        counts = [None if s is None else int(s) for s in sizes]
+        given = sum(c for c in counts if c is not None)
+        if None in counts:
+            counts[counts.index(None)] = n - given
+        if sum(counts) != n or min(counts) < 1:
+            raise ValueError(
+                f"{plus} = {given} rows, but the data has {n}; counts must add up "
+                "to the number of rows (or give one size as None for the rest)."
+            )
+        return np.array(counts, dtype=np.int64)
+    shares = [None if s is None else Fraction(str(float(s))) for s in sizes]
+    given = sum(s for s in shares if s is not None)
+    if None in shares:
+        shares[shares.index(None)] = 1 - given
+    if sum(shares) != 1 or min(shares) <= 0:
+        raise ValueError(
+            f"{plus} = {float(given):g}; fractions must sum to 1 (or give one size "
+            "as None for the rest)."
+        )
+    if n < len(sizes):
+        raise ValueError(
+            f"Cannot split {n} rows into {len(sizes)} non-empty parts; {plus} "
+            "need at least one row each."
+        )
+    quotas = [s * n for s in shares]
+    counts = [math.floor(q) for q in quotas]
+    by_remainder = sorted(range(len(counts)), key=lambda j: (counts[j] - quotas[j], j))
+    for j in by_remainder[: n - sum(counts)]:
+        counts[j] += 1
+    for j in range(len(counts)):  # a tiny data set: no part left empty
+        if counts[j] == 0:
+            counts[j] = 1
+            counts[int(np.argmax(counts))] -= 1
+    return np.array(counts, dtype=np.int64)
+
+
+def _spread(c, order, n_parts):
+    """A class of ``c < n_parts`` rows laid on the parts in ``order``."""
+    row = np.zeros(n_parts, dtype=np.int64)
+    row[order[:c]] = 1
+    return row
+
+
+def allocate_classes(counts, sizes, *, keep_rare=True, rare_order=None, rng):
+    """Rows of every class in every part: an (n_classes, n_parts) int matrix.
+
+    Row sums are the class counts and column sums the part sizes. Every entry
+    is the floor or the ceiling of the class's exact share
+    ``count * size / n``, except where ``keep_rare`` puts one row of a class of
+    at least ``max(3, n_parts)`` rows in every part. With ``rare_order``,
+    classes smaller than the number of parts are laid on the parts in that
+    order (train, then test) and the other classes share what is left exactly.
+
+    Returns
+    -------
+    alloc : ndarray of shape (n_classes, n_parts)
+    widened : bool
+        True when some class is more than one row from its exact share: many
+        rare classes to cover against a small part.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    sizes = np.asarray(sizes, dtype=np.int64)
+    K, P = counts.size, sizes.size
+    alloc = np.zeros((K, P), dtype=np.int64)
+    free = np.ones(K, dtype=bool)
+    if rare_order is not None:
+        small = counts < P
+        for k in np.flatnonzero(small):
+            alloc[k] = _spread(int(counts[k]), np.asarray(rare_order), P)
+        free = ~small
+    demand = sizes - alloc.sum(axis=0)
+    if demand.min() < 0:
+        # the rare rows alone overflow a part (a handful of rows): part sizes
+        # win, and the rare classes are placed like the others, one row a part
+        alloc[:] = 0
+        free[:] = True
+        demand = sizes
+    free_idx = np.flatnonzero(free)
+    if free_idx.size == 0:
+        return alloc, False
+    c = counts[free_idx]
+    total = int(c.sum())
+    num = c[:, None] * demand[None, :]
+    floor, ceil = num // total, num // total + (num % total > 0)
+    is_int = floor == ceil
+    coverable = (c >= max(3, P)) if keep_rare else np.zeros(c.size, dtype=bool)
+    # 1: floor or ceiling; 2: within one (an integer share may move by one);
+    # 3: within two; 4: without keep_rare, floor or ceiling (always exists:
+    # a controlled rounding of a 2-D table with integer margins)
+    boxes = [
+        (floor, ceil, coverable),
+        (floor - is_int, ceil + is_int, coverable),
+        (floor - 1 - is_int, ceil + 1 + is_int, coverable),
+        (floor, ceil, np.zeros(c.size, dtype=bool)),
+    ]
+    for attempt, (low, high, cover) in enumerate(boxes):
+        low, high = _cover_rows(
+            np.maximum(low, 0), np.minimum(high, c[:, None]), c, cover
+        )
+        result = _flow_round(c, demand, low, high, rng)
+        if result is not None:
+            alloc[free_idx] = result
+            return alloc, attempt >= 2
+    raise AssertionError("a controlled rounding always exists")  # pragma: no cover
+
+
+def _cover_rows(low, high, c, cover):
+    """Bounds with at least one row in every part for the classes ``cover``."""
+    low = low.copy()
+    low[cover] = np.maximum(low[cover], 1)
+    over = low.sum(axis=1) - c
+    for i in np.flatnonzero(over > 0):
+        for _ in range(int(over[i])):  # at most n_parts - 1 steps
+            low[i, int(np.argmax(low[i]))] -= 1
+    return low, np.maximum(high, low)
+
+
+def _flow_round(c, demand, low, high, rng):
+    """Integer matrix within [low, high] with row sums c and column sums demand,
+    or None. Solved as a max-flow; classes are numbered in random order so
+    that no class is favoured when several roundings are possible."""
+    K, P = low.shape
+    supply = c - low.sum(axis=1)
+    need = demand - low.sum(axis=0)
+    if supply.min() < 0 or need.min() < 0 or supply.sum() != need.sum():
+        return None
+    if supply.sum() == 0:
+        return low.copy()
+    slack = high - low
+    perm = rng.permutation(K)  # node 1 + i is class perm[i]
+    source, sink = 0, K + P + 1
+    rows, cols, caps = [], [], []
+    has = supply[perm] > 0
+    rows.append(np.zeros(has.sum(), dtype=np.int32))
+    cols.append((1 + np.flatnonzero(has)).astype(np.int32))
+    caps.append(supply[perm][has])
+    ki, jj = np.nonzero(slack[perm] > 0)
+    rows.append((1 + ki).astype(np.int32))
+    cols.append((1 + K + jj).astype(np.int32))
+    caps.append(slack[perm][ki, jj])
+    pj = np.flatnonzero(need > 0)
+    rows.append((1 + K + pj).astype(np.int32))
+    cols.append(np.full(pj.size, sink, dtype=np.int32))
+    caps.append(need[pj])
+    graph = sparse.csr_matrix(
+        (
+            np.concatenate(caps).astype(np.int32),
+            (np.concatenate(rows), np.concatenate(cols)),
+        ),
+        shape=(K + P + 2, K + P + 2),
+    )
+    result = maximum_flow(graph, source, sink)
+    if result.flow_value != supply.sum():
+        return None
+    flow = result.flow.tocoo()
+    keep = (flow.row >= 1) & (flow.row <= K) & (flow.col > K) & (flow.data > 0)
+    out = low.copy()
+    np.add.at(out, (perm[flow.row[keep] - 1], flow.col[keep] - 1 - K), flow.data[keep])
+    return out
+
+
+def _group_rows(codes, n_codes, rng):
+    """All rows, grouped by code, in random order within each code."""
+    small = np.uint8 if n_codes <= 256 else np.uint16 if n_codes <= 65536 else np.intp
+    perm = rng.permutation(codes.size)
+    order = np.argsort(codes[perm].astype(small, copy=False), kind="stable")
+    return perm[order]
+
+
+def assign_rows(codes, alloc, rng):
+    """Part of every row, given ``alloc[k, j]`` rows of class ``k`` in part
+    ``j``: the rows of each class are shuffled and cut in that proportion."""
+    K, P = alloc.shape
+    counts = alloc.sum(axis=1)
+    order = _group_rows(codes, K, rng)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(codes.size, dtype=np.int64)
+    rank[order] = np.arange(codes.size) - np.repeat(starts, counts)
+    cuts = np.cumsum(alloc, axis=1)
+    part = np.zeros(codes.size, dtype=np.int8 if P < 128 else np.int64)
+    for j in range(P - 1):
+        part += rank >= cuts[codes, j]
+    return part
+
+
+# -- multi-label and grouped: iterative stratification -----------------------
+
+
+def _row_sums_by_part(Y, units, dest, n_parts):
+    """``(n_parts, n_labels)`` sums of the rows ``units`` of CSR ``Y``, each row
+    added to its part ``dest``: one bincount, no per-row loop."""
+    starts, ends = Y.indptr[units], Y.indptr[units + 1]
+    lengths = ends - starts
+    if lengths.sum() == 0:
+        return np.zeros((n_parts, Y.shape[1]))
+    pos = np.repeat(ends - np.cumsum(lengths), lengths) + np.arange(lengths.sum())
+    labels = Y.indices[pos]
+    where = np.repeat(dest, lengths).astype(np.int64) * Y.shape[1] + labels
+    return np.bincount(
+        where, weights=Y.data[pos], minlength=n_parts * Y.shape[1]
+    ).reshape(n_parts, Y.shape[1])
+
+
+def _cut(weights, targets):
+    """Part of every unit, in the order given, so that the cumulative weight
+    is cut where the cumulative targets are (a unit goes where its midpoint
+    falls)."""
+    bounds = np.cumsum(targets)
+    bounds = bounds * (weights.sum() / bounds[-1]) if bounds[-1] > 0 else bounds
+    mid = np.cumsum(weights) - weights / 2
+    return np.minimum(np.searchsorted(bounds, mid, side="right"), targets.size - 1)
+
+
+class _State:
+    """Assignment of units to parts, and the label and row counts it gives."""
+
+    def __init__(self, Y, weights, sizes):
+        self.Y = Y  # CSR, float counts
+        self.weights = weights
+        self.sizes = sizes.astype(float)
+        self.P = sizes.size
+        self.part = np.full(Y.shape[0], -1, dtype=np.int64)
+        self.total = np.asarray(Y.sum(axis=0)).ravel()
+        self.want = self.sizes[:, None] / self.sizes.sum() * self.total[None, :]
+        self.have = np.zeros((self.P, Y.shape[1]))
+        self.filled = np.zeros(self.P)
+        self.units_with = np.diff(Y.tocsc().indptr)  # units holding each label
+
+    def assign(self, units, dest):
+        self.part[units] = dest
+        self.have += _row_sums_by_part(self.Y, units, dest, self.P)
+        self.filled += np.bincount(dest, weights=self.weights[units], minlength=self.P)
+
+    def move(self, units, src, dst):
+        self.part[units] = dst
+        sums = _row_sums_by_part(self.Y, units, np.zeros(units.size, np.int64), 1)[0]
+        self.have[src] -= sums
+        self.have[dst] += sums
+        moved = self.weights[units].sum()
+        self.filled[src] -= moved
+        self.filled[dst] += moved
+
+
+def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, exact=True, rng):
+    """Part of every unit by iterative stratification.
+
+    Parameters
+    ----------
+    Y : sparse matrix of shape (n_units, n_labels)
+        Label counts of every unit (0/1 for samples; for groups, how many rows
+        of the group hold each label).
+    sizes : ndarray of int
+        Rows wanted in every part.
+    weights : ndarray, default=None
+        Rows of every unit (group sizes); 1 for samples.
+    keep_rare : bool
+        Put at least one unit of every label held by at least
+        ``max(3, n_parts)`` units in every part.
+    exact : bool
+        Repair part sizes to ``sizes`` by moving units between parts.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    part : ndarray of int of shape (n_units,)
+    """
+    Y = sparse.csr_matrix(Y, dtype=float)
+    Y.sum_duplicates()
+    n_units, n_labels = Y.shape
+    weights = np.ones(n_units) if weights is None else np.asarray(weights, float)
+    state = _State(Y, weights, np.asarray(sizes))
+    P = state.P
+    Yc = Y.tocsc()
+    coverable = state.units_with >= max(3, P)
+    remaining = state.total.copy()
+    jitter = rng.random(n_labels)  # random order among equally rare labels
+    done = remaining <= 0
+    while not done.all():
+        key = np.where(done, np.inf, remaining + jitter * 0.5)
+        label = int(np.argmin(key))
+        done[label] = True
+        col = slice(Yc.indptr[label], Yc.indptr[label + 1])
+        units = Yc.indices[col]
+        free = state.part[units] < 0
+        units, amount = units[free], Yc.data[col][free]
+        if units.size == 0:
+            continue
+        shuffle = rng.permutation(units.size)
+        units, amount = units[shuffle], amount[shuffle]
+        desire = state.want[:, label] - state.have[:, label]
+        targets = np.maximum(desire, 0)
+        if targets.sum() <= 0:
+            targets = np.maximum(state.sizes - state.filled, 0)
+            if targets.sum() <= 0:
+                targets = state.sizes.copy()
+        dest = np.empty(units.size, dtype=np.int64)
+        first = 0
+        if keep_rare and coverable[label]:
+            lacking = np.flatnonzero(state.have[:, label] == 0)
+            lacking = lacking[np.argsort(-desire[lacking], kind="stable")]
+            first = min(lacking.size, units.size)
+            dest[:first] = lacking[:first]
+            targets = targets.copy()
+            np.subtract.at(targets, lacking[:first], amount[:first])
+            targets = np.maximum(targets, 0)
+            if targets.sum() <= 0:
+                targets = np.maximum(state.sizes - state.filled, 0) + 1e-9
+        if first < units.size:
+            dest[first:] = _cut(amount[first:], targets)
+        state.assign(units, dest)
+        remaining -= _row_sums_by_part(Y, units, np.zeros(units.size, np.int64), 1)[0]
+    rest = np.flatnonzero(state.part < 0)  # units without any label
+    if rest.size:
+        rest = rest[rng.permutation(rest.size)]
+        room = np.maximum(state.sizes - state.filled, 0)
+        if room.sum() <= 0:
+            room = state.sizes.copy()
+        state.assign(rest, _cut(weights[rest], room))
+    if keep_rare:
+        _cover(state, Yc, coverable)
+    if exact:
+        _repair_sizes(state, coverable)
+        if np.any(np.abs(state.filled - state.sizes) > 0.5):
+            # coverage blocks the last moves (tiny data): sizes come first
+            _repair_sizes(state, np.zeros_like(coverable))
+        if np.all(weights == 1):
+            _refine(state, coverable)
+    return state.part
+
+
+def _guard(state, units, src, coverable):
+    """Units of part ``src`` whose move would leave a coverable label with no
+    unit in ``src``."""
+    Y = state.Y
+    have = state.have[src]
+    lengths = np.diff(Y.indptr)[units]
+    pos = np.repeat(Y.indptr[units + 1] - np.cumsum(lengths), lengths) + np.arange(
+        lengths.sum()
+    )
+    labels = Y.indices[pos]
+    last = coverable[labels] & (have[labels] - Y.data[pos] < 0.5)
+    bad = np.zeros(units.size, dtype=bool)
+    bad[np.repeat(np.arange(units.size), lengths)[last]] = True
+    return bad
+
+
+def _gain(state, units, src, dst):
+    """How much moving each unit from ``src`` to ``dst`` lowers the squared
+    error of the positive rates, sum over parts and labels of
+    ``((have - want) / size) ** 2``."""
+    ws, wd = 1 / state.sizes[src] ** 2, 1 / state.sizes[dst] ** 2
+    surplus = state.have - state.want
+    rows = state.Y[units]
+    linear = rows @ (2 * surplus[src] * ws - 2 * surplus[dst] * wd)
+    square = np.asarray(rows.multiply(rows).sum(axis=1)).ravel() * (ws + wd)
+    return linear - square
+
+
+def _cover(state, Yc, coverable):
+    """Move single units so that every coverable label is in every part."""
+    missing = np.argwhere(coverable[None, :] & (state.have < 0.5))
+    for dst, label in missing.tolist():
+        if state.have[dst, label] >= 0.5:
+            continue
+        units = Yc.indices[Yc.indptr[label] : Yc.indptr[label + 1]]
+        parts = state.part[units]
+        per_part = np.bincount(parts, minlength=state.P)
+        src = int(np.argmax(per_part))
+        if per_part[src] < 2:
+            continue
+        cand = units[parts == src]
+        cand = cand[~_guard(state, cand, src, coverable)]
+        if cand.size == 0:
+            continue
+        best = cand[int(np.argmax(_gain(state, cand, src, dst)))]
+        state.move(np.array([best]), src, dst)
+
+
+def _repair_sizes(state, coverable):
+    """Move units from parts above their size to parts below it, best-scoring
+    first, never emptying a coverable label from a part."""
+    for _ in range(10 * state.P):
+        over = state.filled - state.sizes
+        src, dst = int(np.argmax(over)), int(np.argmin(over))
+        budget = min(over[src], -over[dst])
+        if budget < 0.5:
+            return
+        cand = np.flatnonzero(state.part == src)
+        cand = cand[state.weights[cand] <= budget + 1e-9]
+        if cand.size == 0:
+            return
+        cand = cand[np.argsort(-_gain(state, cand, src, dst), kind="stable")]
+        moved_any = False
+        while budget >= 0.5 and cand.size:
+            batch = cand[np.cumsum(state.weights[cand]) <= budget + 1e-9]
+            if batch.size == 0:
+                break
+            cand = cand[batch.size :]
+            ok = batch[~_guard_batch(state, batch, src, coverable)]
+            if ok.size:
+                state.move(ok, src, dst)
+                budget -= state.weights[ok].sum()
+                moved_any = True
+            cand = cand[state.weights[cand] <= budget + 1e-9]
+        if not moved_any:
+            return
+
+
+def _guard_batch(state, batch, src, coverable):
+    """Units of ``batch`` that, moved together, would empty a coverable label
+    from ``src``: every unit holding such a label is held back."""
+    removed = _row_sums_by_part(state.Y, batch, np.zeros(batch.size, np.int64), 1)[0]
+    empties = coverable & (state.have[src] >= 0.5) & (state.have[src] - removed < 0.5)
+    if not empties.any():
+        return np.zeros(batch.size, dtype=bool)
+    return np.asarray((state.Y[batch][:, empties] != 0).sum(axis=1)).ravel() > 0
+
+
+def _objective(state, parts):
+    surplus = (state.have[parts] - state.want[parts]) / state.sizes[parts, None]
+    return float((surplus**2).sum())
+
+
+def _refine(state, coverable, rounds=30):
+    """Swap units between pairs of parts while that lowers the rate error.
+
+    Sizes stay as they are. For each pair of parts, the units with the best
+    gain on each side are swapped pairwise, in a batch whose size halves
+    whenever the batch (whose gains were computed before any swap) made
+    things worse, in which case it is undone.
+    """
+    P = state.P
+    batch = {
+        (s, d): max(1, int(min(state.sizes[s], state.sizes[d])) // 8)
+        for s in range(P)
+        for d in range(s + 1, P)
+    }
+    for _ in range(rounds):
+        improved = False
+        for (src, dst), k in batch.items():
+            if k == 0:
+                continue
+            a = np.flatnonzero(state.part == src)
+            b = np.flatnonzero(state.part == dst)
+            ga, gb = _gain(state, a, src, dst), _gain(state, b, dst, src)
+            k = min(k, a.size, b.size)
+            top_a = np.argpartition(-ga, k - 1)[:k] if k < a.size else np.arange(a.size)
+            top_b = np.argpartition(-gb, k - 1)[:k] if k < b.size else np.arange(b.size)
+            top_a = top_a[np.argsort(-ga[top_a], kind="stable")]
+            top_b = top_b[np.argsort(-gb[top_b], kind="stable")]
+            a, b, ga, gb = a[top_a], b[top_b], ga[top_a], gb[top_b]
+            ws, wd = 1 / state.sizes[src] ** 2, 1 / state.sizes[dst] ** 2
+            overlap = np.asarray(state.Y[a].multiply(state.Y[b]).sum(axis=1)).ravel()
+            good = np.cumprod(ga + gb + 2 * overlap * (ws + wd) > 1e-18).astype(bool)
+            a, b = a[good], b[good]
+            keep = ~(
+                _guard_batch(state, a, src, coverable)
+                | _guard_batch(state, b, dst, coverable)
+            )
+            a, b = a[keep], b[keep]
+            if a.size == 0:
+                batch[(src, dst)] = 0 if k == 1 else k // 2
+                continue
+            before = _objective(state, [src, dst])
+            state.move(a, src, dst)
+            state.move(b, dst, src)
+            if _objective(state, [src, dst]) < before - 1e-15:
+                improved = True
+            else:
+                state.move(a, dst, src)
+                state.move(b, src, dst)
+                batch[(src, dst)] = 0 if k == 1 else k // 2
+        if not improved and not any(batch.values()):
+            return

@@ -1,0 +1,463 @@
+"""Stratified train/val/test splits that keep every class in every part."""
+
+import json
+import warnings
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+
+from skbalance._allocation import (
+    allocate_classes,
+    assign_rows,
+    iterative_parts,
+    part_sizes,
+)
+from skbalance._indexing import n_rows, take_rows
+from skbalance._multilabel import as_indicator, is_multilabel
+from skbalance._validation import check_groups, check_labels, encode, random_source
+
+__all__ = [
+    "StratifiedTripleSplit",
+    "duplicate_groups",
+    "stratified_partition",
+    "train_val_test_split",
+]
+
+_NAMES = ["train_size", "val_size", "test_size"]
+#: classes smaller than the number of parts go to train, then test, then val
+_RARE_ORDER = [0, 2, 1]
+
+
+def _describe(labels_counts):
+    shown = ", ".join(f"{label!r} ({c})" for label, c in labels_counts[:10])
+    more = len(labels_counts) - 10
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+class _Target:
+    """y (single- or multi-label) and groups, validated and encoded once."""
+
+    def __init__(self, y, groups, n):
+        self.stratified = y is not None
+        self.multilabel = y is not None and is_multilabel(y)
+        if self.multilabel:
+            self.Y, self.names = as_indicator(y)
+            if self.Y.shape[0] != n:
+                raise ValueError(
+                    f"X has {n} rows but y has {self.Y.shape[0]}; they must have "
+                    "the same length."
+                )
+        else:
+            labels = np.zeros(n, dtype=np.intp) if y is None else y
+            labels = check_labels(labels, n_samples=n)
+            self.uniques, self.codes, self.counts = encode(labels, name="y")
+        self.groups = None
+        if groups is not None:
+            values = check_groups(groups, n_samples=n, against="X")
+            _, self.groups, self.group_sizes = encode(values, name="groups")
+
+    def units(self):
+        """Label counts per group, for iterative stratification of groups."""
+        n = self.groups.size
+        G = sparse.csr_matrix(
+            (np.ones(n), (self.groups, np.arange(n))),
+            shape=(self.group_sizes.size, n),
+        )
+        if self.multilabel:
+            Y = self.Y
+        else:
+            Y = sparse.csr_matrix(
+                (np.ones(n), (np.arange(n), self.codes)),
+                shape=(n, self.counts.size),
+            )
+        return G @ Y.astype(float)
+
+    def warn_rare(self, n_parts):
+        if self.multilabel or self.groups is not None or not self.stratified:
+            return
+        rare = np.flatnonzero(self.counts < min(3, n_parts))
+        if rare.size == 0:
+            return
+        where = {1: "train", 2: "train and test"} if n_parts == 3 else None
+        pairs = [(self.uniques[k].item(), int(self.counts[k])) for k in rare]
+        placed = (
+            " They go to train (1 example) or to train and test (2 examples)."
+            if where
+            else ""
+        )
+        warnings.warn(
+            f"{rare.size} class(es) have too few examples to be in every part: "
+            f"{_describe(pairs)}.{placed}",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def _parts(target, sizes, *, keep_rare, rare_order, rng):
+    """Part id of every row."""
+    n_parts = sizes.size
+    if target.groups is not None:
+        unit_part = iterative_parts(
+            target.units(),
+            sizes,
+            weights=target.group_sizes,
+            keep_rare=keep_rare,
+            exact=True,
+            rng=rng,
+        )
+        return unit_part[target.groups]
+    if target.multilabel:
+        part = iterative_parts(target.Y, sizes, keep_rare=keep_rare, rng=rng)
+        if keep_rare:
+            _warn_uncovered(target.Y, part, n_parts)
+        return part
+    alloc, widened = allocate_classes(
+        target.counts, sizes, keep_rare=keep_rare, rare_order=rare_order, rng=rng
+    )
+    if widened:
+        warnings.warn(
+            "Too many small classes for the smallest part: some classes are more "
+            "than one example away from their exact share, or not in every part.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return assign_rows(target.codes, alloc, rng)
+
+
+def _warn_uncovered(Y, part, n_parts):
+    Yc = sparse.csc_matrix(Y)
+    holders = np.diff(Yc.indptr)
+    per_part = np.stack(
+        [np.asarray(Yc[part == j].sum(axis=0)).ravel() for j in range(n_parts)]
+    )
+    missing = int(((per_part == 0) & (holders >= max(3, n_parts))).any(axis=0).sum())
+    if missing:
+        warnings.warn(
+            f"{missing} label(s) with at least {max(3, n_parts)} positives could not "
+            "be put in every part (their positives share rows with other rare "
+            "labels).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def stratified_partition(y, sizes, *, groups=None, keep_rare=True, random_state=None):
+    """Part of every row, for any number of parts, stratified on y.
+
+    The engine of :class:`StratifiedTripleSplit`, for two-way splits and
+    k-fold partitions: ``sizes=[0.8, 0.2]`` for a hold-out split,
+    ``sizes=[0.2] * 5`` for the folds of a 5-fold cross-validation.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,), indicator matrix or list of label lists
+        Class labels, or multi-label targets (a 0/1 matrix, dense or sparse,
+        or a list of label lists).
+    sizes : sequence of float, int or None
+        Size of every part: fractions summing to 1 or counts summing to the
+        number of rows; one entry may be None (the rest).
+    groups : array-like of shape (n_samples,), default=None
+        Rows of a group always share a part.
+    keep_rare : bool, default=True
+        Put at least one example of every class (or label) with at least
+        ``max(3, len(sizes))`` examples in every part.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shuffling; an int gives the same partition every time.
+
+    Returns
+    -------
+    part : ndarray of shape (n_samples,)
+        Index of the part of every row.
+
+    See Also
+    --------
+    StratifiedTripleSplit : Train, validation and test indices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbalance import stratified_partition
+    >>> y = np.array([0] * 90 + [1] * 10)
+    >>> part = stratified_partition(y, [0.2] * 5, random_state=0)
+    >>> np.bincount(part).tolist(), np.bincount(part[y == 1]).tolist()
+    ([20, 20, 20, 20, 20], [2, 2, 2, 2, 2])
+    """
+    n = _n_samples(y)
+    names = [f"sizes[{j}]" for j in range(len(sizes))]
+    sizes = part_sizes(n, list(sizes), names)
+    target = _Target(y, groups, n)
+    rng = random_source(random_state)
+    return _parts(target, sizes, keep_rare=keep_rare, rare_order=None, rng=rng)
+
+
+def _n_samples(y):
+    if y is None:
+        raise ValueError("y is None; pass the labels to stratify on.")
+    if sparse.issparse(y) or hasattr(y, "shape"):
+        return y.shape[0]
+    return len(y)
+
+
+class StratifiedTripleSplit:
+    """Train, validation and test indices, stratified, with exact sizes.
+
+    Every part gets exactly its share of the rows (largest remainder), and
+    every class exactly its share of every part, rounded up or down, both at
+    once. A class with at least 3 examples is in all three parts; a class with
+    1 or 2 examples goes to train, then test, with a warning that names it,
+    never an error. Multi-label targets are split by iterative stratification
+    (rarest labels first), and ``groups`` keep all rows of a group in one
+    part.
+
+    Read more in the :ref:`User Guide <splitting>`.
+
+    Parameters
+    ----------
+    n_splits : int, default=1
+        Number of independent re-shuffled splits.
+    train_size, val_size, test_size : float, int or None, default=0.7, 0.15, 0.15
+        Fractions summing to 1, or counts summing to the number of rows; one
+        of them may be None (the rest).
+    keep_rare : bool, default=True
+        Put at least one example of every class (or label) with at least 3
+        examples in every part. With ``False``, every class count is within
+        one of its exact share, which can leave a 3-example class out of val.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shuffling; an int gives the same splits every time.
+
+    See Also
+    --------
+    train_val_test_split : Split arrays in one call.
+    stratified_partition : Any number of parts (hold-out, k-fold).
+    duplicate_groups : Group ids that keep duplicates in one part.
+
+    Notes
+    -----
+    The three parts are not a scikit-learn cross-validator (they are triples,
+    not pairs). To tune on train/val and keep test out, fit the search on the
+    train and val rows with a :class:`~sklearn.model_selection.PredefinedSplit`
+    (see the user guide).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbalance import StratifiedTripleSplit
+    >>> y = np.array(["billing"] * 50 + ["technical"] * 30 + ["account"] * 17
+    ...              + ["other"] * 3)
+    >>> splitter = StratifiedTripleSplit(random_state=0)
+    >>> train, val, test = next(splitter.split(y, y))
+    >>> len(train), len(val), len(test)
+    (70, 15, 15)
+    >>> classes, counts = np.unique(y[test], return_counts=True)
+    >>> dict(zip(classes.tolist(), counts.tolist()))
+    {'account': 3, 'billing': 7, 'other': 1, 'technical': 4}
+    """
+
+    def __init__(
+        self,
+        n_splits=1,
+        *,
+        train_size=0.7,
+        val_size=0.15,
+        test_size=0.15,
+        keep_rare=True,
+        random_state=None,
+    ):
+        self.n_splits = n_splits
+        self.train_size = train_size
+        self.val_size = val_size
+        self.test_size = test_size
+        self.keep_rare = keep_rare
+        self.random_state = random_state
+
+    def __repr__(self):
+        params = ", ".join(
+            f"{k}={getattr(self, k)!r}"
+            for k in (
+                "n_splits",
+                "train_size",
+                "val_size",
+                "test_size",
+                "keep_rare",
+                "random_state",
+            )
+        )
+        return f"{type(self).__name__}({params})"
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of splits that :meth:`split` yields.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored, for API compatibility.
+
+        Returns
+        -------
+        n_splits : int
+            The ``n_splits`` parameter.
+        """
+        return self.n_splits
+
+    def split(self, X, y, groups=None):
+        """Yield train, validation and test indices.
+
+        Parameters
+        ----------
+        X : object with ``len()``
+            The rows (array, DataFrame, list of texts or records); only their
+            number is used.
+        y : array-like, indicator matrix or list of label lists
+            Class labels, or multi-label targets.
+        groups : array-like of shape (n_samples,), default=None
+            Rows with the same group land in the same part (pass
+            :func:`duplicate_groups` to keep duplicates together).
+
+        Yields
+        ------
+        train, val, test : ndarray of int
+            Row indices of each part, sorted; disjoint, covering all rows.
+        """
+        if not isinstance(self.n_splits, Integral) or self.n_splits < 1:
+            raise ValueError(
+                f"n_splits must be a positive integer; got {self.n_splits!r}."
+            )
+        if X is None:
+            raise ValueError("X is None; pass the rows to split.")
+        n = n_rows(X)
+        sizes = part_sizes(n, [self.train_size, self.val_size, self.test_size], _NAMES)
+        if y is None:
+            raise ValueError(
+                "StratifiedTripleSplit needs y to stratify on; use "
+                "train_val_test_split(..., stratify=None) for a random split."
+            )
+        target = _Target(y, groups, n)
+        target.warn_rare(3)
+        rng = random_source(self.random_state)
+        for _ in range(self.n_splits):
+            part = _parts(
+                target,
+                sizes,
+                keep_rare=self.keep_rare,
+                rare_order=_RARE_ORDER,
+                rng=rng,
+            )
+            yield tuple(np.flatnonzero(part == j) for j in range(3))
+
+
+def train_val_test_split(
+    *arrays,
+    stratify=None,
+    groups=None,
+    train_size=0.7,
+    val_size=0.15,
+    test_size=0.15,
+    keep_rare=True,
+    random_state=None,
+):
+    """Split arrays into train, validation and test parts.
+
+    Like scikit-learn's :func:`~sklearn.model_selection.train_test_split`,
+    with three parts: sizes are exact, every class of ``stratify`` with at
+    least 3 examples is in every part, and rows keep their order within a
+    part.
+
+    Parameters
+    ----------
+    *arrays : sequence of indexables with the same length
+        Lists (of texts or records), arrays, sparse matrices, DataFrames.
+    stratify : array-like, indicator matrix or list of label lists, default=None
+        Labels to stratify on (multi-label accepted); None for a random split
+        with exact sizes.
+    groups : array-like, default=None
+        Rows with the same group land in the same part.
+    train_size, val_size, test_size : float, int or None, default=0.7, 0.15, 0.15
+        Fractions summing to 1, or counts summing to the number of rows; one
+        may be None (the rest).
+    keep_rare : bool, default=True
+        Put every class (or label) with at least 3 examples in every part.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shuffling.
+
+    Returns
+    -------
+    splitting : list of length 3 * len(arrays)
+        Train, validation and test part of each array, in the container type
+        of the array.
+
+    Examples
+    --------
+    >>> from skbalance import train_val_test_split
+    >>> texts = [f"ticket {i}" for i in range(20)]
+    >>> labels = ["billing"] * 14 + ["technical"] * 6
+    >>> X_tr, X_va, X_te, y_tr, y_va, y_te = train_val_test_split(
+    ...     texts, labels, stratify=labels, random_state=0)
+    >>> len(X_tr), len(X_va), len(X_te)
+    (14, 3, 3)
+    >>> sorted(set(y_va)), sorted(set(y_te))
+    (['billing', 'technical'], ['billing', 'technical'])
+    """
+    if not arrays:
+        raise ValueError("At least one array required as input.")
+    n = n_rows(arrays[0])
+    for i, a in enumerate(arrays[1:], start=1):
+        m = n_rows(a)
+        if m != n:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: "
+                f"array 0 has {n} rows, array {i} has {m}."
+            )
+    sizes = part_sizes(n, [train_size, val_size, test_size], _NAMES)
+    target = _Target(stratify, groups, n)
+    target.warn_rare(3)
+    part = _parts(
+        target,
+        sizes,
+        keep_rare=keep_rare,
+        rare_order=_RARE_ORDER,
+        rng=random_source(random_state),
+    )
+    index = [np.flatnonzero(part == j) for j in range(3)]
+    return [take_rows(a, idx) for a in arrays for idx in index]
+
+
+def duplicate_groups(texts):
+    """Group ids under which exact duplicates share a group.
+
+    Texts are compared after case folding and collapsing whitespace, so
+    ``"Reset my  password"`` and ``"reset my password "`` share a group.
+    Pass the result as ``groups=`` to a split so that an example and its
+    duplicates (or the copies an over-sampler made) are never in two parts.
+
+    Parameters
+    ----------
+    texts : sequence of str, or of records (dict or list)
+        One entry per row; records are compared by their JSON form.
+
+    Returns
+    -------
+    groups : ndarray of int of shape (n_samples,)
+        Group id of every row, numbered in order of first appearance.
+
+    Examples
+    --------
+    >>> from skbalance import duplicate_groups
+    >>> duplicate_groups(["Reset my  password", "Invoice?", "reset my password "])
+    array([0, 1, 0])
+    """
+    table = {}
+    ids = np.empty(len(texts), dtype=np.intp)
+    for i, text in enumerate(texts):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", errors="replace")
+        elif isinstance(text, (dict, list, tuple)):
+            text = json.dumps(text, sort_keys=True, ensure_ascii=False)
+        elif not isinstance(text, str):
+            raise TypeError(
+                f"texts[{i}] is a {type(text).__name__}; duplicate_groups compares "
+                "texts (str) or records (dict, list)."
+            )
+        key = " ".join(text.split()).casefold()
+        ids[i] = table.setdefault(key, len(table))
+    return ids

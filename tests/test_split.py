@@ -1,0 +1,363 @@
+"""StratifiedTripleSplit, train_val_test_split, stratified_partition,
+duplicate_groups: invariants (hypothesis), rare classes, errors, containers."""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, PredefinedSplit
+
+from skbalance import (
+    StratifiedTripleSplit,
+    duplicate_groups,
+    load_support_tickets,
+    stratified_partition,
+    train_val_test_split,
+)
+from skbalance._allocation import part_sizes
+
+NAMES = ["train_size", "val_size", "test_size"]
+class_counts = st.lists(st.integers(1, 60), min_size=1, max_size=8)
+
+
+def _labels(counts, seed):
+    y = np.repeat(np.arange(len(counts)), counts)
+    return np.random.default_rng(seed).permutation(y)
+
+
+def _check_partition(parts, n):
+    together = np.concatenate(parts)
+    assert together.size == n
+    np.testing.assert_array_equal(np.sort(together), np.arange(n))
+
+
+def _split(y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # rare classes named
+        return next(StratifiedTripleSplit(**kw).split(y, y))
+
+
+@settings(deadline=None, max_examples=60)
+@given(counts=class_counts, seed=st.integers(0, 100))
+def test_parts_disjoint_exact_and_every_class_within_one(counts, seed):
+    y = _labels([c + 2 for c in counts], seed)  # every class has 3+ rows
+    n = y.size
+    if n < 20:
+        return
+    parts = _split(y, keep_rare=False, random_state=seed)
+    _check_partition(parts, n)
+    sizes = part_sizes(n, [0.7, 0.15, 0.15], NAMES)
+    assert [len(p) for p in parts] == sizes.tolist()
+    total = np.bincount(y)
+    for p, size in zip(parts, sizes, strict=True):
+        got = np.bincount(y[p], minlength=total.size)
+        assert np.all(np.abs(got - total * size / n) <= 1)
+
+
+@settings(deadline=None, max_examples=60)
+@given(counts=class_counts, seed=st.integers(0, 100))
+def test_rare_classes_placed_and_classes_of_three_in_every_part(counts, seed):
+    y = _labels(counts, seed)
+    if y.size < 3:
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parts = next(StratifiedTripleSplit(random_state=seed).split(y, y))
+    _check_partition(parts, y.size)
+    # when the parts are too small for every class of 3+ (5 rows: 3/1/1), it says so
+    crowded = any("Too many small classes" in str(w.message) for w in caught)
+    total = np.bincount(y)
+    per_part = np.stack([np.bincount(y[p], minlength=total.size) for p in parts])
+    sizes = part_sizes(y.size, [0.7, 0.15, 0.15], NAMES)
+    if (np.isin(total, (1, 2)).sum() > sizes[0]) or ((total == 2).sum() > sizes[2]):
+        return  # a handful of rows: exact part sizes come first
+    for k, c in enumerate(total):
+        if c == 1:
+            assert per_part[:, k].tolist() == [1, 0, 0]
+        elif c == 2:
+            assert per_part[:, k].tolist() == [1, 0, 1]
+        else:
+            assert per_part[:, k].min() >= 1 or crowded
+
+
+@settings(deadline=None, max_examples=40)
+@given(counts=class_counts, seed=st.integers(0, 100))
+def test_same_random_state_same_split(counts, seed):
+    y = _labels(counts, 0)
+    if y.size < 3:
+        return
+    a = _split(y, random_state=seed)
+    b = _split(y, random_state=seed)
+    for x, z in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, z)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    n_groups=st.integers(6, 60),
+    seed=st.integers(0, 100),
+    multilabel=st.booleans(),
+)
+def test_groups_never_straddle_parts(n_groups, seed, multilabel):
+    rng = np.random.default_rng(seed)
+    groups = rng.integers(0, n_groups, size=4 * n_groups)
+    if multilabel:
+        y = (rng.random((groups.size, 5)) < 0.3).astype(int)
+    else:
+        y = rng.integers(0, 3, size=groups.size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        parts = next(StratifiedTripleSplit(random_state=seed).split(y, y, groups))
+    _check_partition(parts, groups.size)
+    seen = [set(groups[p].tolist()) for p in parts]
+    assert not (seen[0] & seen[1] or seen[0] & seen[2] or seen[1] & seen[2])
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    n=st.integers(20, 300),
+    n_labels=st.integers(1, 12),
+    seed=st.integers(0, 100),
+    shares=st.sampled_from([[0.7, 0.15, 0.15], [0.8, 0.2], [0.2] * 5]),
+)
+def test_multilabel_parts_exact_and_cover_labels(n, n_labels, seed, shares):
+    rng = np.random.default_rng(seed)
+    prevalence = rng.uniform(0.005, 0.5, n_labels)
+    Y = (rng.random((n, n_labels)) < prevalence).astype(np.int8)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        part = stratified_partition(Y, shares, random_state=seed)
+    sizes = part_sizes(n, shares, [str(j) for j in range(len(shares))])
+    np.testing.assert_array_equal(np.bincount(part, minlength=len(shares)), sizes)
+    holders = Y.sum(axis=0)
+    per_part = np.stack([Y[part == j].sum(axis=0) for j in range(len(shares))])
+    missing = ((per_part == 0) & (holders >= max(3, len(shares)))).any(axis=0)
+    # coverage can be impossible (labels sharing their few rows); then it warns
+    assert not missing.any() or any(
+        "could not be put" in str(w.message) for w in caught
+    )
+
+
+def test_multilabel_covers_rare_labels_that_iterative_splits_drop():
+    # 60 labels of 3 positives each on 1000 rows: every one in every part
+    rng = np.random.default_rng(0)
+    rows = np.concatenate([rng.choice(1000, 3, replace=False) for _ in range(60)])
+    Y = sparse.csr_matrix(
+        (np.ones(180, bool), (rows, np.repeat(np.arange(60), 3))), shape=(1000, 60)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "could not be put" warning either
+        part = stratified_partition(Y, [0.7, 0.15, 0.15], random_state=0)
+    for j in range(3):
+        assert (Y[part == j].sum(axis=0) > 0).all()
+
+
+def test_list_of_label_lists_is_multilabel():
+    y = [["billing"], ["billing", "refund"], ["technical"], ["refund"]] * 10
+    parts = _split(y, random_state=0)
+    assert [len(p) for p in parts] == [28, 6, 6]
+    for p in parts:
+        assert {label for i in p for label in y[i]} == {
+            "billing",
+            "refund",
+            "technical",
+        }
+
+
+# -- rare classes, as scikit-learn fails on them ---------------------------------
+
+
+def test_one_two_and_three_member_classes():
+    y = np.array(["big"] * 93 + ["one"] + ["two"] * 2 + ["three"] * 3 + ["four"])
+    y = y[:99]  # 93 big, 1 one, 2 two, 3 three
+    with pytest.warns(UserWarning) as record:
+        train, val, test = next(StratifiedTripleSplit(random_state=0).split(y, y))
+    message = str(record[0].message)
+    assert message == (
+        "2 class(es) have too few examples to be in every part: 'one' (1), "
+        "'two' (2). They go to train (1 example) or to train and test (2 examples)."
+    )
+    count = {k: [int((y[p] == k).sum()) for p in (train, val, test)] for k in set(y)}
+    assert count["one"] == [1, 0, 0]
+    assert count["two"] == [1, 0, 1]
+    assert count["three"] == [1, 1, 1]  # scikit-learn: 3/0/0
+    assert [len(train), len(val), len(test)] == [69, 15, 15]
+
+
+def test_single_class_splits_by_size():
+    y = np.zeros(40, dtype=int)
+    parts = _split(y, random_state=0)
+    assert [len(p) for p in parts] == [28, 6, 6]
+
+
+def test_n_splits_gives_independent_repeats():
+    y = _labels([50, 30, 20], 0)
+    splits = list(StratifiedTripleSplit(n_splits=3, random_state=0).split(y, y))
+    assert len(splits) == 3 == StratifiedTripleSplit(n_splits=3).get_n_splits()
+    assert not np.array_equal(splits[0][2], splits[1][2])
+    for parts in splits:
+        _check_partition(parts, y.size)
+
+
+def test_absolute_sizes_and_the_rest():
+    y = _labels([60, 40], 0)
+    parts = _split(y, train_size=None, val_size=10, test_size=20, random_state=0)
+    assert [len(p) for p in parts] == [70, 10, 20]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"train_size": 0.6, "val_size": 0.15, "test_size": 0.15},
+            "train_size + val_size + test_size = 0.9; fractions must sum to 1 (or "
+            "give one size as None for the rest).",
+        ),
+        (
+            {"train_size": 50, "val_size": 10, "test_size": 10},
+            "train_size + val_size + test_size = 70 rows, but the data has 100; "
+            "counts must add up to the number of rows (or give one size as None "
+            "for the rest).",
+        ),
+        (
+            {"train_size": 0.7, "val_size": 15, "test_size": 15},
+            "Give the sizes all as fractions or all as counts; got train_size=0.7, "
+            "val_size=15, test_size=15.",
+        ),
+        (
+            {"train_size": 1.5},
+            "train_size=1.5 must be a fraction in (0, 1), a positive integer count, "
+            "or None for the rest.",
+        ),
+        (
+            {"train_size": None, "val_size": None},
+            "At most one of the sizes may be None (the rest).",
+        ),
+        ({"n_splits": 0}, "n_splits must be a positive integer; got 0."),
+    ],
+)
+def test_bad_sizes_are_clear_errors(kwargs, message):
+    y = _labels([60, 40], 0)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        next(StratifiedTripleSplit(**kwargs).split(y, y))
+
+
+def test_too_few_rows_for_three_parts():
+    y = np.array([0, 1])
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "Cannot split 2 rows into 3 non-empty parts; train_size + val_size + "
+            "test_size need at least one row each."
+        ),
+    ):
+        next(StratifiedTripleSplit().split(y, y))
+    parts = _split(np.array([0, 0, 1]), random_state=0)  # 3 rows: one per part
+    assert [len(p) for p in parts] == [1, 1, 1]
+
+
+def test_more_parts_than_rows():
+    with pytest.raises(ValueError, match="Cannot split 4 rows into 5 non-empty parts"):
+        stratified_partition(np.array([0, 0, 1, 1]), [0.2] * 5)
+
+
+def test_empty_y():
+    with pytest.raises(ValueError, match=re.escape("Cannot split an empty data set")):
+        next(StratifiedTripleSplit().split([], []))
+
+
+def test_missing_labels_and_length_mismatch():
+    with pytest.raises(ValueError, match="y has missing values"):
+        next(StratifiedTripleSplit().split(np.zeros(10), [0.0] * 9 + [np.nan]))
+    with pytest.raises(ValueError, match="X has 10 rows but y has 9"):
+        next(StratifiedTripleSplit().split(np.zeros(10), [0] * 9))
+    with pytest.raises(ValueError, match="StratifiedTripleSplit needs y"):
+        next(StratifiedTripleSplit().split(np.zeros(10), None))
+
+
+def test_keep_rare_impossible_warns_and_still_splits():
+    # 20 classes of 3 need 20 rows in val, which has 9: sizes stay exact
+    y = np.concatenate([np.repeat(np.arange(20), 3), np.full(0, 0)])
+    with pytest.warns(UserWarning, match="Too many small classes"):
+        parts = next(StratifiedTripleSplit(random_state=0).split(y, y))
+    assert [len(p) for p in parts] == [42, 9, 9]
+
+
+# -- train_val_test_split --------------------------------------------------------
+
+
+def test_train_val_test_split_keeps_containers():
+    n = 40
+    df = pd.DataFrame({"text": [f"t{i}" for i in range(n)]}, index=range(100, 100 + n))
+    texts = df["text"].tolist()
+    y = np.array([0] * 30 + [1] * 10)
+    X_sp = sparse.csr_matrix(np.arange(n * 2).reshape(n, 2))
+    out = train_val_test_split(df, texts, X_sp, y, stratify=y, random_state=0)
+    assert len(out) == 12
+    df_tr, df_va, df_te = out[:3]
+    assert isinstance(df_tr, pd.DataFrame) and isinstance(out[3], list)
+    assert sparse.issparse(out[6])
+    assert (len(df_tr), len(df_va), len(df_te)) == (28, 6, 6)
+    assert out[3] == df_tr["text"].tolist()  # the same rows in every array
+    assert df_tr.index.is_monotonic_increasing  # input order kept
+    np.testing.assert_array_equal(out[6].toarray()[:, 0] // 2, df_tr.index - 100)
+
+
+def test_train_val_test_split_without_stratify_and_bad_lengths():
+    parts = train_val_test_split(list(range(20)), random_state=0)
+    assert [len(p) for p in parts] == [14, 3, 3]
+    with pytest.raises(ValueError, match="array 0 has 20 rows, array 1 has 19"):
+        train_val_test_split(list(range(20)), list(range(19)))
+
+
+# -- duplicates and groups ---------------------------------------------------------
+
+
+def test_duplicate_groups_normalises_case_and_whitespace():
+    texts = ["Reset my  password", "Invoice?", "reset my password\n", "INVOICE?"]
+    np.testing.assert_array_equal(duplicate_groups(texts), [0, 1, 0, 1])
+    records = [{"text": "a", "x": 1}, {"x": 1, "text": "A"}]
+    np.testing.assert_array_equal(duplicate_groups(records), [0, 0])
+    with pytest.raises(TypeError, match=re.escape("texts[1] is a int")):
+        duplicate_groups(["a", 3])
+
+
+def test_duplicates_never_in_two_parts():
+    tickets = load_support_tickets()
+    texts = [r["text"] for r in tickets]
+    labels = [r["label"] for r in tickets]
+    groups = duplicate_groups(texts)
+    assert np.bincount(groups).max() > 1  # the bundled data has duplicates
+    train, val, test = next(
+        StratifiedTripleSplit(random_state=0).split(texts, labels, groups)
+    )
+    keys = [{groups[i] for i in p} for p in (train, val, test)]
+    assert not (keys[0] & keys[1] or keys[0] & keys[2] or keys[1] & keys[2])
+    assert abs(len(test) - 0.15 * len(texts)) <= 3  # groups of 2: nearly exact
+    for p in (train, val, test):
+        assert {labels[i] for i in p} == set(labels)
+
+
+# -- tuning on train/val with test held out -------------------------------------
+
+
+def test_grid_search_on_train_and_val_with_test_held_out():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] + rng.normal(size=300) > 1).astype(int)
+    train, val, test = next(StratifiedTripleSplit(random_state=0).split(X, y))
+    dev = np.concatenate([train, val])
+    cv = PredefinedSplit(np.r_[np.full(train.size, -1), np.zeros(val.size)])
+    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=cv)
+    search.fit(X[dev], y[dev])
+    (fold,) = list(cv.split())
+    np.testing.assert_array_equal(dev[fold[0]], train)
+    np.testing.assert_array_equal(dev[fold[1]], val)
+    assert not set(dev.tolist()) & set(test.tolist())
+    assert 0 <= search.score(X[test], y[test]) <= 1
