@@ -97,21 +97,25 @@ class _Target:
 def _parts(target, sizes, *, keep_rare, rare_order, rng):
     """Part id of every row."""
     n_parts = sizes.size
-    if target.groups is not None:
-        unit_part = iterative_parts(
-            target.units(),
+    if target.groups is not None or target.multilabel:
+        grouped = target.groups is not None
+        part, uncovered = iterative_parts(
+            target.units() if grouped else target.Y,
             sizes,
-            weights=target.group_sizes,
+            weights=target.group_sizes if grouped else None,
             keep_rare=keep_rare,
-            exact=True,
             rng=rng,
         )
-        return unit_part[target.groups]
-    if target.multilabel:
-        part = iterative_parts(target.Y, sizes, keep_rare=keep_rare, rng=rng)
-        if keep_rare:
-            _warn_uncovered(target.Y, part, n_parts)
-        return part
+        if uncovered:
+            noun = "class(es) or label(s)" if grouped else "label(s)"
+            warnings.warn(
+                f"{uncovered} {noun} with at least {max(3, n_parts)} "
+                f"{'groups' if grouped else 'positives'} could not be put in every "
+                "part (their rows are shared with other rare labels or groups).",
+                UserWarning,
+                stacklevel=4,
+            )
+        return part[target.groups] if grouped else part
     alloc, widened = allocate_classes(
         target.counts, sizes, keep_rare=keep_rare, rare_order=rare_order, rng=rng
     )
@@ -123,23 +127,6 @@ def _parts(target, sizes, *, keep_rare, rare_order, rng):
             stacklevel=4,
         )
     return assign_rows(target.codes, alloc, rng)
-
-
-def _warn_uncovered(Y, part, n_parts):
-    Yc = sparse.csc_matrix(Y)
-    holders = np.diff(Yc.indptr)
-    per_part = np.stack(
-        [np.asarray(Yc[part == j].sum(axis=0)).ravel() for j in range(n_parts)]
-    )
-    missing = int(((per_part == 0) & (holders >= max(3, n_parts))).any(axis=0).sum())
-    if missing:
-        warnings.warn(
-            f"{missing} label(s) with at least {max(3, n_parts)} positives could not "
-            "be put in every part (their positives share rows with other rare "
-            "labels).",
-            UserWarning,
-            stacklevel=4,
-        )
 
 
 def stratified_partition(y, sizes, *, groups=None, keep_rare=True, random_state=None):

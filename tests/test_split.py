@@ -361,3 +361,35 @@ def test_grid_search_on_train_and_val_with_test_held_out():
     np.testing.assert_array_equal(dev[fold[1]], val)
     assert not set(dev.tolist()) & set(test.tolist())
     assert 0 <= search.score(X[test], y[test]) <= 1
+
+
+@pytest.mark.parametrize("few", [True, False])  # class by class, or one permutation
+def test_assign_rows_gives_every_class_its_allocation(monkeypatch, few):
+    from skbalance import _allocation
+
+    if not few:
+        monkeypatch.setattr(_allocation, "_FEW_CLASSES", 0)
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 6, 500)
+    counts = np.bincount(codes)
+    alloc = np.stack([counts - counts // 3 - counts // 5, counts // 3, counts // 5], 1)
+    part = _allocation.assign_rows(codes, alloc, rng)
+    got = np.zeros_like(alloc)
+    np.add.at(got, (codes, part), 1)
+    np.testing.assert_array_equal(got, alloc)
+    again = _allocation.assign_rows(codes, alloc, np.random.default_rng(1))
+    assert not np.array_equal(part, again)  # random, not a fixed pattern
+
+
+def test_sparse_and_dense_label_paths_agree(monkeypatch):
+    """Big label matrices stay sparse; small ones are made dense for speed.
+    Both must give the same split."""
+    from skbalance import _allocation
+
+    rng = np.random.default_rng(0)
+    Y = sparse.csr_matrix(rng.random((400, 30)) < np.linspace(0.01, 0.4, 30))
+    dense = stratified_partition(Y, [0.7, 0.15, 0.15], random_state=0)
+    monkeypatch.setattr(_allocation, "_DENSE_CELLS", 0)
+    kept_sparse = stratified_partition(Y, [0.7, 0.15, 0.15], random_state=0)
+    np.testing.assert_array_equal(dense, kept_sparse)
+    assert np.bincount(dense).tolist() == [280, 60, 60]
