@@ -199,3 +199,26 @@ def test_console_script_and_module_entry_points(tickets_file, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "DomainFloorSampler on label field 'label'" in result.stdout
+
+
+def test_demo_splits_without_leaks_and_writes_training_records(tmp_path):
+    from skbalance import duplicate_groups, load_support_tickets
+    from skbalance._datasets import support_tickets_path
+
+    output = tmp_path / "train.jsonl"
+    code, out, _ = run("demo", "--output", str(output))
+    assert code == 0
+    assert "700 train / 150 val / 150 test" in out
+    assert "Chosen on val: " in out
+    source = support_tickets_path().read_text(encoding="utf-8").splitlines()
+    written = output.read_text(encoding="utf-8").splitlines()
+    assert set(written) <= set(source)  # records byte for byte
+    assert len(written) > 700  # the training part and its copies
+    # no duplicate group of a written record appears outside the training part
+    tickets = load_support_tickets()
+    groups = duplicate_groups([t["text"] for t in tickets])
+    line_group = dict(zip(source, groups.tolist(), strict=True))
+    train_groups = {line_group[line] for line in written}
+    assert len(set(written)) == 700  # every training record, once or more
+    outside = [g for line, g in line_group.items() if line not in set(written)]
+    assert not train_groups & set(outside)
