@@ -279,7 +279,7 @@ def assign_rows(codes, alloc, rng):
 
 #: label matrices up to this many cells are held dense (numpy indexing beats
 #: scipy's per-call overhead on small data)
-_DENSE_CELLS = 4_000_000
+_DENSE_CELLS = 100_000
 
 
 class _Rows:
@@ -290,7 +290,9 @@ class _Rows:
         self.n_labels = Y.shape[1]
         cells = Y.shape[0] * Y.shape[1]
         self.dense = Y.toarray() if cells <= _DENSE_CELLS else None
-        self.square = np.asarray(Y.multiply(Y).sum(axis=1)).ravel()
+        squared = Y.copy()
+        squared.data **= 2
+        self.square = squared @ np.ones(Y.shape[1])  # squared row norms
 
     def _gather(self, units):
         """Owner (position in ``units``), label and value of every entry."""
@@ -309,13 +311,17 @@ class _Rows:
                 return self.dense[units].sum(axis=0)[None, :]
             onehot = (dest[None, :] == np.arange(n_parts)[:, None]).astype(float)
             return onehot @ self.dense[units]
+        if units.size * 16 >= self.Y.shape[0]:  # one sparse product in C
+            pick = np.zeros((self.Y.shape[0], n_parts))
+            pick[units, 0 if dest is None else dest] = 1.0
+            return np.asarray(self.Y.T @ pick).T
         owner, labels, values = self._gather(units)
         where = labels if n_parts == 1 else dest[owner] * self.n_labels + labels
         out = np.bincount(where, weights=values, minlength=n_parts * self.n_labels)
         return out.reshape(n_parts, self.n_labels)
 
     def dot(self, units, vector):
-        if units.size * 4 >= self.Y.shape[0]:  # one product over all rows is cheaper
+        if units.size * 16 >= self.Y.shape[0]:  # one product over all rows is cheaper
             return ((self.dense if self.dense is not None else self.Y) @ vector)[units]
         if self.dense is not None:
             return self.dense[units] @ vector
@@ -368,16 +374,20 @@ class _State:
         self.sizes = sizes.astype(float)
         self.P = sizes.size
         self.part = np.full(Y.shape[0], -1, dtype=np.int64)
-        self.total = np.asarray(Y.sum(axis=0)).ravel()
+        self.total = np.ones(Y.shape[0]) @ Y  # label totals
         self.want = self.sizes[:, None] / self.sizes.sum() * self.total[None, :]
         self.have = np.zeros((self.P, Y.shape[1]))
         self.filled = np.zeros(self.P)
-        self.units_with = np.diff(Y.tocsc().indptr)  # units holding each label
+        self.Yc = Y.tocsc()
+        self.units_with = np.diff(self.Yc.indptr)  # units holding each label
 
     def assign(self, units, dest):
+        """Put ``units`` in parts ``dest``; return their label sums."""
         self.part[units] = dest
-        self.have += self.rows.sums(units, dest, self.P)
+        sums = self.rows.sums(units, dest, self.P)
+        self.have += sums
         self.filled += np.bincount(dest, weights=self.weights[units], minlength=self.P)
+        return sums.sum(axis=0)
 
     def move(self, units, src, dst):
         self.part[units] = dst
@@ -421,7 +431,7 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, exact=True, rng):
     weights = np.ones(n_units) if weights is None else np.asarray(weights, float)
     state = _State(Y, weights, np.asarray(sizes))
     P = state.P
-    Yc = Y.tocsc()
+    Yc = state.Yc
     coverable = state.units_with >= max(3, P)
     remaining = state.total.copy()
     jitter = rng.random(n_labels)  # random order among equally rare labels
@@ -458,8 +468,7 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, exact=True, rng):
                 targets = np.maximum(state.sizes - state.filled, 0) + 1e-9
         if first < units.size:
             dest[first:] = _cut(amount[first:], targets)
-        state.assign(units, dest)
-        remaining -= state.rows.sums(units)[0]
+        remaining -= state.assign(units, dest)
     rest = np.flatnonzero(state.part < 0)  # units without any label
     if rest.size:
         rest = rest[rng.permutation(rest.size)]
@@ -474,7 +483,8 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, exact=True, rng):
         if np.any(np.abs(state.filled - state.sizes) > 0.5):
             # coverage blocks the last moves (tiny data): sizes come first
             _repair_sizes(state, np.zeros_like(coverable))
-        if np.all(weights == 1):
+        # swaps help only where some label is more than one row off
+        if np.all(weights == 1) and np.abs(state.have - state.want).max() > 1:
             _refine(state, coverable)
     uncovered = int(((state.have < 0.5) & coverable).any(axis=0).sum())
     return state.part, (uncovered if keep_rare else 0)
