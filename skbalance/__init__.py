@@ -16,6 +16,7 @@ from skbalance._diagnostics import (
 )
 from skbalance._display import ImbalanceDisplay
 from skbalance._domain_floor import DomainFloorSampler
+from skbalance._llm import LLMAugmentSampler, offline_generator
 from skbalance._metrics import (
     PerClassReport,
     macro_weighted_f1_gap,
@@ -38,6 +39,7 @@ __all__ = [
     "DomainFloorSampler",
     "ImbalanceDisplay",
     "ImbalanceReport",
+    "LLMAugmentSampler",
     "PerClassReport",
     "RatioOverSampler",
     "StratifiedTripleSplit",
@@ -49,6 +51,7 @@ __all__ = [
     "load_support_tickets",
     "macro_weighted_f1_gap",
     "macro_weighted_f1_gap_scorer",
+    "offline_generator",
     "per_class_report",
     "severity",
     "stratified_partition",

@@ -16,6 +16,7 @@ import skbalance
 from skbalance import (
     ClassWeightComputer,
     DomainFloorSampler,
+    LLMAugmentSampler,
     RatioOverSampler,
     WeightedClassifier,
 )
@@ -37,6 +38,11 @@ CLASSIFIERS = [
 # estimator without 2-D X input, so tests/test_class_weight.py runs the API
 # checks that need no X and the y-only equivalents of the fit checks.
 Y_ONLY = [ClassWeightComputer()]
+# LLMAugmentSampler takes texts, not a numeric matrix: scikit-learn yields no check
+# for it either, and imbalanced-learn's checks feed numeric X. tests/test_llm.py
+# runs scikit-learn's API checks that need no numeric X, and the sampler contract
+# (originals first, sample_indices_, targets) on texts.
+TEXT_ONLY = [LLMAugmentSampler(generator="offline", cache=None, random_state=0)]
 
 _NO_SAMPLING_STRATEGY = (
     "Targets are set by target_ratio / min_share; these samplers have no "
@@ -105,11 +111,13 @@ def test_every_public_estimator_is_checked():
         if inspect.isclass(getattr(skbalance, name))
         and issubclass(getattr(skbalance, name), BaseEstimator)
     }
-    checked = {type(e).__name__ for e in SAMPLERS + CLASSIFIERS + Y_ONLY}
+    checked = {type(e).__name__ for e in SAMPLERS + CLASSIFIERS + Y_ONLY + TEXT_ONLY}
     assert public == checked
 
 
-@pytest.mark.parametrize("estimator", SAMPLERS + Y_ONLY, ids=lambda e: repr(e))
+@pytest.mark.parametrize(
+    "estimator", SAMPLERS + Y_ONLY + TEXT_ONLY, ids=lambda e: repr(e)
+)
 def test_init_is_keyword_only(estimator):
     params = inspect.signature(type(estimator).__init__).parameters
     kinds = {p.kind for name, p in params.items() if name != "self"}

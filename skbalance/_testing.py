@@ -1,0 +1,174 @@
+"""A local fake of Anthropic's Messages API, for tests and benchmarks.
+
+It listens on 127.0.0.1, answers ``POST /v1/messages`` the way the API does
+(a forced tool call holding a JSON list of examples), and can be told to
+fail: rate limits (429), overload (529), malformed or truncated answers, and
+latency. The official ``anthropic`` client is pointed at it with
+``base_url``; nothing leaves the machine.
+"""
+
+import hashlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+__all__ = ["FakeMessagesAPI"]
+
+
+class FakeMessagesAPI:
+    """Fake Messages API server.
+
+    Parameters
+    ----------
+    latency : float, default=0.0
+        Seconds to wait before every answer.
+    script : list of str, default=()
+        What to do with the next requests, one entry each, then answer
+        normally: ``"429"``, ``"529"``, ``"500"``, ``"401"``, ``"malformed"``
+        (text that is not JSON), ``"truncated"`` (``stop_reason`` max_tokens
+        and fewer examples than asked), ``"duplicates"`` (copies of the seed).
+
+    Attributes
+    ----------
+    url : str
+        Base URL to give the client.
+    requests : list of dict
+        Every request received: ``{"body": ..., "headers": ...}``.
+
+    Examples
+    --------
+    >>> with FakeMessagesAPI() as api:
+    ...     api.url.startswith("http://127.0.0.1:")
+    True
+    """
+
+    def __init__(self, *, latency=0.0, script=()):
+        self.latency = latency
+        self.script = list(script)
+        self.requests = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def n_requests(self):
+        return len(self.requests)
+
+    def _next_action(self, body, headers):
+        with self._lock:
+            self.requests.append({"body": body, "headers": headers})
+            return self.script.pop(0) if self.script else "ok"
+
+    def _handler(self):
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def _send(self, status, payload, headers=()):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                length = int(self.headers.get("content-length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                action = api._next_action(body, headers)
+                if api.latency:
+                    time.sleep(api.latency)
+                if self.path.rstrip("/") != "/v1/messages":
+                    return self._send(404, _error("not_found_error", self.path))
+                if action in ("429", "529", "500", "401"):
+                    kind = {
+                        "429": "rate_limit_error",
+                        "529": "overloaded_error",
+                        "500": "api_error",
+                        "401": "authentication_error",
+                    }[action]
+                    return self._send(
+                        int(action), _error(kind, kind), [("retry-after-ms", "20")]
+                    )
+                return self._send(200, _answer(body, action))
+
+        return Handler
+
+
+def _error(kind, message):
+    return {"type": "error", "error": {"type": kind, "message": message}}
+
+
+def _seed_and_n(body):
+    """The text to vary and the number asked for, from the request."""
+    prompt = body["messages"][-1]["content"]
+    if isinstance(prompt, list):
+        prompt = " ".join(part.get("text", "") for part in prompt)
+    seed = prompt.split("<seed>")[-1].split("</seed>")[0].strip()
+    n = int(prompt.split("<n>")[-1].split("</n>")[0]) if "<n>" in prompt else 5
+    return seed, n
+
+
+_WORDS = (
+    "please urgently again today still since yesterday kindly help quickly "
+    "now really sadly honestly frankly weirdly suddenly also maybe apparently "
+    "definitely somehow totally always never often sometimes usually oddly"
+).split()
+
+
+def _variant(seed, tag, i):
+    """A rewording stand-in: the seed between words picked from the request's
+    hash, different enough from the seed and from each other to pass dedupe."""
+    digest = hashlib.sha256(f"{tag}-{i}".encode()).digest()
+    words = [_WORDS[b % len(_WORDS)] for b in digest[:6]]
+    return f"{' '.join(words[:3])}: {seed}, {' '.join(words[3:])} ({tag}-{i})"
+
+
+def _answer(body, action):
+    seed, n = _seed_and_n(body)
+    tag = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
+    examples = [_variant(seed, tag, i) for i in range(n)]
+    stop = "tool_use"
+    if action == "duplicates":
+        examples = [seed] * n
+    if action == "truncated":
+        examples, stop = examples[: max(1, n // 2)], "max_tokens"
+    if action == "malformed":
+        content = [{"type": "text", "text": 'Sure! Here are some: ["unfinished'}]
+        stop = "end_turn"
+    else:
+        tool = body.get("tool_choice", {}).get("name", "record_examples")
+        content = [
+            {
+                "type": "tool_use",
+                "id": f"toolu_{tag}",
+                "name": tool,
+                "input": {"examples": examples},
+            }
+        ]
+    return {
+        "id": f"msg_{tag}",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "fake"),
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {"input_tokens": len(json.dumps(body)) // 4, "output_tokens": 20 * n},
+    }
