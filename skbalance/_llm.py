@@ -41,9 +41,49 @@ def _normalise(text):
     return " ".join(str(text).split()).casefold()
 
 
-def _shingles(text, k=3):
-    text = _normalise(text)
-    return {text[i : i + k] for i in range(max(1, len(text) - k + 1))}
+class _NearDuplicates:
+    """Character 3-gram sets as hashed binary sparse rows, so that Jaccard
+    similarities of many texts come from one sparse product."""
+
+    def __init__(self, texts, threshold):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.threshold = threshold
+        self.vectorizer = HashingVectorizer(
+            analyzer="char",
+            ngram_range=(3, 3),
+            preprocessor=_normalise,
+            n_features=2**20,
+            alternate_sign=False,
+            binary=True,
+            norm=None,
+        )
+        self.known = self.vectorizer.transform(texts)
+
+    @staticmethod
+    def _jaccard(A, B):
+        inter = (A @ B.T).toarray()
+        union = A.getnnz(axis=1)[:, None] + B.getnnz(axis=1)[None, :] - inter
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(union > 0, inter / union, 0.0)
+
+    def check(self, texts):
+        """Similarities of ``texts`` to the known texts and to each other."""
+        from types import SimpleNamespace
+
+        matrix = self.vectorizer.transform(texts)
+        to_known = np.zeros(len(texts), dtype=bool)
+        for start in range(0, self.known.shape[0], 2048):
+            block = self._jaccard(matrix, self.known[start : start + 2048])
+            to_known |= (block >= self.threshold).any(axis=1)
+        return SimpleNamespace(
+            matrix=matrix, to_known=to_known, among=self._jaccard(matrix, matrix)
+        )
+
+    def add(self, rows):
+        from scipy import sparse
+
+        self.known = sparse.vstack([self.known, rows]).tocsr()
 
 
 def _stable_rank(text, salt=""):
@@ -623,12 +663,14 @@ class LLMAugmentSampler(BaseOverSampler):
         """Run the requests (cache first), validate, dedupe, top up."""
         cache = _Cache(default_cache_dir() if self.cache == "auto" else self.cache)
         originals = {_normalise(t) for t in texts}
-        # near-duplicates are looked for within a class: its originals and
-        # its new texts (exact duplicates are looked for everywhere)
-        shingles = {}
+        # near-duplicates are looked for within a class (its originals and its
+        # new texts); exact duplicates everywhere
+        near = {}
         if self.dedupe:
             for label, order, _ in plan:
-                shingles[label] = [_shingles(texts[i]) for i in order]
+                near[label] = _NearDuplicates(
+                    [texts[i] for i in order], self.similarity
+                )
         generator = None
         budget = self.max_requests
         self.n_requests_ = self.n_cached_ = 0
@@ -667,15 +709,12 @@ class LLMAugmentSampler(BaseOverSampler):
             if todo:
                 generator = generator or self._generator()
                 answers.update(self._run(generator, todo, cache))
+            by_class = {}
             for i, label, key, _, _ in jobs:
                 for t in answers.get(key, []):
-                    if len(accepted.get(i, [])) >= need_of[i]:
-                        break
-                    if self._keep(t, originals, shingles.get(label, [])):
-                        accepted.setdefault(i, []).append(t)
-                        originals.add(_normalise(t))
-                        if self.dedupe:
-                            shingles[label].append(_shingles(t))
+                    by_class.setdefault(label, []).append((i, t.strip()))
+            for label, candidates in by_class.items():
+                self._accept(candidates, accepted, need_of, originals, near.get(label))
             if budget == 0:
                 break
         seeds, new_texts = [], []
@@ -690,20 +729,27 @@ class LLMAugmentSampler(BaseOverSampler):
             new_texts = [t for t, k in zip(new_texts, keep, strict=True) if k]
         return new_texts, seeds
 
-    def _keep(self, text, originals, shingles):
-        text = text.strip()
-        if not text:
-            return False
-        if not self.dedupe:
-            return True
-        if _normalise(text) in originals:
-            return False
-        mine = _shingles(text)
-        for other in shingles:
-            union = len(mine | other)
-            if union and len(mine & other) / union >= self.similarity:
-                return False
-        return True
+    def _accept(self, candidates, accepted, need_of, originals, near, chunk=2048):
+        """Keep candidates in order while their seed needs texts: not empty,
+        not an exact duplicate, not a near-duplicate of a class text or of a
+        candidate kept before it. Chunks bound the similarity matrices."""
+        for start in range(0, len(candidates), chunk):
+            part = candidates[start : start + chunk]
+            similar = near.check([t for _, t in part]) if near is not None else None
+            kept = []
+            for k, (i, t) in enumerate(part):
+                if not t or len(accepted.get(i, [])) >= need_of[i]:
+                    continue
+                if self.dedupe:
+                    if _normalise(t) in originals or similar.to_known[k]:
+                        continue
+                    if kept and similar.among[k, kept].max() >= self.similarity:
+                        continue
+                    originals.add(_normalise(t))
+                accepted.setdefault(i, []).append(t)
+                kept.append(k)
+            if near is not None and kept:
+                near.add(similar.matrix[kept])
 
     def _filter(self, new_texts, new_codes, uniques):
         f = self.label_filter

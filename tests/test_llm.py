@@ -306,3 +306,26 @@ def test_parameters_are_default_constructible():
     from sklearn.utils.estimator_checks import check_parameters_default_constructible
 
     check_parameters_default_constructible("LLMAugmentSampler", LLMAugmentSampler())
+
+
+def test_dedupe_works_across_chunks(tmp_path):
+    """Near-duplicates are caught between chunks of candidates too."""
+    from skbalance._llm import _NearDuplicates
+
+    sampler = LLMAugmentSampler(generator="offline", cache=None)
+    near = _NearDuplicates(["please delete my account"], 0.9)
+    candidates = [
+        (0, "refund my last order please"),
+        (0, "Refund my last order  please"),
+    ]
+    candidates += [(0, "please delete my account!")]
+    # a near-duplicate in the next chunk of the text before it
+    candidates += [(0, "the app crashes"), (0, "the app crashes!")]
+    candidates += [(0, "my card was charged twice")]
+    accepted = {}
+    sampler._accept(candidates, accepted, {0: 10}, set(), near, chunk=2)
+    assert accepted[0] == [
+        "refund my last order please",
+        "the app crashes",
+        "my card was charged twice",
+    ]
