@@ -35,6 +35,8 @@ class FakeMessagesAPI:
         Base URL to give the client.
     requests : list of dict
         Every request received: ``{"body": ..., "headers": ...}``.
+    max_in_flight : int
+        Most requests being answered at the same time.
 
     Examples
     --------
@@ -47,6 +49,8 @@ class FakeMessagesAPI:
         self.latency = latency
         self.script = list(script)
         self.requests = []
+        self.max_in_flight = 0
+        self._in_flight = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -92,8 +96,18 @@ class FakeMessagesAPI:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 action = api._next_action(body, headers)
-                if api.latency:
-                    time.sleep(api.latency)
+                with api._lock:
+                    api._in_flight += 1
+                    api.max_in_flight = max(api.max_in_flight, api._in_flight)
+                try:
+                    if api.latency:
+                        time.sleep(api.latency)
+                    self._respond(body, action)
+                finally:
+                    with api._lock:
+                        api._in_flight -= 1
+
+            def _respond(self, body, action):
                 if self.path.rstrip("/") != "/v1/messages":
                     return self._send(404, _error("not_found_error", self.path))
                 if action in ("429", "529", "500", "401"):

@@ -329,3 +329,25 @@ def test_dedupe_works_across_chunks(tmp_path):
         "the app crashes",
         "my card was charged twice",
     ]
+
+
+def test_requests_overlap_up_to_max_concurrency_under_latency(monkeypatch, tmp_path):
+    texts, y = _data()
+    with FakeMessagesAPI(latency=0.1) as server:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        sampler = _sampler(tmp_path, max_concurrency=3, n_per_request=2)
+        sampler.fit_resample(texts, y)
+    assert sampler.n_requests_ == 12  # 5 + 5 + 11 texts, 2 a request
+    assert server.max_in_flight == 3  # overlapping, never above the limit
+
+
+def test_fit_resample_inside_a_running_event_loop(api, tmp_path):
+    """As in a notebook: the sampler's threads need no event loop of their own."""
+    import asyncio
+
+    async def in_loop():
+        return _sampler(tmp_path).fit_resample(*_data())
+
+    X_res, _ = asyncio.run(in_loop())
+    assert len(X_res) == 36
