@@ -4,6 +4,7 @@ import copy
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -327,6 +328,12 @@ class LLMAugmentSampler(BaseOverSampler):
         ``timeout``, ``base_url``); the key stays in the environment.
     max_rounds : int, default=3
         Rounds of top-up requests for texts lost to validation or dedupe.
+    provenance : str or None, default=None
+        For records: a field added to every new record, holding the model and
+        the index of its seed row (originals are left as they are).
+    progress : "auto" or bool, default="auto"
+        Report requests done on stderr; "auto" does so for 20 requests or more
+        when stderr is a terminal.
     shuffle : bool, default=False
         Shuffle the output rows; by default originals come first, unchanged.
     random_state : int, RandomState instance or None, default=None
@@ -383,6 +390,8 @@ class LLMAugmentSampler(BaseOverSampler):
         "max_tokens": [Interval(Integral, 1, None, closed="left")],
         "client_options": [dict, None],
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
+        "provenance": [str, None],
+        "progress": [StrOptions({"auto"}), "boolean"],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
     }
@@ -406,6 +415,8 @@ class LLMAugmentSampler(BaseOverSampler):
         max_tokens=2048,
         client_options=None,
         max_rounds=3,
+        provenance=None,
+        progress="auto",
         shuffle=False,
         random_state=None,
     ):
@@ -425,6 +436,8 @@ class LLMAugmentSampler(BaseOverSampler):
         self.max_tokens = max_tokens
         self.client_options = client_options
         self.max_rounds = max_rounds
+        self.provenance = provenance
+        self.progress = progress
         self.shuffle = shuffle
         self.random_state = random_state
 
@@ -769,9 +782,20 @@ class LLMAugmentSampler(BaseOverSampler):
                 ): (key, meta)
                 for _, label, key, meta, examples in jobs
             }
-            for future in as_completed(futures):
+            show = self.progress is True or (
+                self.progress == "auto" and len(futures) >= 20 and sys.stderr.isatty()
+            )
+            for done, future in enumerate(as_completed(futures), start=1):
                 key, meta = futures[future]
                 self.n_requests_ += 1
+                if show:
+                    end = "\n" if done == len(futures) else ""
+                    print(
+                        f"\rLLMAugmentSampler: {done}/{len(futures)} requests",
+                        end=end,
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 try:
                     texts = future.result()
                 except Exception as exc:  # noqa: BLE001 - reported below
@@ -793,6 +817,13 @@ class LLMAugmentSampler(BaseOverSampler):
         return answers
 
     def _new_rows(self, X, seeds, new_texts):
+        if self.provenance is not None and (
+            self.text is None or (_is_pandas(X) and getattr(X, "ndim", 1) == 2)
+        ):
+            raise ValueError(
+                f"provenance={self.provenance!r} needs records (dicts) with text=; "
+                "for texts and DataFrames use is_synthetic_ and sample_indices_."
+            )
         if self.text is None:
             return list(new_texts)
         if _is_pandas(X) and getattr(X, "ndim", 1) == 2:
@@ -803,6 +834,11 @@ class LLMAugmentSampler(BaseOverSampler):
         for s, t in zip(seeds, new_texts, strict=True):
             record = copy.deepcopy(X[s])
             _set_field(record, str(self.text), t)
+            if self.provenance is not None:
+                record[self.provenance] = {
+                    "generator": self._model_id(),
+                    "seed": int(s),
+                }
             rows.append(record)
         return rows
 

@@ -351,3 +351,29 @@ def test_fit_resample_inside_a_running_event_loop(api, tmp_path):
 
     X_res, _ = asyncio.run(in_loop())
     assert len(X_res) == 36
+
+
+def test_provenance_and_progress(capsys):
+    records = [{"text": t, "id": i} for i, t in enumerate(_data()[0])]
+    sampler = LLMAugmentSampler(
+        text="text",
+        generator="offline",
+        cache=None,
+        provenance="_generated",
+        progress=True,
+        random_state=0,
+    )
+    X_res, _ = sampler.fit_resample(records, _data()[1])
+    assert all("_generated" not in r for r in X_res[:15])  # originals untouched
+    seeds = sampler.sample_indices_[15:]
+    assert [r["_generated"]["seed"] for r in X_res[15:]] == seeds.tolist()
+    assert {r["_generated"]["generator"] for r in X_res[15:]} == {"offline"}
+    pairs = zip(X_res[15:], seeds, strict=True)
+    assert all(r["id"] == records[s]["id"] for r, s in pairs)
+    err = capsys.readouterr().err
+    assert (
+        f"LLMAugmentSampler: {sampler.n_requests_}/{sampler.n_requests_} requests"
+        in err
+    )
+    with pytest.raises(ValueError, match="provenance='p' needs records"):
+        LLMAugmentSampler(generator="offline", provenance="p").fit_resample(*_data())
