@@ -6,7 +6,9 @@ import json
 import os
 import sys
 import tempfile
+import time
 import warnings
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from numbers import Integral, Real
 from pathlib import Path
@@ -177,7 +179,8 @@ class _AnthropicGenerator:
         self.max_tokens = max_tokens
         self.client = anthropic.Anthropic(**(client_options or {}))
 
-    def __call__(self, examples, label, n, random_state):
+    def params(self, examples, label, n, random_state):
+        """The body of one Messages API request."""
         seed, others = examples[0], examples[1:]
         shown = "".join(f"<example>{e}</example>\n" for e in others)
         prompt = (
@@ -190,10 +193,10 @@ class _AnthropicGenerator:
             f"\n<seed>{seed}</seed>\n"
             f"Return them with the {_TOOL} tool."
         )
-        response = self.client.messages.create(
-            model=self.model,
-            max_tokens=self.max_tokens,
-            tools=[
+        return {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "tools": [
                 {
                     "name": _TOOL,
                     "description": "Record the new examples.",
@@ -206,15 +209,23 @@ class _AnthropicGenerator:
                     },
                 }
             ],
-            tool_choice={"type": "tool", "name": _TOOL},
-            messages=[{"role": "user", "content": prompt}],
-        )
-        for block in response.content:
+            "tool_choice": {"type": "tool", "name": _TOOL},
+            "messages": [{"role": "user", "content": prompt}],
+        }
+
+    @staticmethod
+    def parse(message):
+        """The texts of an answer; [] when it holds no usable tool call."""
+        for block in message.content:
             if getattr(block, "type", None) == "tool_use":
                 texts = (block.input or {}).get("examples")
                 if isinstance(texts, list):
                     return [t for t in texts if isinstance(t, str)]
-        return []  # malformed: no usable tool call; topped up by another request
+        return []  # malformed: topped up by another request
+
+    def __call__(self, examples, label, n, random_state):
+        params = self.params(examples, label, n, random_state)
+        return self.parse(self.client.messages.create(**params))
 
 
 # -- the cache ---------------------------------------------------------------------
@@ -328,6 +339,13 @@ class LLMAugmentSampler(BaseOverSampler):
         ``timeout``, ``base_url``); the key stays in the environment.
     max_rounds : int, default=3
         Rounds of top-up requests for texts lost to validation or dedupe.
+    batch : bool, default=False
+        Send the requests as one Message Batch (half the price, answers within
+        24 hours; ``generator="anthropic"`` only). The fit polls every
+        ``poll_interval`` seconds; an interrupted fit picks the same batch up
+        again when rerun on the same data.
+    poll_interval : float, default=30.0
+        Seconds between polls of a batch.
     provenance : str or None, default=None
         For records: a field added to every new record, holding the model and
         the index of its seed row (originals are left as they are).
@@ -390,6 +408,8 @@ class LLMAugmentSampler(BaseOverSampler):
         "max_tokens": [Interval(Integral, 1, None, closed="left")],
         "client_options": [dict, None],
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
+        "batch": ["boolean"],
+        "poll_interval": [Interval(Real, 0, None, closed="left")],
         "provenance": [str, None],
         "progress": [StrOptions({"auto"}), "boolean"],
         "shuffle": ["boolean"],
@@ -415,6 +435,8 @@ class LLMAugmentSampler(BaseOverSampler):
         max_tokens=2048,
         client_options=None,
         max_rounds=3,
+        batch=False,
+        poll_interval=30.0,
         provenance=None,
         progress="auto",
         shuffle=False,
@@ -436,6 +458,8 @@ class LLMAugmentSampler(BaseOverSampler):
         self.max_tokens = max_tokens
         self.client_options = client_options
         self.max_rounds = max_rounds
+        self.batch = batch
+        self.poll_interval = poll_interval
         self.provenance = provenance
         self.progress = progress
         self.shuffle = shuffle
@@ -721,7 +745,8 @@ class LLMAugmentSampler(BaseOverSampler):
                 budget -= len(todo)
             if todo:
                 generator = generator or self._generator()
-                answers.update(self._run(generator, todo, cache))
+                run = self._run_batch if self.batch else self._run
+                answers.update(run(generator, todo, cache))
             by_class = {}
             for i, label, key, _, _ in jobs:
                 for t in answers.get(key, []):
@@ -769,6 +794,73 @@ class LLMAugmentSampler(BaseOverSampler):
         predicted = f.predict(new_texts) if hasattr(f, "predict") else f(new_texts)
         expected = uniques[np.asarray(new_codes)]
         return (np.asarray(predicted) == expected).tolist()
+
+    def _run_batch(self, generator, jobs, cache):
+        """Send ``jobs`` as one Message Batch, poll it, cache its answers.
+
+        The batch id is written to the cache directory until the results are
+        in, so a rerun after an interruption polls the same batch."""
+        if not isinstance(generator, _AnthropicGenerator):
+            raise ValueError("batch=True needs generator='anthropic'.")
+        client = generator.client.messages.batches
+        keys = sorted(job[2] for job in jobs)
+        marker = None
+        if cache.directory is not None:
+            name = hashlib.sha256("".join(keys).encode()).hexdigest()
+            marker = cache.directory / "batches" / f"{name}.json"
+        batch_id = None
+        if marker is not None and marker.exists():
+            batch_id = json.loads(marker.read_text()).get("batch_id")
+        if batch_id is None:
+            requests = [
+                {
+                    "custom_id": key,
+                    "params": generator.params(
+                        examples, label, self.n_per_request, self._seed(key)
+                    ),
+                }
+                for _, label, key, _, examples in jobs
+            ]
+            batch_id = client.create(requests=requests).id
+            if marker is not None:
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text(json.dumps({"batch_id": batch_id}))
+        while True:
+            batch = client.retrieve(batch_id)
+            counts = batch.request_counts
+            if self.progress is True or (
+                self.progress == "auto" and sys.stderr.isatty()
+            ):
+                print(
+                    f"\rLLMAugmentSampler: batch {batch_id} {batch.processing_status}, "
+                    f"{counts.succeeded + counts.errored}/{len(jobs)} done",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            if batch.processing_status == "ended":
+                break
+            time.sleep(self.poll_interval)
+        meta_of = {key: meta for _, _, key, meta, _ in jobs}
+        answers, failed = {}, Counter()
+        for item in client.results(batch_id):
+            if item.custom_id not in meta_of:
+                continue
+            if item.result.type == "succeeded":
+                texts = generator.parse(item.result.message)[: self.n_per_request]
+                answers[item.custom_id] = texts
+                cache.put(item.custom_id, meta_of[item.custom_id], texts)
+            else:
+                failed[item.result.type] += 1
+        self.n_requests_ += len(jobs)
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+        if failed:
+            raise RuntimeError(
+                f"LLMAugmentSampler: batch {batch_id} had {dict(failed)} requests; "
+                f"the {len(answers)} answers received are in the cache; fit again "
+                "to send the rest."
+            )
+        return answers
 
     def _run(self, generator, jobs, cache):
         """Send ``jobs`` with up to ``max_concurrency`` in flight; cache every

@@ -37,6 +37,9 @@ class FakeMessagesAPI:
         Every request received: ``{"body": ..., "headers": ...}``.
     max_in_flight : int
         Most requests being answered at the same time.
+    batches : dict
+        Message batches created: id -> {"requests": [...], "polls": int}. A
+        batch has ended after ``batch_polls`` retrievals.
 
     Examples
     --------
@@ -45,9 +48,11 @@ class FakeMessagesAPI:
     True
     """
 
-    def __init__(self, *, latency=0.0, script=()):
+    def __init__(self, *, latency=0.0, script=(), batch_polls=1):
         self.latency = latency
         self.script = list(script)
+        self.batch_polls = batch_polls
+        self.batches = {}
         self.requests = []
         self.max_in_flight = 0
         self._in_flight = 0
@@ -107,7 +112,41 @@ class FakeMessagesAPI:
                     with api._lock:
                         api._in_flight -= 1
 
+            def do_GET(self):
+                parts = self.path.strip("/").split("/")
+                if parts[:3] != ["v1", "messages", "batches"] or len(parts) < 4:
+                    return self._send(404, _error("not_found_error", self.path))
+                batch = api.batches.get(parts[3])
+                if batch is None:
+                    return self._send(404, _error("not_found_error", parts[3]))
+                if len(parts) == 5 and parts[4] == "results":
+                    lines = [
+                        json.dumps(
+                            {
+                                "custom_id": r["custom_id"],
+                                "result": {
+                                    "type": "succeeded",
+                                    "message": _answer(r["params"], "ok"),
+                                },
+                            }
+                        )
+                        for r in batch["requests"]
+                    ]
+                    data = ("\n".join(lines) + "\n").encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/binary")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return None
+                batch["polls"] += 1
+                return self._send(200, _batch(parts[3], batch, api))
+
             def _respond(self, body, action):
+                if self.path.rstrip("/") == "/v1/messages/batches":
+                    batch_id = f"msgbatch_{len(api.batches):04d}"
+                    api.batches[batch_id] = {"requests": body["requests"], "polls": 0}
+                    return self._send(200, _batch(batch_id, api.batches[batch_id], api))
                 if self.path.rstrip("/") != "/v1/messages":
                     return self._send(404, _error("not_found_error", self.path))
                 if action in ("429", "529", "500", "401"):
@@ -123,6 +162,31 @@ class FakeMessagesAPI:
                 return self._send(200, _answer(body, action))
 
         return Handler
+
+
+def _batch(batch_id, batch, api):
+    ended = batch["polls"] >= api.batch_polls
+    n = len(batch["requests"])
+    return {
+        "id": batch_id,
+        "type": "message_batch",
+        "processing_status": "ended" if ended else "in_progress",
+        "request_counts": {
+            "processing": 0 if ended else n,
+            "succeeded": n if ended else 0,
+            "errored": 0,
+            "canceled": 0,
+            "expired": 0,
+        },
+        "created_at": "2026-11-25T00:00:00Z",
+        "expires_at": "2026-11-26T00:00:00Z",
+        "ended_at": "2026-11-25T00:01:00Z" if ended else None,
+        "archived_at": None,
+        "cancel_initiated_at": None,
+        "results_url": f"{api.url}/v1/messages/batches/{batch_id}/results"
+        if ended
+        else None,
+    }
 
 
 def _error(kind, message):

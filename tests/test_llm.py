@@ -377,3 +377,41 @@ def test_provenance_and_progress(capsys):
     )
     with pytest.raises(ValueError, match="provenance='p' needs records"):
         LLMAugmentSampler(generator="offline", provenance="p").fit_resample(*_data())
+
+
+def test_message_batch_is_polled_cached_and_resumed(api, tmp_path):
+    api.batch_polls = 2
+    texts, y = _data()
+    sampler = _sampler(tmp_path, batch=True, poll_interval=0.01, progress=False)
+    _, y_res = sampler.fit_resample(texts, y)
+    assert Counter(y_res) == {"billing": 12, "technical": 12, "account": 12}
+    assert len(api.batches) == 1 and sampler.n_requests_ == 5
+    (batch,) = api.batches.values()
+    assert batch["polls"] >= 2
+    assert len(batch["requests"]) == 5
+    assert not list((tmp_path / "cache" / "batches").glob("*.json"))  # done
+    again = _sampler(tmp_path, batch=True, poll_interval=0.01)
+    again.fit_resample(texts, y)
+    assert len(api.batches) == 1 and again.n_requests_ == 0  # from the cache
+
+
+def test_an_interrupted_batch_is_picked_up_again(api, tmp_path, monkeypatch):
+    api.batch_polls = 3
+    texts, y = _data()
+    sleeps = []
+
+    def interrupt(seconds):
+        sleeps.append(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("skbalance._llm.time.sleep", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        _sampler(tmp_path, batch=True, poll_interval=5.0).fit_resample(texts, y)
+    assert sleeps == [5.0] and len(api.batches) == 1
+    monkeypatch.undo()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.url)
+    sampler = _sampler(tmp_path, batch=True, poll_interval=0.01)
+    _, y_res = sampler.fit_resample(texts, y)
+    assert len(api.batches) == 1  # the same batch, not a second one
+    assert Counter(y_res)["account"] == 12
