@@ -561,8 +561,11 @@ class LLMAugmentSampler(BaseOverSampler):
         return key, meta, examples
 
     def _context(self, seed, class_texts):
+        """Other examples of the seed's class, chosen with random_state (a hash
+        order salted by it and the seed: the same in every fit)."""
         others = [t for t in class_texts if t != seed]
-        others.sort(key=lambda t: _stable_rank(t, salt=seed))
+        salt = f"{self._seed('context')}:{seed}"
+        others.sort(key=lambda t: _stable_rank(t, salt=salt))
         return others[: self.n_examples - 1]
 
     # -- fitting ---------------------------------------------------------------------

@@ -38,11 +38,32 @@ CLASSIFIERS = [
 # estimator without 2-D X input, so tests/test_class_weight.py runs the API
 # checks that need no X and the y-only equivalents of the fit checks.
 Y_ONLY = [ClassWeightComputer()]
-# LLMAugmentSampler takes texts, not a numeric matrix: scikit-learn yields no check
-# for it either, and imbalanced-learn's checks feed numeric X. tests/test_llm.py
-# runs scikit-learn's API checks that need no numeric X, and the sampler contract
-# (originals first, sample_indices_, targets) on texts.
+# LLMAugmentSampler writes texts: scikit-learn yields only its clone check for an
+# estimator that takes no 2-D array, and the imbalanced-learn checks that feed a
+# numeric matrix are expected failures below. tests/test_llm.py runs scikit-learn's
+# API checks that need no numeric X, and the sampler contract on texts.
 TEXT_ONLY = [LLMAugmentSampler(generator="offline", cache=None, random_state=0)]
+_NUMERIC_X = (
+    "The check feeds a numeric matrix (make_classification); LLMAugmentSampler "
+    "writes new texts, and a row of numbers has no text to vary. The same contract "
+    "on texts is tested in tests/test_llm.py."
+)
+_LLM_EXPECTED = dict.fromkeys(
+    [
+        "check_samplers_one_label",
+        "check_samplers_fit",
+        "check_samplers_fit_resample",
+        "check_samplers_pandas",
+        "check_samplers_pandas_sparse",
+        "check_samplers_string",
+        "check_samplers_list",
+        "check_samplers_multiclass_ova",
+        "check_samplers_preserve_dtype",
+        "check_samplers_sample_indices",
+        "check_samplers_2d_target",
+    ],
+    _NUMERIC_X,
+)
 
 _NO_SAMPLING_STRATEGY = (
     "Targets are set by target_ratio / min_share; these samplers have no "
@@ -59,6 +80,11 @@ _OVERSAMPLER_TARGETS = (
 def expected_failed_checks(estimator):
     if isinstance(estimator, WeightedClassifier):
         return {}
+    if isinstance(estimator, LLMAugmentSampler):
+        return {
+            **_LLM_EXPECTED,
+            "check_samplers_sampling_strategy_fit_resample": _NO_SAMPLING_STRATEGY,
+        }
     failed = {"check_samplers_sampling_strategy_fit_resample": _NO_SAMPLING_STRATEGY}
     is_full_ratio = (
         isinstance(estimator, RatioOverSampler) and estimator.target_ratio == 1.0
@@ -90,7 +116,7 @@ def _listed(generator, estimators):
 
 @pytest.mark.parametrize(
     ("estimator", "check"),
-    _listed(sklearn_checks, SAMPLERS + CLASSIFIERS),
+    _listed(sklearn_checks, SAMPLERS + CLASSIFIERS + TEXT_ONLY),
     ids=_check_id,
 )
 def test_sklearn_compatible(estimator, check):
@@ -98,7 +124,9 @@ def test_sklearn_compatible(estimator, check):
 
 
 @pytest.mark.parametrize(
-    ("estimator", "check"), _listed(imblearn_checks, SAMPLERS), ids=_check_id
+    ("estimator", "check"),
+    _listed(imblearn_checks, SAMPLERS + TEXT_ONLY),
+    ids=_check_id,
 )
 def test_imblearn_compatible(estimator, check):
     check(estimator)
