@@ -415,3 +415,36 @@ def test_an_interrupted_batch_is_picked_up_again(api, tmp_path, monkeypatch):
     _, y_res = sampler.fit_resample(texts, y)
     assert len(api.batches) == 1  # the same batch, not a second one
     assert Counter(y_res)["account"] == 12
+
+
+def test_concurrent_writers_leave_whole_entries(tmp_path):
+    """Many threads writing the same and different keys: every file is whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from skbalance._llm import _Cache
+
+    cache = _Cache(tmp_path)
+    keys = [f"{i % 4:064x}" for i in range(200)]
+
+    def write(i):
+        cache.put(keys[i], {"n": i}, [f"text {i}"] * 50)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(200)))
+    files = list(tmp_path.rglob("*"))
+    assert not [f for f in files if f.suffix == ".tmp"]
+    for key in set(keys):
+        texts = cache.get(key)
+        assert texts is not None and len(texts) == 50
+
+
+def test_a_fitted_classifier_as_label_filter():
+    texts, y = _data()
+    clf = make_pipeline(TfidfVectorizer(), LogisticRegression(C=100, max_iter=500))
+    clf.fit(texts, y)
+    sampler = LLMAugmentSampler(
+        generator="offline", cache=None, label_filter=clf, random_state=0
+    )
+    X_res, y_res = sampler.fit_resample(texts, y)
+    predicted = clf.predict(X_res[15:])
+    np.testing.assert_array_equal(predicted, np.asarray(y_res[15:]))
