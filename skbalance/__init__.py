@@ -7,6 +7,7 @@ from the package root::
 """
 
 from skbalance._class_weight import ClassWeightComputer
+from skbalance._compare import compare_samplers
 from skbalance._datasets import load_support_tickets
 from skbalance._diagnostics import (
     ImbalanceReport,
@@ -45,6 +46,7 @@ __all__ = [
     "StratifiedTripleSplit",
     "WeightedClassifier",
     "__version__",
+    "compare_samplers",
     "duplicate_groups",
     "imbalance_ratio",
     "imbalance_report",

@@ -1,0 +1,143 @@
+"""compare_samplers: fold safety, and values equal to a hand-run pipeline."""
+
+import numpy as np
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from imblearn.pipeline import make_pipeline
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
+from sklearn.model_selection import RepeatedStratifiedKFold
+
+from skbalance import (
+    ClassWeightComputer,
+    DomainFloorSampler,
+    RatioOverSampler,
+    compare_samplers,
+)
+
+
+def _data():
+    X, y = make_classification(
+        400, n_classes=3, n_informative=4, weights=[0.75, 0.2, 0.05], random_state=0
+    )
+    X[:, 0] = np.arange(len(X))  # a row id in column 0, to trace rows
+    return X, y
+
+
+class Recorder(ClassifierMixin, BaseEstimator):
+    """Logistic regression on columns 1:, recording the row ids it sees."""
+
+    seen_fit = []
+    seen_predict = []
+
+    def fit(self, X, y):
+        Recorder.seen_fit.append(X[:, 0].astype(int).copy())
+        self.model_ = LogisticRegression().fit(X[:, 1:], y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        Recorder.seen_predict.append(X[:, 0].astype(int).copy())
+        return self.model_.predict(X[:, 1:])
+
+
+def test_resampled_rows_are_never_scored():
+    X, y = _data()
+    Recorder.seen_fit, Recorder.seen_predict = [], []
+    compare_samplers(
+        {"ratio": RatioOverSampler(random_state=0)},
+        Recorder(),
+        X,
+        y,
+        cv=4,
+        random_state=0,
+    )
+    folds = list(
+        RepeatedStratifiedKFold(n_splits=4, n_repeats=1, random_state=0).split(X, y)
+    )
+    assert len(Recorder.seen_predict) == 4
+    for (train, test), fitted, scored in zip(
+        folds, Recorder.seen_fit, Recorder.seen_predict, strict=True
+    ):
+        np.testing.assert_array_equal(scored, test)  # every test row once, no copy
+        assert set(fitted.tolist()) == set(train.tolist())  # copies of train only
+        assert len(fitted) > len(train)
+
+
+def test_values_match_a_hand_run_pipeline():
+    X, y = _data()
+    X = X[:, 1:]  # without the row id
+    sampler = RatioOverSampler(target_ratio=0.5, random_state=0)
+    table = compare_samplers(
+        {"none": None, "ratio": sampler, "weights": ClassWeightComputer()},
+        LogisticRegression(max_iter=500),
+        X,
+        y,
+        cv=5,
+        n_repeats=2,
+        random_state=1,
+        scoring="f1_macro",
+    )
+    assert list(table.index) == ["none", "ratio", "weights"]
+    expected_columns = {
+        f"{m}_{s}"
+        for m in [
+            "macro_f1",
+            "weighted_f1",
+            "gap",
+            "balanced_accuracy",
+            "min_recall",
+            "f1_macro",
+        ]
+        for s in ["mean", "std"]
+    } | {"fit_time", "rows_after", "n_folds"}
+    assert set(table.columns) == expected_columns
+    macro, weighted, balanced, lowest, rows = [], [], [], [], []
+    cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=1)
+    for train, test in cv.split(X, y):
+        model = make_pipeline(
+            RatioOverSampler(target_ratio=0.5, random_state=0),
+            LogisticRegression(max_iter=500),
+        ).fit(X[train], y[train])
+        pred = model.predict(X[test])
+        macro.append(f1_score(y[test], pred, average="macro"))
+        weighted.append(f1_score(y[test], pred, average="weighted"))
+        balanced.append(balanced_accuracy_score(y[test], pred))
+        lowest.append(recall_score(y[test], pred, average=None).min())
+        rows.append(len(model[0].sample_indices_))
+    row = table.loc["ratio"]
+    assert row["n_folds"] == 10
+    assert row["macro_f1_mean"] == pytest.approx(np.mean(macro))
+    assert row["macro_f1_std"] == pytest.approx(np.std(macro))
+    assert row["weighted_f1_mean"] == pytest.approx(np.mean(weighted))
+    assert row["gap_mean"] == pytest.approx(np.mean(weighted) - np.mean(macro))
+    assert row["balanced_accuracy_mean"] == pytest.approx(np.mean(balanced))
+    assert row["min_recall_mean"] == pytest.approx(np.mean(lowest))
+    assert row["f1_macro_mean"] == pytest.approx(np.mean(macro))
+    assert row["rows_after"] == pytest.approx(np.mean(rows))
+    assert table.loc["none", "rows_after"] == pytest.approx(320)  # 4/5 of 400
+
+
+def test_strategies_of_every_kind_and_errors():
+    X, y = _data()
+    X = X[:, 1:]
+    table = compare_samplers(
+        {
+            "floors": DomainFloorSampler(min_share=0.2, random_state=0),
+            "imblearn": RandomOverSampler(random_state=0),
+            "sqrt": ClassWeightComputer(strategy="sqrt"),
+        },
+        LogisticRegression(max_iter=500),
+        X,
+        y,
+        cv=3,
+        random_state=0,
+    )
+    assert (table["macro_f1_mean"] > 0.3).all()
+    assert (table["fit_time"] > 0).all()
+    with pytest.raises(ValueError, match="strategies must be a non-empty dict"):
+        compare_samplers({}, LogisticRegression(), X, y)
+    with pytest.raises(TypeError, match="got LogisticRegression"):
+        compare_samplers({"bad": LogisticRegression()}, LogisticRegression(), X, y)
