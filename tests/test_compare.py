@@ -141,3 +141,25 @@ def test_strategies_of_every_kind_and_errors():
         compare_samplers({}, LogisticRegression(), X, y)
     with pytest.raises(TypeError, match="got LogisticRegression"):
         compare_samplers({"bad": LogisticRegression()}, LogisticRegression(), X, y)
+
+
+def test_preprocessor_is_fitted_per_fold_before_the_sampler():
+    from imblearn.over_sampling import SMOTE
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from skbalance import load_support_tickets
+
+    tickets = load_support_tickets()
+    texts = [t["text"] for t in tickets]
+    labels = [t["label"] for t in tickets]
+    table = compare_samplers(
+        {"smote": SMOTE(random_state=0), "none": None},
+        LogisticRegression(max_iter=500),
+        texts,
+        labels,
+        cv=3,
+        random_state=0,
+        preprocessor=TfidfVectorizer(),
+    )
+    assert table.loc["smote", "rows_after"] == pytest.approx(4 * 500 * 2 / 3, abs=2)
+    assert (table["macro_f1_mean"] > 0.5).all()
