@@ -108,9 +108,11 @@ class WeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         weights = self.weighting_.sample_weight(y)
         if sample_weight is not None:
             weights = weights * _check_sample_weight(sample_weight, weights)
-        self.estimator_ = clone(self.estimator).fit(
-            X, y, sample_weight=weights, **fit_params
-        )
+        estimator = clone(self.estimator)
+        # a Pipeline takes sample_weight as <last step>__sample_weight
+        steps = getattr(estimator, "steps", None)
+        key = f"{steps[-1][0]}__sample_weight" if steps else "sample_weight"
+        self.estimator_ = estimator.fit(X, y, **{key: weights}, **fit_params)
         self.classes_ = self.estimator_.classes_
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_

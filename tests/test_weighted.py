@@ -96,3 +96,18 @@ def test_bad_estimator():
         WeightedClassifier(LogisticRegression(), weighting="balanced").fit(
             [[0], [1]], [0, 1]
         )
+
+
+def test_a_pipeline_gets_the_weights_in_its_last_step():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(300, weights=[0.9], random_state=0)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    weighted = WeightedClassifier(pipe).fit(X, y)
+    direct = make_pipeline(StandardScaler(), LogisticRegression()).fit(
+        X, y, logisticregression__sample_weight=weighted.weighting_.sample_weight(y)
+    )
+    np.testing.assert_allclose(
+        weighted.estimator_[-1].coef_, direct[-1].coef_, rtol=1e-6
+    )
