@@ -7,7 +7,7 @@ from the package root::
 """
 
 from skbalance._class_weight import ClassWeightComputer
-from skbalance._compare import compare_samplers
+from skbalance._compare import ComparisonDisplay, compare_samplers
 from skbalance._datasets import load_support_tickets
 from skbalance._diagnostics import (
     ImbalanceReport,
@@ -37,6 +37,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ClassWeightComputer",
+    "ComparisonDisplay",
     "DomainFloorSampler",
     "ImbalanceDisplay",
     "ImbalanceReport",

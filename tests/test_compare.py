@@ -163,3 +163,32 @@ def test_preprocessor_is_fitted_per_fold_before_the_sampler():
     )
     assert table.loc["smote", "rows_after"] == pytest.approx(4 * 500 * 2 / 3, abs=2)
     assert (table["macro_f1_mean"] > 0.5).all()
+
+
+def test_display_draws_the_table_and_names_the_plot_extra(monkeypatch, tmp_path):
+    import sys
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skbalance import ComparisonDisplay
+
+    X, y = _data()
+    table = compare_samplers(
+        {"none": None, "ratio": RatioOverSampler(random_state=0)},
+        LogisticRegression(max_iter=500),
+        X[:, 1:],
+        y,
+        cv=3,
+        random_state=0,
+    )
+    display = ComparisonDisplay(table).plot()
+    widths = {b.get_width() for b in display.bars_}
+    assert widths == set(table["macro_f1_mean"])
+    display.figure_.savefig(tmp_path / "compare.png")
+    assert (tmp_path / "compare.png").stat().st_size > 0
+    with pytest.raises(ValueError, match="metric='auc'"):
+        ComparisonDisplay(table, metric="auc")
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"skbalance\[plot\]"):
+        ComparisonDisplay(table).plot()
