@@ -1,6 +1,5 @@
 """compare_samplers: balancing strategies side by side, fold-safe."""
 
-import sys
 import time
 from numbers import Integral
 
@@ -186,13 +185,19 @@ def compare_samplers(
         row["n_folds"] = len(folds)
         rows.append(row)
     columns = {key: [r[key] for r in rows] for key in rows[0]}
-    pd = sys.modules.get("pandas")
+    pd = _pandas()
     if pd is None:
-        try:
-            import pandas as pd
-        except ImportError:
-            return columns
+        return columns
     return pd.DataFrame(columns).set_index("strategy")
+
+
+def _pandas():
+    """pandas when it is installed, else None (the table is then a dict)."""
+    try:
+        import pandas
+    except ImportError:
+        return None
+    return pandas
 
 
 class ComparisonDisplay:

@@ -192,3 +192,21 @@ def test_display_draws_the_table_and_names_the_plot_extra(monkeypatch, tmp_path)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"skbalance\[plot\]"):
         ComparisonDisplay(table).plot()
+
+
+def test_without_pandas_the_table_is_a_dict_of_columns(monkeypatch):
+    from skbalance import _compare
+
+    X, y = _data()
+    monkeypatch.setattr(_compare, "_pandas", lambda: None)  # as if not installed
+    table = compare_samplers(
+        {"none": None, "sqrt": ClassWeightComputer(strategy="sqrt")},
+        LogisticRegression(max_iter=500),
+        X[:, 1:],
+        y,
+        cv=3,
+        random_state=0,
+    )
+    assert isinstance(table, dict)
+    assert table["strategy"] == ["none", "sqrt"]
+    assert len(table["macro_f1_mean"]) == 2
