@@ -21,6 +21,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
+from skbalance._validation import sort_by_code
+
 __all__ = ["allocate_classes", "assign_rows", "iterative_parts", "part_sizes"]
 
 
@@ -229,12 +231,6 @@ def _flow_round(c, demand, low, high, rng):
 _FEW_CLASSES = 2000
 
 
-def _sort_by_code(codes, n_codes):
-    small = np.uint8 if n_codes <= 256 else np.uint16 if n_codes <= 65536 else np.intp
-    # a stable sort of 8- or 16-bit keys is a radix sort
-    return np.argsort(codes.astype(small, copy=False), kind="stable")
-
-
 def assign_rows(codes, alloc, rng):
     """Part of every row, given ``alloc[k, j]`` rows of class ``k`` in part
     ``j``, every arrangement of a class's rows equally likely.
@@ -249,7 +245,7 @@ def assign_rows(codes, alloc, rng):
     counts = alloc.sum(axis=1)
     if K > _FEW_CLASSES:
         perm = rng.permutation(n)
-        order = perm[_sort_by_code(codes[perm], K)]
+        order = perm[sort_by_code(codes[perm], K)]
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n) - np.repeat(starts, counts)
@@ -258,7 +254,7 @@ def assign_rows(codes, alloc, rng):
         for j in range(P - 1):
             part += rank >= cuts[codes, j]
         return part
-    order = _sort_by_code(codes, K)
+    order = sort_by_code(codes, K)
     in_order = np.empty(n, dtype=dtype)
     start = 0
     for k in range(K):

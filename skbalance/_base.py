@@ -12,17 +12,15 @@ from sklearn.utils.validation import validate_data
 
 from skbalance._compat import _fit_context
 from skbalance._indexing import append_rows, take_rows
-from skbalance._validation import check_labels, check_rows, encode, random_source
+from skbalance._validation import (
+    check_labels,
+    check_rows,
+    encode,
+    random_source,
+    sort_by_code,
+)
 
 __all__ = ["draw_new_rows"]
-
-
-def _group_by_code(members, member_codes, n_codes):
-    """``members`` reordered so that each code's rows are contiguous, original
-    order kept within a code (a stable counting sort for few codes)."""
-    small = np.uint8 if n_codes <= 256 else np.uint16 if n_codes <= 65536 else np.intp
-    order = np.argsort(member_codes.astype(small, copy=False), kind="stable")
-    return members[order]
 
 
 #: up to this many raised strata, their rows are found by one scan each
@@ -75,7 +73,7 @@ def draw_new_rows(codes, counts, targets, random_state):
             is_raised = np.zeros(counts.size, dtype=bool)
             is_raised[raised] = True
             members = np.flatnonzero(is_raised[codes])
-        members = _group_by_code(members, codes[members], counts.size)
+        members = members[sort_by_code(codes[members], counts.size)]
     parts = []
     start = 0
     for k in raised.tolist():

@@ -560,6 +560,23 @@ class LLMAugmentSampler(BaseOverSampler):
         key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
         return key, meta, examples
 
+    def _jobs(self, texts, plan, accepted, round_):
+        """The requests of one round: for every seed still short of texts,
+        enough slots of ``n_per_request``; top-up rounds use new slots."""
+        jobs = []
+        for label, order, need in plan:
+            class_texts = [texts[i] for i in order]
+            for i in order:
+                missing = need[i] - len(accepted.get(i, []))
+                if missing <= 0:
+                    continue
+                first = round_ * 1000
+                others = self._context(texts[i], class_texts)
+                for slot in range(first, first + -(-missing // self.n_per_request)):
+                    key, meta, examples = self._request(label, texts[i], others, slot)
+                    jobs.append((i, label, key, meta, examples))
+        return jobs
+
     def _context(self, seed, class_texts):
         """Other examples of the seed's class, chosen with random_state (a hash
         order salted by it and the seed: the same in every fit)."""
@@ -598,18 +615,13 @@ class LLMAugmentSampler(BaseOverSampler):
         n, texts, uniques, codes, counts, targets, plan = self._prepare(X, y)
         cache = _Cache(default_cache_dir() if self.cache == "auto" else self.cache)
         requests = cached = chars_in = chars_out = 0
-        for label, order, need in plan:
-            class_texts = [texts[i] for i in order]
-            for i in order:
-                for slot in range(-(-need[i] // self.n_per_request)):
-                    others = self._context(texts[i], class_texts)
-                    key, _, examples = self._request(label, texts[i], others, slot)
-                    requests += 1
-                    if cache.get(key) is not None:
-                        cached += 1
-                        continue
-                    chars_in += 600 + sum(len(e) for e in examples)
-                    chars_out += 40 + self.n_per_request * int(1.2 * len(texts[i]))
+        for i, _, key, _, examples in self._jobs(texts, plan, {}, 0):
+            requests += 1
+            if cache.get(key) is not None:
+                cached += 1
+                continue
+            chars_in += 600 + sum(len(e) for e in examples)
+            chars_out += 40 + self.n_per_request * int(1.2 * len(texts[i]))
         add = {
             k: int(t - c)
             for k, t, c in zip(
@@ -717,21 +729,7 @@ class LLMAugmentSampler(BaseOverSampler):
         accepted = {}  # seed row -> list of texts
         need_of = {i: k for _, _, need in plan for i, k in need.items()}
         for round_ in range(self.max_rounds):
-            jobs = []
-            for label, order, need in plan:
-                class_texts = [texts[i] for i in order]
-                for i in order:
-                    missing = need[i] - len(accepted.get(i, []))
-                    if missing <= 0:
-                        continue
-                    n_slots = -(-missing // self.n_per_request)
-                    first = round_ * 1000
-                    for slot in range(first, first + n_slots):
-                        others = self._context(texts[i], class_texts)
-                        key, meta, examples = self._request(
-                            label, texts[i], others, slot
-                        )
-                        jobs.append((i, label, key, meta, examples))
+            jobs = self._jobs(texts, plan, accepted, round_)
             if not jobs:
                 break
             answers = {}
