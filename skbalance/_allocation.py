@@ -395,7 +395,7 @@ class _State:
         self.filled[dst] += moved
 
 
-def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, exact=True, rng):
+def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
     """Part of every unit by iterative stratification.
 
     Parameters
@@ -410,8 +410,6 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, exact=True, rng):
     keep_rare : bool
         Put at least one unit of every label held by at least
         ``max(3, n_parts)`` units in every part.
-    exact : bool
-        Repair part sizes to ``sizes`` by moving units between parts.
     rng : numpy.random.Generator
 
     Returns
@@ -474,14 +472,13 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, exact=True, rng):
         state.assign(rest, _cut(weights[rest], room))
     if keep_rare:
         _cover(state, Yc, coverable)
-    if exact:
-        _repair_sizes(state, coverable)
-        if np.any(np.abs(state.filled - state.sizes) > 0.5):
-            # coverage blocks the last moves (tiny data): sizes come first
-            _repair_sizes(state, np.zeros_like(coverable))
-        # swaps help only where some label is more than one row off
-        if np.all(weights == 1) and np.abs(state.have - state.want).max() > 1:
-            _refine(state, coverable)
+    _repair_sizes(state, coverable)  # to the requested sizes (as near as groups allow)
+    if np.any(np.abs(state.filled - state.sizes) > 0.5):
+        # coverage blocks the last moves (tiny data): sizes come first
+        _repair_sizes(state, np.zeros_like(coverable))
+    # swaps help only where some label is more than one row off
+    if np.all(weights == 1) and np.abs(state.have - state.want).max() > 1:
+        _refine(state, coverable)
     uncovered = int(((state.have < 0.5) & coverable).any(axis=0).sum())
     return state.part, (uncovered if keep_rare else 0)
 

@@ -961,8 +961,8 @@ def _set_field(record, path, value):
 
 
 def _concat(X, new):
+    pd = sys.modules.get("pandas")  # imported already when X is pandas
     if _is_pandas(X) and getattr(X, "ndim", 1) == 2:
-        pd = __import__("pandas")
         return pd.concat([X, new])
     if isinstance(X, np.ndarray):
         out = np.empty(len(X) + len(new), dtype=object)
@@ -970,6 +970,5 @@ def _concat(X, new):
         out[len(X) :] = new
         return out
     if _is_pandas(X):
-        pd = __import__("pandas")
         return pd.concat([X, pd.Series(new, dtype=X.dtype, name=X.name)])
     return list(X) + list(new)
