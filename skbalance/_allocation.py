@@ -10,10 +10,12 @@ The core of :mod:`skbalance._split`, free of any estimator API:
 * :func:`assign_rows` draws which rows of each class go where, vectorized;
 * :func:`iterative_parts` is iterative stratification (Sechidis et al. 2011)
   for multi-label targets and for groups of rows, one label at a time
-  (rarest first) with the samples of that label allocated in one numpy step,
-  then a repair pass that makes part sizes exact.
+  (rarest first), then passes that cover rare labels, make part sizes exact
+  and swap units while that lowers the rate error; the loops are in C
+  (:mod:`skbalance._iterative`).
 """
 
+import functools
 import math
 from fractions import Fraction
 
@@ -21,6 +23,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
+from skbalance._iterative import iterative_kernel
 from skbalance._validation import sort_by_code
 
 __all__ = ["allocate_classes", "assign_rows", "iterative_parts", "part_sizes"]
@@ -75,11 +78,11 @@ def part_sizes(n, sizes, names):
                 "to the number of rows (or give one size as None for the rest)."
             )
         return np.array(counts, dtype=np.int64)
-    shares = [None if s is None else Fraction(str(float(s))) for s in sizes]
-    given = sum(s for s in shares if s is not None)
-    if None in shares:
-        shares[shares.index(None)] = 1 - given
-    if sum(shares) != 1 or min(shares) <= 0:
+    numerators, denominator = _exact_shares(
+        tuple(None if s is None else float(s) for s in sizes)
+    )
+    if numerators is None:
+        given = sum(Fraction(str(float(s))) for s in sizes if s is not None)
         raise ValueError(
             f"{plus} = {float(given):g}; fractions must sum to 1 (or give one size "
             "as None for the rest)."
@@ -89,9 +92,11 @@ def part_sizes(n, sizes, names):
             f"Cannot split {n} rows into {len(sizes)} non-empty parts; {plus} "
             "need at least one row each."
         )
-    quotas = [s * n for s in shares]
-    counts = [math.floor(q) for q in quotas]
-    by_remainder = sorted(range(len(counts)), key=lambda j: (counts[j] - quotas[j], j))
+    quotas = [a * n for a in numerators]  # in units of 1 / denominator
+    counts = [q // denominator for q in quotas]
+    by_remainder = sorted(
+        range(len(counts)), key=lambda j: (-(quotas[j] % denominator), j)
+    )
     for j in by_remainder[: n - sum(counts)]:
         counts[j] += 1
     for j in range(len(counts)):  # a tiny data set: no part left empty
@@ -99,6 +104,21 @@ def part_sizes(n, sizes, names):
             counts[j] = 1
             counts[int(np.argmax(counts))] -= 1
     return np.array(counts, dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=64)
+def _exact_shares(fractions):
+    """The shares as integer numerators over one denominator, read as the
+    decimals they were written as (0.7 + 0.15 + 0.15 is exactly 1); one None
+    is the rest. ``(None, None)`` unless they are positive and sum to 1."""
+    shares = [None if s is None else Fraction(str(s)) for s in fractions]
+    given = sum(s for s in shares if s is not None)
+    if None in shares:
+        shares[shares.index(None)] = 1 - given
+    if sum(shares) != 1 or min(shares) <= 0:
+        return None, None
+    denominator = math.lcm(*(s.denominator for s in shares))
+    return tuple(int(s * denominator) for s in shares), denominator
 
 
 def _spread(c, order, n_parts):
@@ -273,127 +293,6 @@ def assign_rows(codes, alloc, rng):
 
 # -- multi-label and grouped: iterative stratification -----------------------
 
-#: label matrices up to this many cells are held dense (numpy indexing beats
-#: scipy's per-call overhead on small data)
-_DENSE_CELLS = 100_000
-
-
-class _Rows:
-    """Row operations on the label-count matrix, dense or CSR."""
-
-    def __init__(self, Y):
-        self.Y = Y  # CSR of float counts
-        self.n_labels = Y.shape[1]
-        cells = Y.shape[0] * Y.shape[1]
-        self.dense = Y.toarray() if cells <= _DENSE_CELLS else None
-        squared = Y.copy()
-        squared.data **= 2
-        self.square = squared @ np.ones(Y.shape[1])  # squared row norms
-
-    def _gather(self, units):
-        """Owner (position in ``units``), label and value of every entry."""
-        Y = self.Y
-        ends = Y.indptr[units + 1]
-        lengths = ends - Y.indptr[units]
-        total = int(lengths.sum())
-        pos = np.repeat(ends - np.cumsum(lengths), lengths) + np.arange(total)
-        owner = np.repeat(np.arange(units.size), lengths)
-        return owner, Y.indices[pos], Y.data[pos]
-
-    def sums(self, units, dest=None, n_parts=1):
-        """``(n_parts, n_labels)`` sums of the rows, each added to its part."""
-        if self.dense is not None:
-            if n_parts == 1:
-                return self.dense[units].sum(axis=0)[None, :]
-            onehot = (dest[None, :] == np.arange(n_parts)[:, None]).astype(float)
-            return onehot @ self.dense[units]
-        if units.size * 16 >= self.Y.shape[0]:  # one sparse product in C
-            pick = np.zeros((self.Y.shape[0], n_parts))
-            pick[units, 0 if dest is None else dest] = 1.0
-            return np.asarray(self.Y.T @ pick).T
-        owner, labels, values = self._gather(units)
-        where = labels if n_parts == 1 else dest[owner] * self.n_labels + labels
-        out = np.bincount(where, weights=values, minlength=n_parts * self.n_labels)
-        return out.reshape(n_parts, self.n_labels)
-
-    def dot(self, units, vector):
-        if units.size * 16 >= self.Y.shape[0]:  # one product over all rows is cheaper
-            return ((self.dense if self.dense is not None else self.Y) @ vector)[units]
-        if self.dense is not None:
-            return self.dense[units] @ vector
-        owner, labels, values = self._gather(units)
-        return np.bincount(owner, weights=values * vector[labels], minlength=units.size)
-
-    def block(self, units):
-        """The rows as a dense array."""
-        if self.dense is not None:
-            return self.dense[units]
-        return self.Y[units].toarray()
-
-    def holding(self, units, labels_mask):
-        """Which units hold any label of ``labels_mask``."""
-        if self.dense is not None:
-            return (self.dense[units][:, labels_mask] != 0).any(axis=1)
-        owner, labels, _ = self._gather(units)
-        out = np.zeros(units.size, dtype=bool)
-        out[owner[labels_mask[labels]]] = True
-        return out
-
-    def last_of(self, units, have, coverable):
-        """Which units hold the last rows of a coverable label in ``have``."""
-        if self.dense is not None:
-            rows = self.dense[units]
-            return ((rows > 0) & coverable & (have - rows < 0.5)).any(axis=1)
-        owner, labels, values = self._gather(units)
-        last = coverable[labels] & (have[labels] - values < 0.5)
-        out = np.zeros(units.size, dtype=bool)
-        out[owner[last]] = True
-        return out
-
-
-def _cut(weights, targets):
-    """Part of every unit, in the order given, so that the cumulative weight
-    is cut where the cumulative targets are (a unit goes where its midpoint
-    falls)."""
-    bounds = np.cumsum(targets)
-    bounds = bounds * (weights.sum() / bounds[-1]) if bounds[-1] > 0 else bounds
-    mid = np.cumsum(weights) - weights / 2
-    return np.minimum(np.searchsorted(bounds, mid, side="right"), targets.size - 1)
-
-
-class _State:
-    """Assignment of units to parts, and the label and row counts it gives."""
-
-    def __init__(self, Y, weights, sizes):
-        self.rows = _Rows(Y)
-        self.weights = weights
-        self.sizes = sizes.astype(float)
-        self.P = sizes.size
-        self.part = np.full(Y.shape[0], -1, dtype=np.int64)
-        self.total = np.ones(Y.shape[0]) @ Y  # label totals
-        self.want = self.sizes[:, None] / self.sizes.sum() * self.total[None, :]
-        self.have = np.zeros((self.P, Y.shape[1]))
-        self.filled = np.zeros(self.P)
-        self.Yc = Y.tocsc()
-        self.units_with = np.diff(self.Yc.indptr)  # units holding each label
-
-    def assign(self, units, dest):
-        """Put ``units`` in parts ``dest``; return their label sums."""
-        self.part[units] = dest
-        sums = self.rows.sums(units, dest, self.P)
-        self.have += sums
-        self.filled += np.bincount(dest, weights=self.weights[units], minlength=self.P)
-        return sums.sum(axis=0)
-
-    def move(self, units, src, dst):
-        self.part[units] = dst
-        sums = self.rows.sums(units)[0]
-        self.have[src] -= sums
-        self.have[dst] += sums
-        moved = self.weights[units].sum()
-        self.filled[src] -= moved
-        self.filled[dst] += moved
-
 
 def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
     """Part of every unit by iterative stratification.
@@ -418,193 +317,34 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
     uncovered : int
         Coverable labels still missing from some part (0 unless their units
         are too few or too entangled with other labels).
+
+    Notes
+    -----
+    The work is done in C by :mod:`skbalance._iterative`, one loop over the
+    nonzeros per step; this function draws the randomness (the order in
+    which every label's units are visited, and a jitter that orders labels
+    of equal count) so that ``rng`` alone fixes the result.
     """
-    Y = sparse.csr_matrix(Y, dtype=float)
-    Y.sum_duplicates()
+    Y = Y.tocsr()
+    if not Y.has_canonical_format:  # a flag, set by as_indicator
+        Y = Y.copy()
+        Y.sum_duplicates()
     n_units, n_labels = Y.shape
-    weights = np.ones(n_units) if weights is None else np.asarray(weights, float)
-    state = _State(Y, weights, np.asarray(sizes))
-    P = state.P
-    Yc = state.Yc
-    coverable = state.units_with >= max(3, P)
-    remaining = state.total.copy()
-    jitter = rng.random(n_labels)  # random order among equally rare labels
-    done = remaining <= 0
-    while not done.all():
-        key = np.where(done, np.inf, remaining + jitter * 0.5)
-        label = int(np.argmin(key))
-        done[label] = True
-        col = slice(Yc.indptr[label], Yc.indptr[label + 1])
-        units = Yc.indices[col]
-        free = state.part[units] < 0
-        units, amount = units[free], Yc.data[col][free]
-        if units.size == 0:
-            continue
-        shuffle = rng.permutation(units.size)
-        units, amount = units[shuffle], amount[shuffle]
-        desire = state.want[:, label] - state.have[:, label]
-        targets = np.maximum(desire, 0)
-        if targets.sum() <= 0:
-            targets = np.maximum(state.sizes - state.filled, 0)
-            if targets.sum() <= 0:
-                targets = state.sizes.copy()
-        dest = np.empty(units.size, dtype=np.int64)
-        first = 0
-        if keep_rare and coverable[label]:
-            lacking = np.flatnonzero(state.have[:, label] == 0)
-            lacking = lacking[np.argsort(-desire[lacking], kind="stable")]
-            first = min(lacking.size, units.size)
-            dest[:first] = lacking[:first]
-            targets = targets.copy()
-            np.subtract.at(targets, lacking[:first], amount[:first])
-            targets = np.maximum(targets, 0)
-            if targets.sum() <= 0:
-                targets = np.maximum(state.sizes - state.filled, 0) + 1e-9
-        if first < units.size:
-            dest[first:] = _cut(amount[first:], targets)
-        remaining -= state.assign(units, dest)
-    rest = np.flatnonzero(state.part < 0)  # units without any label
-    if rest.size:
-        rest = rest[rng.permutation(rest.size)]
-        room = np.maximum(state.sizes - state.filled, 0)
-        if room.sum() <= 0:
-            room = state.sizes.copy()
-        state.assign(rest, _cut(weights[rest], room))
-    if keep_rare:
-        _cover(state, Yc, coverable)
-    _repair_sizes(state, coverable)  # to the requested sizes (as near as groups allow)
-    if np.any(np.abs(state.filled - state.sizes) > 0.5):
-        # coverage blocks the last moves (tiny data): sizes come first
-        _repair_sizes(state, np.zeros_like(coverable))
-    # swaps help only where some label is more than one row off
-    if np.all(weights == 1) and np.abs(state.have - state.want).max() > 1:
-        _refine(state, coverable)
-    uncovered = int(((state.have < 0.5) & coverable).any(axis=0).sum())
-    return state.part, (uncovered if keep_rare else 0)
-
-
-def _gain(state, units, src, dst):
-    """How much moving each unit from ``src`` to ``dst`` lowers the squared
-    error of the positive rates, sum over parts and labels of
-    ``((have - want) / size) ** 2``."""
-    ws, wd = 1 / state.sizes[src] ** 2, 1 / state.sizes[dst] ** 2
-    surplus = state.have - state.want
-    linear = state.rows.dot(units, 2 * surplus[src] * ws - 2 * surplus[dst] * wd)
-    return linear - state.rows.square[units] * (ws + wd)
-
-
-def _cover(state, Yc, coverable):
-    """Move single units so that every coverable label is in every part."""
-    missing = np.argwhere(coverable[None, :] & (state.have < 0.5))
-    for dst, label in missing.tolist():
-        if state.have[dst, label] >= 0.5:
-            continue
-        units = Yc.indices[Yc.indptr[label] : Yc.indptr[label + 1]]
-        parts = state.part[units]
-        per_part = np.bincount(parts, minlength=state.P)
-        src = int(np.argmax(per_part))
-        if per_part[src] < 2:
-            continue
-        cand = units[parts == src]
-        cand = cand[~state.rows.last_of(cand, state.have[src], coverable)]
-        if cand.size == 0:
-            continue
-        best = cand[int(np.argmax(_gain(state, cand, src, dst)))]
-        state.move(np.array([best]), src, dst)
-
-
-def _repair_sizes(state, coverable):
-    """Move units from parts above their size to parts below it, best-scoring
-    first, never emptying a coverable label from a part."""
-    for _ in range(10 * state.P):
-        over = state.filled - state.sizes
-        src, dst = int(np.argmax(over)), int(np.argmin(over))
-        budget = min(over[src], -over[dst])
-        if budget < 0.5:
-            return
-        cand = np.flatnonzero(state.part == src)
-        cand = cand[state.weights[cand] <= budget + 1e-9]
-        if cand.size == 0:
-            return
-        cand = cand[np.argsort(-_gain(state, cand, src, dst), kind="stable")]
-        moved_any = False
-        while budget >= 0.5 and cand.size:
-            batch = cand[np.cumsum(state.weights[cand]) <= budget + 1e-9]
-            if batch.size == 0:
-                break
-            cand = cand[batch.size :]
-            ok = batch[~_guard_batch(state, batch, src, coverable)]
-            if ok.size:
-                state.move(ok, src, dst)
-                budget -= state.weights[ok].sum()
-                moved_any = True
-            cand = cand[state.weights[cand] <= budget + 1e-9]
-        if not moved_any:
-            return
-
-
-def _guard_batch(state, batch, src, coverable):
-    """Units of ``batch`` that, moved together, would empty a coverable label
-    from ``src``: every unit holding such a label is held back."""
-    removed = state.rows.sums(batch)[0]
-    empties = coverable & (state.have[src] >= 0.5) & (state.have[src] - removed < 0.5)
-    if not empties.any():
-        return np.zeros(batch.size, dtype=bool)
-    return state.rows.holding(batch, empties)
-
-
-def _objective(state, parts):
-    surplus = (state.have[parts] - state.want[parts]) / state.sizes[parts, None]
-    return float((surplus**2).sum())
-
-
-def _refine(state, coverable, rounds=2):
-    """Swap units between pairs of parts while that lowers the rate error.
-
-    Sizes stay as they are. For each pair of parts, the units with the best
-    gain on each side are paired up in order, and the number of pairs swapped
-    is the prefix length that minimises the exact error of the two parts
-    (computed for every prefix at once). Two rounds take most of the gain;
-    stops earlier when a round gains less than 1%.
-    """
-    P = state.P
-    everything = list(range(P))
-    # at most 256 pairs per swap, and a dense block of at most 4M cells
-    cap = max(1, min(256, 4_000_000 // max(1, state.rows.n_labels)))
-    for _ in range(rounds):
-        start = _objective(state, everything)
-        for src in range(P):
-            for dst in range(src + 1, P):
-                _swap_best_prefix(state, src, dst, cap, coverable)
-        if _objective(state, everything) > 0.99 * start:
-            return
-
-
-def _swap_best_prefix(state, src, dst, cap, coverable):
-    a = np.flatnonzero(state.part == src)
-    b = np.flatnonzero(state.part == dst)
-    k = min(cap, a.size, b.size)
-    if k == 0:
-        return
-    ga, gb = _gain(state, a, src, dst), _gain(state, b, dst, src)
-    top_a = np.argpartition(-ga, k - 1)[:k] if k < a.size else np.arange(a.size)
-    top_b = np.argpartition(-gb, k - 1)[:k] if k < b.size else np.arange(b.size)
-    a = a[top_a[np.argsort(-ga[top_a], kind="stable")]]
-    b = b[top_b[np.argsort(-gb[top_b], kind="stable")]]
-    shift = np.cumsum(state.rows.block(a) - state.rows.block(b), axis=0)
-    e_src = state.have[src] - state.want[src]
-    e_dst = state.have[dst] - state.want[dst]
-    ws, wd = 1 / state.sizes[src] ** 2, 1 / state.sizes[dst] ** 2
-    error = ((e_src - shift) ** 2).sum(axis=1) * ws + ((e_dst + shift) ** 2).sum(
-        axis=1
-    ) * wd
-    best = int(np.argmin(error))
-    if error[best] >= (e_src**2).sum() * ws + (e_dst**2).sum() * wd - 1e-15:
-        return
-    a, b = a[: best + 1], b[: best + 1]
-    keep = ~(
-        _guard_batch(state, a, src, coverable) | _guard_batch(state, b, dst, coverable)
+    weights = (
+        np.ones(n_units) if weights is None else np.asarray(weights, dtype=np.float64)
     )
-    if keep.any():
-        state.move(a[keep], src, dst)
-        state.move(b[keep], dst, src)
+    order = rng.permutation(n_units).astype(np.intp, copy=False)
+    jitter = rng.random(n_labels)
+    part, uncovered = iterative_kernel(
+        Y.indptr.astype(np.intp, copy=False),
+        Y.indices.astype(np.intp, copy=False),
+        Y.data.astype(np.float64, copy=False),
+        n_labels,
+        weights,
+        np.asarray(sizes, dtype=np.float64),
+        order,
+        jitter,
+        bool(keep_rare),
+        bool(np.all(weights == 1)),  # swaps keep sizes only for unit weights
+    )
+    return part.astype(np.int64, copy=False), (uncovered if keep_rare else 0)

@@ -34,11 +34,16 @@ def as_indicator(y):
         Y = mlb.fit_transform(y)
         return sparse.csr_matrix(Y, dtype=bool), mlb.classes_
     if sparse.issparse(y):
-        Y = sparse.csr_matrix(y)
-        if Y.nnz and not np.isin(Y.data, (0, 1)).all():
-            raise ValueError("A sparse multi-label y must hold only 0 and 1.")
-        Y = sparse.csr_matrix(Y, dtype=bool)
-        Y.eliminate_zeros()
+        Y = sparse.csr_matrix(y)  # shares the caller's arrays
+        if Y.dtype != bool:
+            if Y.nnz and not ((Y.data == 0) | (Y.data == 1)).all():
+                raise ValueError("A sparse multi-label y must hold only 0 and 1.")
+            Y = Y.astype(bool)
+        elif not (Y.has_canonical_format and Y.data.all()):
+            Y = Y.copy()  # the in-place clean-up below must not touch y
+        Y.sum_duplicates()  # a duplicate 1 is one label, not two
+        if not Y.data.all():
+            Y.eliminate_zeros()
         return Y, np.arange(Y.shape[1])
     values = np.asarray(y)
     if values.ndim != 2 or not np.isin(values, (0, 1)).all():

@@ -381,15 +381,54 @@ def test_assign_rows_gives_every_class_its_allocation(monkeypatch, few):
     assert not np.array_equal(part, again)  # random, not a fixed pattern
 
 
-def test_sparse_and_dense_label_paths_agree(monkeypatch):
-    """Big label matrices stay sparse; small ones are made dense for speed.
-    Both must give the same split."""
-    from skbalance import _allocation
-
+def test_every_form_of_the_same_labels_gives_the_same_split():
+    """Dense, CSR with int32 or int64 indices, unsorted and duplicate entries
+    (summed to 1), and label lists all reach the C kernel as the same matrix."""
     rng = np.random.default_rng(0)
-    Y = sparse.csr_matrix(rng.random((400, 30)) < np.linspace(0.01, 0.4, 30))
-    dense = stratified_partition(Y, [0.7, 0.15, 0.15], random_state=0)
-    monkeypatch.setattr(_allocation, "_DENSE_CELLS", 0)
-    kept_sparse = stratified_partition(Y, [0.7, 0.15, 0.15], random_state=0)
-    np.testing.assert_array_equal(dense, kept_sparse)
-    assert np.bincount(dense).tolist() == [280, 60, 60]
+    dense = rng.random((400, 30)) < np.linspace(0.01, 0.4, 30)
+    Y = sparse.csr_matrix(dense)
+    wide = Y.copy()
+    wide.indices = wide.indices.astype(np.int64)
+    wide.indptr = wide.indptr.astype(np.int64)
+    rows, cols = np.nonzero(dense)
+    shuffled = np.random.default_rng(1).permutation(rows.size)
+    coo = sparse.coo_matrix(
+        (np.ones(rows.size), (rows[shuffled], cols[shuffled])), shape=dense.shape
+    ).tocsr()
+    lists = [list(np.flatnonzero(row)) for row in dense]
+    first = stratified_partition(dense, [0.7, 0.15, 0.15], random_state=0)
+    for same in (Y, wide, coo, lists):
+        again = stratified_partition(same, [0.7, 0.15, 0.15], random_state=0)
+        np.testing.assert_array_equal(first, again)
+    assert np.bincount(first).tolist() == [280, 60, 60]
+    assert first.dtype == np.int64
+
+
+def test_a_messy_sparse_y_is_read_without_changing_it():
+    """Duplicate entries (one label, not two) and explicit zeros (no label) in
+    a caller's bool CSR matrix: the split is that of the clean matrix, and the
+    caller's arrays are left as they were."""
+    rng = np.random.default_rng(0)
+    dense = rng.random((300, 12)) < np.linspace(0.02, 0.3, 12)
+    indices, indptr = [], [0]
+    for row in dense:
+        ones, empty = np.flatnonzero(row), np.flatnonzero(~row)
+        # every 1, one of them again, one explicit zero; columns unsorted
+        cols = np.r_[ones, ones[: rng.integers(0, 2)], empty[: rng.integers(0, 2)]]
+        indices.extend(cols[::-1])
+        indptr.append(len(indices))
+    indices = np.array(indices)
+    rows = np.repeat(np.arange(300), np.diff(indptr))
+    messy = sparse.csr_matrix(
+        (dense[rows, indices], indices, np.array(indptr)), shape=dense.shape
+    )
+    assert not messy.has_canonical_format and not messy.data.all()
+    assert messy.nnz > dense.sum()
+    arrays = [messy.data.copy(), messy.indices.copy(), messy.indptr.copy()]
+    clean = sparse.csr_matrix(dense)
+    want = stratified_partition(clean, [0.7, 0.15, 0.15], random_state=0)
+    got = stratified_partition(messy, [0.7, 0.15, 0.15], random_state=0)
+    np.testing.assert_array_equal(got, want)
+    after = [messy.data, messy.indices, messy.indptr]
+    for old, new in zip(arrays, after, strict=True):
+        np.testing.assert_array_equal(old, new)
