@@ -25,6 +25,7 @@ renumbered in that order on entry (so every label's units are visited in
 random order and every scan reads the rows in sequence) and back on exit.
 """
 
+from libc.math cimport INFINITY
 from libc.stdlib cimport calloc, free
 
 import numpy as np
@@ -60,6 +61,10 @@ cdef class _Kernel:
     cdef double* label_work  # (4, L)
     cdef double* part_work  # (2, P)
     cdef Py_ssize_t* lack
+    cdef Py_ssize_t tree_size  # a power of two >= L
+    cdef Py_ssize_t* tree  # (2 * tree_size,): the label pass's tournament tree
+    cdef Py_ssize_t* dirty
+    cdef unsigned char* is_dirty
 
     def __cinit__(self, const Py_ssize_t[::1] indptr, const Py_ssize_t[::1] indices,
                   const double[::1] data, Py_ssize_t n_labels,
@@ -92,13 +97,20 @@ cdef class _Kernel:
         self.label_work = <double*> calloc(4 * L + 1, sizeof(double))
         self.part_work = <double*> calloc(2 * P, sizeof(double))
         self.lack = <Py_ssize_t*> calloc(P, sizeof(Py_ssize_t))
+        self.tree_size = 1
+        while self.tree_size < L:
+            self.tree_size *= 2
+        self.tree = <Py_ssize_t*> calloc(2 * self.tree_size, sizeof(Py_ssize_t))
+        self.dirty = <Py_ssize_t*> calloc(L + 1, sizeof(Py_ssize_t))
+        self.is_dirty = <unsigned char*> calloc(L + 1, sizeof(unsigned char))
         if (
             not self.indptr or not self.indices or not self.data or not self.weights
             or not self.square or not self.cptr or not self.cunits or not self.cvals
             or not self.sizes or not self.total or not self.want or not self.have
             or not self.filled or not self.part or not self.coverable
             or not self.units or not self.amount or not self.label_work
-            or not self.part_work or not self.lack
+            or not self.part_work or not self.lack or not self.tree or not self.dirty
+            or not self.is_dirty
         ):
             raise MemoryError("not enough memory for the iterative split")
         with nogil:
@@ -170,6 +182,9 @@ cdef class _Kernel:
         free(self.label_work)
         free(self.part_work)
         free(self.lack)
+        free(self.tree)
+        free(self.dirty)
+        free(self.is_dirty)
 
     # -- moves and gains -----------------------------------------------------
 
@@ -272,28 +287,34 @@ cdef class _Kernel:
                 targets[p] = self.sizes[p]
 
     cdef void by_label(self, const double* jitter, bint keep_rare) noexcept nogil:
+        """Labels one at a time, the one with the fewest free units first
+        (ties broken by ``jitter``), found in a tournament tree over the
+        labels so that the choice costs O(log L), not O(L)."""
         cdef Py_ssize_t L = self.L, P = self.P
-        cdef Py_ssize_t m, best, p, q, t, u, k, first, n_lack
-        cdef double key, best_key, s
+        cdef Py_ssize_t m, best, p, q, t, u, k, first, n_lack, n_dirty, i
+        cdef double s
         cdef double* remaining = self.label_work
-        cdef double* done = self.label_work + L
+        cdef double* key = self.label_work + L  # +inf once a label is done
         cdef double* desire = self.part_work
         cdef double* targets = self.part_work + P
         cdef Py_ssize_t* lack = self.lack
+        cdef Py_ssize_t size = self.tree_size
+        cdef Py_ssize_t* tree = self.tree
+        cdef Py_ssize_t* dirty = self.dirty
+        cdef unsigned char* is_dirty = self.is_dirty
         for m in range(L):
             remaining[m] = self.total[m]
-            done[m] = remaining[m] <= 0
+            key[m] = INFINITY if remaining[m] <= 0 else remaining[m] + jitter[m] * 0.5
+        for i in range(size):
+            tree[size + i] = i if i < L else -1
+        for i in range(size - 1, 0, -1):
+            tree[i] = _lower(key, tree[2 * i], tree[2 * i + 1])
         while True:
-            best = -1
-            best_key = 0.0
-            for m in range(L):
-                if not done[m]:
-                    key = remaining[m] + jitter[m] * 0.5
-                    if best < 0 or key < best_key:
-                        best, best_key = m, key
-            if best < 0:
-                return
-            done[best] = 1
+            best = tree[1]
+            if best < 0 or key[best] == INFINITY:
+                break
+            key[best] = INFINITY
+            _update(tree, key, size, best)
             k = 0
             for t in range(self.cptr[best], self.cptr[best + 1]):
                 u = self.cunits[t]
@@ -336,10 +357,22 @@ cdef class _Kernel:
                         self.room(targets, 1e-9)
             if first < k:
                 self.cut(first, k, targets)
+            # the labels these units hold have fewer free units now
+            n_dirty = 0
             for q in range(k):
                 u = self.units[q]
                 for t in range(self.indptr[u], self.indptr[u + 1]):
-                    remaining[self.indices[t]] -= self.data[t]
+                    m = self.indices[t]
+                    remaining[m] -= self.data[t]
+                    if key[m] != INFINITY and not is_dirty[m]:
+                        is_dirty[m] = 1
+                        dirty[n_dirty] = m
+                        n_dirty += 1
+            for i in range(n_dirty):
+                m = dirty[i]
+                is_dirty[m] = 0
+                key[m] = remaining[m] + jitter[m] * 0.5
+                _update(tree, key, size, m)
 
     cdef void the_rest(self) noexcept nogil:
         """Units that hold no label, cut by their weights into the room
@@ -528,32 +561,20 @@ cdef class _Kernel:
                    const Py_ssize_t* start_of) noexcept nogil:
         """Swap the best prefix of the ``cap`` best pairs; True when that
         was all ``cap`` of them (a longer list may gain more)."""
-        cdef Py_ssize_t L = self.L, u, ka = 0, kb = 0, k, i, t, m, best, j
-        cdef double ws, wd, err, base, best_err, es, ed, g
+        cdef Py_ssize_t L = self.L, ka, kb, k, i, t, m, best, j
+        cdef double ws, wd, err, base, best_err, es, ed
         cdef double* toward_dst = self.label_work
         cdef double* toward_src = self.label_work + L
         cdef double* shift = self.label_work + 2 * L
         cdef double* removed = self.label_work + 3 * L
         cdef bint full
-        # the cap best units of each side: min-heaps of their gains (of
-        # equal gains, the unit met first is kept: many rows are alike)
         cdef double curve = self.curvature(src, dst)
         self.slope(src, dst, toward_dst)
         self.slope(dst, src, toward_src)
-        for j in range(start_of[src], start_of[src + 1]):
-            u = members[j]
-            g = self.gain(u, toward_dst, curve)
-            if ka < cap:
-                ka = _keep_top(ga, a, ka, cap, g, u)
-            elif g > ga[0]:
-                _replace_top(ga, a, ka, g, u)
-        for j in range(start_of[dst], start_of[dst + 1]):
-            u = members[j]
-            g = self.gain(u, toward_src, curve)
-            if kb < cap:
-                kb = _keep_top(gb, b, kb, cap, g, u)
-            elif g > gb[0]:
-                _replace_top(gb, b, kb, g, u)
+        ka = self.best_units(members + start_of[src], start_of[src + 1] - start_of[src],
+                             toward_dst, curve, cap, ga, a)
+        kb = self.best_units(members + start_of[dst], start_of[dst + 1] - start_of[dst],
+                             toward_src, curve, cap, gb, b)
         k = ka if ka < kb else kb
         if k == 0:
             return False
@@ -598,6 +619,25 @@ cdef class _Kernel:
                 members[where[b[i]]] = a[i]
                 where[b[i]] = j
         return full
+
+    cdef Py_ssize_t best_units(self, const Py_ssize_t* units, Py_ssize_t n,
+                               const double* c, double curve, Py_ssize_t cap,
+                               double* g, Py_ssize_t* best) noexcept nogil:
+        """The ``cap`` units of ``units[:n]`` of highest gain, in a min-heap
+        ``(g, best)``; returns how many. Of equal gains the unit met first
+        is kept (many rows are alike)."""
+        cdef Py_ssize_t j, k = 0
+        cdef double v
+        for j in range(n):
+            v = self.gain(units[j], c, curve)
+            if k < cap:
+                _push(g, best, k, v, units[j])
+                k += 1
+            elif v > g[0]:
+                g[0] = v
+                best[0] = units[j]
+                _sift_down(g, best, 0, k, False)
+        return k
 
     cdef inline double shifted(self, Py_ssize_t src, Py_ssize_t dst, Py_ssize_t m,
                                double v, double* shift, double ws,
@@ -662,6 +702,27 @@ cdef class _Kernel:
         return out, uncovered
 
 
+# -- the tournament tree of labels: node i holds the label of least key below it
+
+
+cdef inline Py_ssize_t _lower(const double* key, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The label of lower key (the lower label on a tie; -1 is no label)."""
+    if a < 0:
+        return b
+    if b < 0:
+        return a
+    return b if key[b] < key[a] else a
+
+
+cdef inline void _update(Py_ssize_t* tree, const double* key, Py_ssize_t size,
+                         Py_ssize_t m) noexcept nogil:
+    """Restore the tree above leaf ``m`` after its key changed."""
+    cdef Py_ssize_t i = (size + m) // 2
+    while i >= 1:
+        tree[i] = _lower(key, tree[2 * i], tree[2 * i + 1])
+        i //= 2
+
+
 # -- heaps of (gain, unit): ties go to the lower unit ------------------------------
 
 
@@ -712,34 +773,18 @@ cdef Py_ssize_t _pop(double* g, Py_ssize_t* u, Py_ssize_t k) noexcept nogil:
     return k
 
 
-cdef Py_ssize_t _keep_top(double* g, Py_ssize_t* u, Py_ssize_t k, Py_ssize_t cap,
-                          double gain, Py_ssize_t unit) noexcept nogil:
-    """Offer (gain, unit) to a min-heap of k entries that keeps the ``cap``
-    best; returns the new number of entries."""
-    cdef Py_ssize_t i, parent
-    if k < cap:
-        g[k] = gain
-        u[k] = unit
-        i = k
-        while i > 0:
-            parent = (i - 1) // 2
-            if _before(g, u, parent, i):
-                _swap(g, u, i, parent)
-                i = parent
-            else:
-                break
-        return k + 1
-    if gain > g[0] or (gain == g[0] and unit < u[0]):
-        _replace_top(g, u, k, gain, unit)
-    return k
-
-
-cdef inline void _replace_top(double* g, Py_ssize_t* u, Py_ssize_t k, double gain,
-                              Py_ssize_t unit) noexcept nogil:
-    """Put (gain, unit) in place of the worst entry of a full min-heap."""
-    g[0] = gain
-    u[0] = unit
-    _sift_down(g, u, 0, k, False)
+cdef void _push(double* g, Py_ssize_t* u, Py_ssize_t k, double gain,
+                Py_ssize_t unit) noexcept nogil:
+    """Add (gain, unit) to a min-heap of k entries (room for k + 1)."""
+    cdef Py_ssize_t i = k, parent
+    g[k] = gain
+    u[k] = unit
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _before(g, u, parent, i):
+            return
+        _swap(g, u, i, parent)
+        i = parent
 
 
 cdef void _sort_desc(double* g, Py_ssize_t* u, Py_ssize_t k) noexcept nogil:
