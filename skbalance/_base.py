@@ -27,6 +27,23 @@ __all__ = ["draw_new_rows"]
 #: up to this many raised strata, their rows are found by one scan each
 _FEW_STRATA = 8
 
+#: settings whose parameters passed scikit-learn's validation, see
+#: ``BaseStrataOverSampler._validate_params``
+_VALIDATED = set()
+_SCALAR_TYPES = (bool, int, float, str, type(None))
+
+
+def _settings_key(estimator):
+    """A hashable key of the validated parameters, or None when one is not a
+    plain scalar (an instance of RandomState, a numpy number)."""
+    values = []
+    for name in estimator._parameter_constraints:
+        value = getattr(estimator, name, _VALIDATED)
+        if type(value) not in _SCALAR_TYPES:
+            return None
+        values.append((type(value), value))  # True and 1 are different settings
+    return type(estimator), tuple(values)
+
 
 def _plan_copies(codes, counts, targets, random_state, code_of=None):
     """The copies of every raised stratum: ``(members, whole, picks)`` each.
@@ -43,7 +60,7 @@ def _plan_copies(codes, counts, targets, random_state, code_of=None):
         code_of = np.arange(counts.size)
     if raised.size <= _FEW_STRATA:
         # one comparison per raised stratum beats a sort of all their rows
-        found = [np.flatnonzero(codes == code_of[k]) for k in raised.tolist()]
+        found = [(codes == code_of[k]).nonzero()[0] for k in raised.tolist()]
     else:
         codes = _dense_codes(codes, code_of)
         if raised.size == counts.size:
@@ -83,13 +100,13 @@ def _fill_copies(out, X, plan):
             first = out[start : start + c]
             # mode="clip": the indices are valid by construction, and the
             # default mode="raise" makes numpy buffer the whole output
-            np.take(X, rows, axis=0, out=first, mode="clip")
+            X.take(rows, axis=0, out=first, mode="clip")
             if whole > 1:
                 out[start + c : start + whole * c].reshape((whole - 1, c) + inner)[
                     ...
                 ] = first
             start += whole * c
-        np.take(X, picks, axis=0, out=out[start : start + picks.size], mode="clip")
+        X.take(picks, axis=0, out=out[start : start + picks.size], mode="clip")
         start += picks.size
 
 
@@ -182,6 +199,23 @@ class BaseStrataOverSampler(BaseOverSampler):
     #: how a stratum is called in messages, per source of strata
     _stratum_word = "class"
 
+    def _validate_params(self):
+        """scikit-learn's validation of ``_parameter_constraints``, once per setting.
+
+        The validation costs as much as counting 10k labels, and in a loop of
+        fits (a grid search, a benchmark) the settings repeat: a setting of plain
+        scalars that passed once is not checked again. Anything else, and every
+        setting that fails, goes through scikit-learn each time.
+        """
+        key = _settings_key(self)
+        if key is not None and key in _VALIDATED:
+            return
+        super()._validate_params()
+        if key is not None:
+            if len(_VALIDATED) >= 1024:
+                _VALIDATED.clear()
+            _VALIDATED.add(key)
+
     def _strata(self, X, y, **params):  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -191,7 +225,13 @@ class BaseStrataOverSampler(BaseOverSampler):
     def _fit(self, X, y, **params):
         n = check_rows(X)
         labels = check_labels(y, n_samples=n)
-        validate_data(self, X=X, skip_check_array=True, reset=True)
+        if type(X) is np.ndarray and X.ndim == 2:
+            # what validate_data(skip_check_array=True) records for an array,
+            # without its dataframe detection
+            self.n_features_in_ = X.shape[1]
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            validate_data(self, X=X, skip_check_array=True, reset=True)
         strata, source, word = self._strata(X, labels, **params)
         uniques, codes, code_of, counts = encode_strata(strata, name=source)
         if uniques.size < 2:

@@ -11,6 +11,7 @@ wrote (7/100), so the target for ``0.07 * 100`` is 7 rows, not the 8 that
 ``ceil(7.000000000000001)`` would give in floating point.
 """
 
+import functools
 import math
 from fractions import Fraction
 from numbers import Real
@@ -22,7 +23,13 @@ __all__ = ["floor_targets", "ratio_targets"]
 
 def _exact(value):
     """The decimal a user wrote, as an exact fraction (0.3 -> 3/10)."""
-    return Fraction(repr(float(value)))
+    return _exact_float(float(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _exact_float(value):
+    # parsing the repr is most of a fit's fixed cost: settings repeat
+    return Fraction(repr(value))
 
 
 def _as_counts(counts):
@@ -62,7 +69,8 @@ def ratio_targets(counts, target_ratio):
     counts = _as_counts(counts)
     if not 0 < target_ratio <= 1:
         raise ValueError(f"target_ratio must be in (0, 1]; got {target_ratio!r}.")
-    level = math.ceil(_exact(target_ratio) * int(counts.max()))
+    ratio = _exact(target_ratio)
+    level = -(-ratio.numerator * int(counts.max()) // ratio.denominator)  # ceil
     return np.maximum(counts, level)
 
 
@@ -73,7 +81,7 @@ def _floors_for(counts, min_share):
         if not 0 <= min_share <= 1:
             raise ValueError(f"min_share must be in [0, 1]; got {min_share!r}.")
         share = _exact(min_share)
-        if share * k > 1:
+        if share.numerator * k > share.denominator:  # share * k > 1
             raise ValueError(
                 f"Got min_share={min_share!r} with {k} strata, but "
                 "min_share * n_strata must be <= 1."
@@ -145,9 +153,12 @@ def floor_targets(counts, min_share):
     """
     counts = _as_counts(counts)
     shares = _floors_for(counts, min_share)
-    c = [int(x) for x in counts]
+    c = counts.tolist()
+    # the floors as integers over a common denominator: exact and fast
+    denominator = math.lcm(*{s.denominator for s in shares})
+    floors = [s.numerator * (denominator // s.denominator) for s in shares]
 
-    if sum(shares) == 1:
+    if sum(floors) == denominator:
         # Every stratum must hold exactly its share: T is a multiple of every
         # floor's denominator, large enough that s_i * T >= c_i.
         lcm = math.lcm(*(s.denominator for s in shares))
@@ -158,12 +169,14 @@ def floor_targets(counts, min_share):
     total = sum(c)
     while True:
         targets = [
-            max(ci, math.ceil(s * total)) for ci, s in zip(c, shares, strict=True)
+            max(ci, -(-f * total // denominator))  # ceil(s_i * total)
+            for ci, f in zip(c, floors, strict=True)
         ]
         needed = sum(targets)
         if needed <= total:  # the first fixed point from below: the minimum
             return np.array(targets, dtype=np.int64)
         raised = [t > ci for t, ci in zip(targets, c, strict=True)]
         rest = sum(ci for ci, r in zip(c, raised, strict=True) if not r)
-        raised_share = sum(s for s, r in zip(shares, raised, strict=True) if r)
-        total = max(needed, math.ceil(rest / (1 - raised_share)))
+        raised_floor = sum(f for f, r in zip(floors, raised, strict=True) if r)
+        # ceil(rest / (1 - S)), S the raised strata's share
+        total = max(needed, -(-rest * denominator // (denominator - raised_floor)))

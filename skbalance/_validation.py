@@ -267,8 +267,8 @@ def encode_strata(values, *, name):
         low, high = int(values.min()), int(values.max())
         if high - low < _FEW_VALUES:
             span = np.arange(low, high + 1, dtype=values.dtype)
-            counts = np.array([np.count_nonzero(values == v) for v in span])
-            present = np.flatnonzero(counts)
+            counts = np.array([np.count_nonzero(values == v) for v in span.tolist()])
+            present = counts.nonzero()[0]
             uniques = span[present].astype(dtype)
             return uniques, values, span[present], counts[present].astype(np.int64)
         if high - low <= 2 * n + 1_000_000:
@@ -299,6 +299,9 @@ def encode_strata(values, *, name):
             "all strings."
         )
     codes = np.asarray(codes, dtype=np.intp).reshape(-1)
+    if len(uniques) <= _FEW_VALUES:
+        counts = np.array([np.count_nonzero(codes == k) for k in code_of.tolist()])
+        return uniques, codes, code_of, counts.astype(np.int64)
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
     return uniques, codes, code_of, counts[code_of]
 
