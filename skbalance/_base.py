@@ -6,11 +6,13 @@ base validates the input, counts the strata, draws the rows to copy, and
 builds the output in the container type of the input.
 """
 
+import functools
+
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
+from sklearn import get_config
 from sklearn.utils.validation import validate_data
 
-from skbalance._compat import _fit_context
 from skbalance._indexing import append_rows, take_rows
 from skbalance._validation import (
     _dense_codes,
@@ -45,12 +47,12 @@ def _settings_key(estimator):
     return type(estimator), tuple(values)
 
 
-def _plan_copies(codes, counts, targets, random_state, code_of=None):
+def _plan_copies(codes, counts, targets, random_state, code_of=None, masks=None):
     """The copies of every raised stratum: ``(members, whole, picks)`` each.
 
     ``members`` are the rows of the stratum, copied ``whole`` times, then
     ``picks``, ``a % c`` of them drawn without replacement. See
-    :func:`draw_new_rows`.
+    :func:`draw_new_rows`; ``masks[k]``, when given, is ``codes == code_of[k]``.
     """
     add = targets - counts
     raised = np.flatnonzero(add > 0)
@@ -60,7 +62,9 @@ def _plan_copies(codes, counts, targets, random_state, code_of=None):
         code_of = np.arange(counts.size)
     if raised.size <= _FEW_STRATA:
         # one comparison per raised stratum beats a sort of all their rows
-        found = [(codes == code_of[k]).nonzero()[0] for k in raised.tolist()]
+        if masks is None:
+            masks = {k: codes == code_of[k] for k in raised.tolist()}
+        found = [masks[k].nonzero()[0] for k in raised.tolist()]
     else:
         codes = _dense_codes(codes, code_of)
         if raised.size == counts.size:
@@ -182,6 +186,26 @@ def draw_new_rows(codes, counts, targets, random_state, code_of=None):
     return new_rows
 
 
+def _fit_context(fit_method):
+    """scikit-learn's ``_fit_context(prefer_skip_nested_validation=True)``, lighter.
+
+    The parameters are validated on entry unless scikit-learn's
+    ``skip_parameter_validation`` is set, as with scikit-learn's decorator. Its
+    two contexts are left out: skipping nested validation only saves time in
+    validated scikit-learn functions, which these samplers do not call, and
+    the callback context only tears down callbacks, which they do not
+    support. Entering them cost 0.1 ms a fit, 7% of a 100k-row resampling.
+    """
+
+    @functools.wraps(fit_method)
+    def wrapper(estimator, *args, **kwargs):
+        if not get_config()["skip_parameter_validation"]:
+            estimator._validate_params()
+        return fit_method(estimator, *args, **kwargs)
+
+    return wrapper
+
+
 class BaseStrataOverSampler(BaseOverSampler):
     """Base class: random duplication up to per-stratum targets.
 
@@ -233,7 +257,7 @@ class BaseStrataOverSampler(BaseOverSampler):
         else:
             validate_data(self, X=X, skip_check_array=True, reset=True)
         strata, source, word = self._strata(X, labels, **params)
-        uniques, codes, code_of, counts = encode_strata(strata, name=source)
+        uniques, codes, code_of, counts, masks = encode_strata(strata, name=source)
         if uniques.size < 2:
             plural = "classes" if word == "class" else f"{word}s"
             raise ValueError(
@@ -243,7 +267,7 @@ class BaseStrataOverSampler(BaseOverSampler):
             )
         targets = self._stratum_targets(counts, uniques)
         random_state = random_source(self.random_state)
-        plan = _plan_copies(codes, counts, targets, random_state, code_of)
+        plan = _plan_copies(codes, counts, targets, random_state, code_of, masks)
 
         keys = uniques.tolist()
         self.counts_before_ = dict(zip(keys, counts.tolist(), strict=True))
@@ -260,7 +284,7 @@ class BaseStrataOverSampler(BaseOverSampler):
         self.sample_indices_ = indices
         return n, plan
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @_fit_context
     def fit(self, X, y, **params):
         """Compute the per-stratum targets and the rows to copy.
 
@@ -283,7 +307,7 @@ class BaseStrataOverSampler(BaseOverSampler):
         self._fit(X, y, **params)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @_fit_context
     def fit_resample(self, X, y, **params):
         """Resample the data set; the output has the container type of the input.
 

@@ -36,9 +36,9 @@ def _as_counts(counts):
     counts = np.asarray(counts)
     if counts.ndim != 1 or counts.size == 0:
         raise ValueError("counts must be a non-empty 1-D array of stratum sizes.")
-    if counts.dtype.kind not in "iu" or np.any(counts < 1):
+    if counts.dtype.kind not in "iu" or counts.min() < 1:
         raise ValueError("counts must be positive integers (rows per stratum).")
-    return counts.astype(np.int64)
+    return counts.astype(np.int64, copy=False)
 
 
 def ratio_targets(counts, target_ratio):

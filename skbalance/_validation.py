@@ -1,5 +1,6 @@
 """Input checks shared by the estimators: rows of X, labels, strata."""
 
+import functools
 import sys
 
 import numpy as np
@@ -256,6 +257,9 @@ def encode_strata(values, *, name):
         The code of every unique value.
     counts : ndarray of int64, shape (n_unique,)
         Rows per unique value.
+    masks : list of ndarray of bool, or None
+        ``codes == code_of[k]`` for every ``k``, when the values were counted
+        by these comparisons (a few distinct values); else None.
     """
     n = values.shape[0]
     dtype = values.dtype
@@ -266,17 +270,19 @@ def encode_strata(values, *, name):
     if kind in "iu" and n:
         low, high = int(values.min()), int(values.max())
         if high - low < _FEW_VALUES:
-            span = np.arange(low, high + 1, dtype=values.dtype)
-            counts = np.array([np.count_nonzero(values == v) for v in span.tolist()])
-            present = counts.nonzero()[0]
-            uniques = span[present].astype(dtype)
-            return uniques, values, span[present], counts[present].astype(np.int64)
+            found = [(v, values == v) for v in range(low, high + 1)]
+            found = [(v, m, np.count_nonzero(m)) for v, m in found]
+            found = [f for f in found if f[2]]
+            code_of = np.array([v for v, _, _ in found], dtype=values.dtype)
+            counts = np.array([c for _, _, c in found], dtype=np.int64)
+            masks = [m for _, m, _ in found]
+            return code_of.astype(dtype, copy=False), values, code_of, counts, masks
         if high - low <= 2 * n + 1_000_000:
             shifted = values - low if low else values
             counts = np.bincount(shifted.astype(np.intp, copy=False))
             present = np.flatnonzero(counts)
             uniques = (present + low).astype(dtype)
-            return uniques, shifted, present, counts[present].astype(np.int64)
+            return uniques, shifted, present, counts[present].astype(np.int64), None
     try:
         if kind in "OUS":
             codes, uniques = _factorize(values, name)
@@ -300,10 +306,11 @@ def encode_strata(values, *, name):
         )
     codes = np.asarray(codes, dtype=np.intp).reshape(-1)
     if len(uniques) <= _FEW_VALUES:
-        counts = np.array([np.count_nonzero(codes == k) for k in code_of.tolist()])
-        return uniques, codes, code_of, counts.astype(np.int64)
+        masks = [codes == k for k in code_of.tolist()]
+        counts = np.array([np.count_nonzero(m) for m in masks], dtype=np.int64)
+        return uniques, codes, code_of, counts, masks
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
-    return uniques, codes, code_of, counts[code_of]
+    return uniques, codes, code_of, counts[code_of], None
 
 
 def encode(values, *, name):
@@ -315,7 +322,7 @@ def encode(values, *, name):
     than sorting a million strings), else with ``np.unique``. Missing values
     (NaN, None, pandas NA) and mixed label types are errors naming ``name``.
     """
-    uniques, codes, code_of, counts = encode_strata(values, name=name)
+    uniques, codes, code_of, counts, _ = encode_strata(values, name=name)
     return uniques, _dense_codes(codes, code_of).astype(np.intp, copy=False), counts
 
 
@@ -343,11 +350,21 @@ def random_source(random_state):
     Mersenne Twister, which shows on inputs of 100k rows; a RandomState
     instance and None (numpy's global state) are used as they are.
     """
+    if type(random_state) is int:
+        # np.random.default_rng(seed), with the seed's SeedSequence made once
+        return np.random.Generator(np.random.PCG64(_seed_sequence(random_state)))
     if isinstance(random_state, np.random.RandomState | np.random.Generator):
         return random_state
     if random_state is None:
         return check_random_state(None)
     return np.random.default_rng(random_state)
+
+
+@functools.lru_cache(maxsize=64)
+def _seed_sequence(seed):
+    # a SeedSequence is not changed by seeding a bit generator (only by spawn,
+    # which is never called on it), so one per seed serves every fit
+    return np.random.SeedSequence(seed)
 
 
 def sort_by_code(codes, n_codes):
