@@ -7,6 +7,7 @@ builds the output in the container type of the input.
 """
 
 import functools
+import sys
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
@@ -76,16 +77,25 @@ def _plan_copies(codes, counts, targets, random_state, code_of=None, masks=None)
         members = members[sort_by_code(codes[members], counts.size)]
         ends = np.cumsum(counts[raised]).tolist()
         found = np.split(members, ends[:-1])
-    # numpy's Generator.choice shuffles what it drew unless told not to; the
-    # draw is random without it
-    choice_options = (
-        {"shuffle": False} if isinstance(random_state, np.random.Generator) else {}
-    )
+    sizes = [
+        (rows, *divmod(a, rows.size))
+        for rows, a in zip(found, add[raised].tolist(), strict=True)
+    ]
+    # The partial copies of a stratum of c rows go to the rows with the
+    # `extra` smallest of c uniform keys: a uniformly random subset. One draw
+    # of keys serves every stratum; a choice(c, extra, replace=False) per
+    # stratum cost 0.05 ms of fixed overhead each on a cold cache.
+    n_keys = sum(rows.size for rows, _, extra in sizes if extra)
+    keys = random_state.random(n_keys) if n_keys else None
     plan = []
-    for rows, a in zip(found, add[raised].tolist(), strict=True):
-        c = rows.size
-        whole, extra = divmod(int(a), c)
-        picks = rows[random_state.choice(c, extra, replace=False, **choice_options)]
+    start = 0
+    for rows, whole, extra in sizes:
+        if extra:
+            stop = start + rows.size
+            picks = rows[keys[start:stop].argpartition(extra - 1)[:extra]]
+            start = stop
+        else:
+            picks = rows[:0]
         plan.append((rows, whole, picks))
     return plan
 
@@ -186,6 +196,28 @@ def draw_new_rows(codes, counts, targets, random_state, code_of=None):
     return new_rows
 
 
+def _record_features(estimator, X):
+    """``validate_data(estimator, X=X, skip_check_array=True, reset=True)``.
+
+    A 2-D array and a DataFrame whose column names are all ``str`` get
+    ``n_features_in_`` and ``feature_names_in_`` directly, as scikit-learn
+    records them; its dataframe detection (narwhals) took 0.25 ms a fit. Any
+    other input goes through scikit-learn.
+    """
+    if type(X) is np.ndarray and X.ndim == 2:
+        estimator.n_features_in_ = X.shape[1]
+        estimator.__dict__.pop("feature_names_in_", None)
+        return
+    pd = sys.modules.get("pandas")
+    if pd is not None and type(X) is pd.DataFrame and X.shape[1]:
+        names = np.asarray(X.columns, dtype=object)
+        if all(type(name) is str for name in names.tolist()):
+            estimator.n_features_in_ = X.shape[1]
+            estimator.feature_names_in_ = names
+            return
+    validate_data(estimator, X=X, skip_check_array=True, reset=True)
+
+
 def _fit_context(fit_method):
     """scikit-learn's ``_fit_context(prefer_skip_nested_validation=True)``, lighter.
 
@@ -249,13 +281,7 @@ class BaseStrataOverSampler(BaseOverSampler):
     def _fit(self, X, y, **params):
         n = check_rows(X)
         labels = check_labels(y, n_samples=n)
-        if type(X) is np.ndarray and X.ndim == 2:
-            # what validate_data(skip_check_array=True) records for an array,
-            # without its dataframe detection
-            self.n_features_in_ = X.shape[1]
-            self.__dict__.pop("feature_names_in_", None)
-        else:
-            validate_data(self, X=X, skip_check_array=True, reset=True)
+        _record_features(self, X)
         strata, source, word = self._strata(X, labels, **params)
         uniques, codes, code_of, counts, masks = encode_strata(strata, name=source)
         if uniques.size < 2:

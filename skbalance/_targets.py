@@ -32,6 +32,13 @@ def _exact_float(value):
     return Fraction(repr(value))
 
 
+@functools.lru_cache(maxsize=256)
+def _parts(value):
+    """Numerator and denominator of ``_exact(value)``, for a float."""
+    exact = _exact_float(value)
+    return exact.numerator, exact.denominator
+
+
 def _as_counts(counts):
     counts = np.asarray(counts)
     if counts.ndim != 1 or counts.size == 0:
@@ -69,24 +76,28 @@ def ratio_targets(counts, target_ratio):
     counts = _as_counts(counts)
     if not 0 < target_ratio <= 1:
         raise ValueError(f"target_ratio must be in (0, 1]; got {target_ratio!r}.")
-    ratio = _exact(target_ratio)
-    level = -(-ratio.numerator * int(counts.max()) // ratio.denominator)  # ceil
+    numerator, denominator = _parts(float(target_ratio))
+    level = -(-numerator * int(counts.max()) // denominator)  # ceil
     return np.maximum(counts, level)
 
 
 def _floors_for(counts, min_share):
-    """Per-stratum floors as exact fractions, with the feasibility check."""
+    """Per-stratum floors as integers over a common denominator, checked.
+
+    Returns ``floors, denominator``: the floor of stratum ``i`` is exactly
+    ``floors[i] / denominator``.
+    """
     k = len(counts)
     if isinstance(min_share, Real):
         if not 0 <= min_share <= 1:
             raise ValueError(f"min_share must be in [0, 1]; got {min_share!r}.")
-        share = _exact(min_share)
-        if share.numerator * k > share.denominator:  # share * k > 1
+        numerator, denominator = _parts(float(min_share))
+        if numerator * k > denominator:  # min_share * k > 1
             raise ValueError(
                 f"Got min_share={min_share!r} with {k} strata, but "
                 "min_share * n_strata must be <= 1."
             )
-        return [share] * k
+        return [numerator] * k, denominator
     shares = [_exact(s) for s in min_share]
     if len(shares) != k:
         raise ValueError(f"min_share has {len(shares)} floors for {k} strata.")
@@ -103,7 +114,8 @@ def _floors_for(counts, min_share):
             "The floors in min_share sum to 1, which leaves no room for the strata "
             "without a floor; lower a floor or give every stratum one."
         )
-    return shares
+    denominator = math.lcm(*{s.denominator for s in shares})
+    return [s.numerator * (denominator // s.denominator) for s in shares], denominator
 
 
 def floor_targets(counts, min_share):
@@ -152,15 +164,14 @@ def floor_targets(counts, min_share):
     ([500, 300, 150, 106], 0.1004)
     """
     counts = _as_counts(counts)
-    shares = _floors_for(counts, min_share)
+    # integers over a common denominator: exact, and no Fraction arithmetic
+    floors, denominator = _floors_for(counts, min_share)
     c = counts.tolist()
-    # the floors as integers over a common denominator: exact and fast
-    denominator = math.lcm(*{s.denominator for s in shares})
-    floors = [s.numerator * (denominator // s.denominator) for s in shares]
 
     if sum(floors) == denominator:
         # Every stratum must hold exactly its share: T is a multiple of every
         # floor's denominator, large enough that s_i * T >= c_i.
+        shares = [Fraction(f, denominator) for f in floors]
         lcm = math.lcm(*(s.denominator for s in shares))
         low = max(Fraction(ci) / s for ci, s in zip(c, shares, strict=True))
         total = lcm * math.ceil(low / lcm)
