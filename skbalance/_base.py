@@ -292,7 +292,7 @@ class BaseStrataOverSampler(BaseOverSampler):
                 f"(one {word} cannot be imbalanced)."
             )
         targets = self._stratum_targets(counts, uniques)
-        random_state = random_source(self.random_state)
+        random_state = random_source(self.random_state, within_call=True)
         plan = _plan_copies(codes, counts, targets, random_state, code_of, masks)
 
         keys = uniques.tolist()
