@@ -55,20 +55,20 @@ def _plan_copies(codes, counts, targets, random_state, code_of=None, masks=None)
     ``picks``, ``a % c`` of them drawn without replacement. See
     :func:`draw_new_rows`; ``masks[k]``, when given, is ``codes == code_of[k]``.
     """
-    add = targets - counts
-    raised = np.flatnonzero(add > 0)
-    if raised.size == 0:
+    add = (targets - counts).tolist()
+    raised = [k for k, a in enumerate(add) if a > 0]
+    if not raised:
         return []
     if code_of is None:
         code_of = np.arange(counts.size)
-    if raised.size <= _FEW_STRATA:
+    if len(raised) <= _FEW_STRATA:
         # one comparison per raised stratum beats a sort of all their rows
         if masks is None:
-            masks = {k: codes == code_of[k] for k in raised.tolist()}
-        found = [masks[k].nonzero()[0] for k in raised.tolist()]
+            masks = {k: codes == code_of[k] for k in raised}
+        found = [masks[k].nonzero()[0] for k in raised]
     else:
         codes = _dense_codes(codes, code_of)
-        if raised.size == counts.size:
+        if len(raised) == counts.size:
             members = np.arange(codes.size, dtype=np.intp)
         else:
             is_raised = np.zeros(counts.size, dtype=bool)
@@ -78,8 +78,8 @@ def _plan_copies(codes, counts, targets, random_state, code_of=None, masks=None)
         ends = np.cumsum(counts[raised]).tolist()
         found = np.split(members, ends[:-1])
     sizes = [
-        (rows, *divmod(a, rows.size))
-        for rows, a in zip(found, add[raised].tolist(), strict=True)
+        (rows, *divmod(add[k], rows.size))
+        for rows, k in zip(found, raised, strict=True)
     ]
     # The partial copies of a stratum of c rows go to the rows with the
     # `extra` smallest of c uniform keys: a uniformly random subset. One draw
@@ -295,13 +295,11 @@ class BaseStrataOverSampler(BaseOverSampler):
         random_state = random_source(self.random_state, within_call=True)
         plan = _plan_copies(codes, counts, targets, random_state, code_of, masks)
 
-        keys = uniques.tolist()
-        self.counts_before_ = dict(zip(keys, counts.tolist(), strict=True))
-        self.counts_after_ = dict(zip(keys, targets.tolist(), strict=True))
+        keys, before, after = uniques.tolist(), counts.tolist(), targets.tolist()
+        self.counts_before_ = dict(zip(keys, before, strict=True))
+        self.counts_after_ = dict(zip(keys, after, strict=True))
         self.sampling_strategy_ = {
-            k: a
-            for k, a in zip(keys, (targets - counts).tolist(), strict=True)
-            if a > 0
+            k: t - c for k, c, t in zip(keys, before, after, strict=True) if t > c
         }
         indices = np.arange(n + _n_copies(plan), dtype=np.intp)
         _fill_indices(indices[n:], plan)

@@ -43,7 +43,7 @@ def _as_counts(counts):
     counts = np.asarray(counts)
     if counts.ndim != 1 or counts.size == 0:
         raise ValueError("counts must be a non-empty 1-D array of stratum sizes.")
-    if counts.dtype.kind not in "iu" or counts.min() < 1:
+    if counts.dtype.kind not in "iu" or min(counts.tolist()) < 1:
         raise ValueError("counts must be positive integers (rows per stratum).")
     return counts.astype(np.int64, copy=False)
 
@@ -88,7 +88,7 @@ def _floors_for(counts, min_share):
     ``floors[i] / denominator``.
     """
     k = len(counts)
-    if isinstance(min_share, Real):
+    if type(min_share) is float or isinstance(min_share, Real):
         if not 0 <= min_share <= 1:
             raise ValueError(f"min_share must be in [0, 1]; got {min_share!r}.")
         numerator, denominator = _parts(float(min_share))
