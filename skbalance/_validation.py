@@ -270,7 +270,10 @@ def encode_strata(values, *, name):
     if kind in "iu" and n:
         low, high = int(values.min()), int(values.max())
         if high - low < _FEW_VALUES:
-            found = [(v, values == v) for v in range(low, high + 1)]
+            small = values
+            if values.dtype.itemsize > 1 and low >= 0 and high < 256:
+                small = values.astype(np.uint8)  # compared 8x faster than int64
+            found = [(v, small == v) for v in range(low, high + 1)]
             found = [(v, m, np.count_nonzero(m)) for v, m in found]
             found = [f for f in found if f[2]]
             code_of = np.array([v for v, _, _ in found], dtype=values.dtype)
