@@ -140,18 +140,20 @@ def _n_copies(plan):
     return sum(rows.size * whole + picks.size for rows, whole, picks in plan)
 
 
-def _append_copies(X, plan, indices, n):
+def _append_copies(X, plan, n, sampler):
     """All rows of ``X`` then its copies, in the container type of ``X``.
 
     A C-ordered array is filled in place: the original rows as one block copy
-    (faster than a gather), then the copies by :func:`_fill_copies`.
+    (faster than a gather), then the copies by :func:`_fill_copies`. Other
+    containers take the fitted ``sampler.sample_indices_``.
     """
     if isinstance(X, np.ndarray) and X.ndim >= 1 and X.shape[0] == n:
         if X.flags.c_contiguous or not X.flags.f_contiguous:
-            out = np.empty((indices.size,) + X.shape[1:], dtype=X.dtype)
+            out = np.empty((n + _n_copies(plan),) + X.shape[1:], dtype=X.dtype)
             out[:n] = X
             _fill_copies(out[n:], X, plan)
             return out
+    indices = sampler.sample_indices_
     return append_rows(X, indices[n:], indices)
 
 
@@ -301,12 +303,31 @@ class BaseStrataOverSampler(BaseOverSampler):
         self.sampling_strategy_ = {
             k: t - c for k, c, t in zip(keys, before, after, strict=True) if t > c
         }
-        indices = np.arange(n + _n_copies(plan), dtype=np.intp)
-        _fill_indices(indices[n:], plan)
-        if self.shuffle:
-            indices = indices[random_state.permutation(indices.size)]
-        self.sample_indices_ = indices
+        self._copies = n, plan
+        self._sample_indices = None
+        if self.shuffle:  # permuted with this fit's generator
+            indices = self.sample_indices_
+            self._sample_indices = indices[random_state.permutation(indices.size)]
         return n, plan
+
+    @property
+    def sample_indices_(self):
+        """Input row of every output row, ndarray of shape (n_samples_resampled,).
+
+        Built on first access: resampling an array without ``shuffle`` does not
+        need it, and writing it cost 4% of a 100k-row resampling.
+        """
+        indices = self.__dict__.get("_sample_indices")
+        if indices is None:
+            if "_copies" not in self.__dict__:
+                raise AttributeError(
+                    f"{type(self).__name__} has no sample_indices_ before fit."
+                )
+            n, plan = self._copies
+            indices = np.arange(n + _n_copies(plan), dtype=np.intp)
+            _fill_indices(indices[n:], plan)
+            self._sample_indices = indices
+        return indices
 
     @_fit_context
     def fit(self, X, y, **params):
@@ -355,10 +376,10 @@ class BaseStrataOverSampler(BaseOverSampler):
             The labels of ``X_resampled``.
         """
         n, plan = self._fit(X, y, **params)
-        indices = self.sample_indices_
         if self.shuffle:
+            indices = self.sample_indices_
             return take_rows(X, indices), take_rows(y, indices)
-        return _append_copies(X, plan, indices, n), _append_copies(y, plan, indices, n)
+        return _append_copies(X, plan, n, self), _append_copies(y, plan, n, self)
 
     def _fit_resample(self, X, y, **params):
         # imbalanced-learn's hook; fit_resample above keeps containers itself.

@@ -385,3 +385,17 @@ def _clone_fit(sampler, X, y):
     from sklearn.base import clone
 
     return clone(sampler).fit(X, y)
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=SAMPLER_IDS)
+def test_sample_indices_built_on_access_and_refit(sampler):
+    # sample_indices_ is written when first read; a refit replaces it
+    assert not hasattr(clone(sampler), "sample_indices_")
+    fitted = clone(sampler)
+    X = np.arange(20.0).reshape(10, 2)
+    X_res, _ = fitted.fit_resample(X, _y())
+    np.testing.assert_array_equal(X_res, X[fitted.sample_indices_])
+    y2 = np.array(["a"] * 5 + ["b"] * 5)
+    X_res2, y_res2 = fitted.fit_resample(X, y2)
+    assert fitted.sample_indices_.size == X_res2.shape[0]
+    np.testing.assert_array_equal(y_res2, y2[fitted.sample_indices_])
