@@ -30,23 +30,6 @@ __all__ = ["draw_new_rows"]
 #: up to this many raised strata, their rows are found by one scan each
 _FEW_STRATA = 8
 
-#: settings whose parameters passed scikit-learn's validation, see
-#: ``BaseStrataOverSampler._validate_params``
-_VALIDATED = set()
-_SCALAR_TYPES = (bool, int, float, str, type(None))
-
-
-def _settings_key(estimator):
-    """A hashable key of the validated parameters, or None when one is not a
-    plain scalar (an instance of RandomState, a numpy number)."""
-    values = []
-    for name in estimator._parameter_constraints:
-        value = getattr(estimator, name, _VALIDATED)
-        if type(value) not in _SCALAR_TYPES:
-            return None
-        values.append((type(value), value))  # True and 1 are different settings
-    return type(estimator), tuple(values)
-
 
 def _plan_copies(codes, counts, targets, random_state, code_of=None, masks=None):
     """The copies of every raised stratum: ``(members, whole, picks)`` each.
@@ -257,23 +240,6 @@ class BaseStrataOverSampler(BaseOverSampler):
     #: how a stratum is called in messages, per source of strata
     _stratum_word = "class"
 
-    def _validate_params(self):
-        """scikit-learn's validation of ``_parameter_constraints``, once per setting.
-
-        The validation costs as much as counting 10k labels, and in a loop of
-        fits (a grid search, a benchmark) the settings repeat: a setting of plain
-        scalars that passed once is not checked again. Anything else, and every
-        setting that fails, goes through scikit-learn each time.
-        """
-        key = _settings_key(self)
-        if key is not None and key in _VALIDATED:
-            return
-        super()._validate_params()
-        if key is not None:
-            if len(_VALIDATED) >= 1024:
-                _VALIDATED.clear()
-            _VALIDATED.add(key)
-
     def _strata(self, X, y, **params):  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -294,7 +260,7 @@ class BaseStrataOverSampler(BaseOverSampler):
                 f"(one {word} cannot be imbalanced)."
             )
         targets = self._stratum_targets(counts, uniques)
-        random_state = random_source(self.random_state, within_call=True)
+        random_state = random_source(self.random_state)
         plan = _plan_copies(codes, counts, targets, random_state, code_of, masks)
 
         keys, before, after = uniques.tolist(), counts.tolist(), targets.tolist()

@@ -1,7 +1,6 @@
 """Input checks shared by the estimators: rows of X, labels, strata."""
 
 import sys
-import threading
 
 import numpy as np
 from scipy import sparse
@@ -347,49 +346,18 @@ def count_labels(values, *, name):
     return uniques, counts
 
 
-def random_source(random_state, *, within_call=False):
+def random_source(random_state):
     """``check_random_state``, but an integer seeds a ``numpy.random.Generator``.
 
     Seeding a Generator takes a tenth of the time of seeding the legacy
     Mersenne Twister, which shows on inputs of 100k rows; a RandomState
     instance and None (numpy's global state) are used as they are.
-
-    With ``within_call=True`` (the caller drops the generator before it
-    returns, as a sampler's fit does), an integer seed gives a per-thread
-    generator rewound to that seed: the same stream, without creating one.
     """
-    if within_call and type(random_state) is int:
-        return _seeded_generator(random_state)
     if isinstance(random_state, np.random.RandomState | np.random.Generator):
         return random_state
     if random_state is None:
         return check_random_state(None)
     return np.random.default_rng(random_state)
-
-
-_generators = threading.local()
-
-
-def _seeded_generator(seed):
-    """``np.random.default_rng(seed)``: the same stream, made cheaply.
-
-    Creating a Generator cost 0.05 ms on a cold cache; each thread keeps one
-    per seed and rewinds it to the seeded state. The caller must not use the
-    generator after its next call with that seed (the samplers use it within
-    one fit only).
-    """
-    cache = getattr(_generators, "by_seed", None)
-    if cache is None:
-        cache = _generators.by_seed = {}
-    entry = cache.get(seed)
-    if entry is None:
-        if len(cache) >= 64:
-            cache.clear()
-        generator = np.random.default_rng(seed)
-        entry = cache[seed] = generator, generator.bit_generator.state
-    generator, state = entry
-    generator.bit_generator.state = state
-    return generator
 
 
 def sort_by_code(codes, n_codes):

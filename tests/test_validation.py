@@ -3,7 +3,7 @@ import sys
 import numpy as np
 import pytest
 
-from skbalance._validation import encode, random_source
+from skbalance._validation import encode
 
 LABEL_ARRAYS = [
     np.array(["b", "a", "c", "a", "b", "b"]),
@@ -53,15 +53,3 @@ def test_encode_missing_values(values, factorizer):
 def test_encode_mixed_types(factorizer):
     with pytest.raises(ValueError, match=r"^y mixes label types \(int, str\)"):
         encode(np.array(["a", 1, "b"], dtype=object), name="y")
-
-
-def test_random_source_within_call_is_default_rng_rewound():
-    expected = np.random.default_rng(7).random(5)
-    first = random_source(7, within_call=True)
-    np.testing.assert_array_equal(first.random(5), expected)
-    again = random_source(7, within_call=True)  # rewound, not continued
-    np.testing.assert_array_equal(again.random(5), expected)
-    # outside a call, every integer seed gets a generator of its own
-    a, b = random_source(7), random_source(7)
-    assert a is not b
-    np.testing.assert_array_equal(a.random(5), expected)
