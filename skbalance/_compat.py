@@ -1,4 +1,5 @@
-"""The one module that imports private names of scikit-learn and imbalanced-learn.
+"""The one module that imports private names of scikit-learn, imbalanced-learn
+and pandas.
 
 Everything else in skbalance imports them from here, so an upstream rename is
 fixed in one place. Optional dependencies are imported lazily with
@@ -16,6 +17,7 @@ __all__ = [
     "HasMethods",
     "Interval",
     "StrOptions",
+    "string_hash_table",
     "_check_sample_weight",
     "_fit_context",
     "_safe_indexing",
@@ -54,3 +56,14 @@ def import_optional(module, *, extra, purpose):
             f"{purpose} needs the optional dependency {top!r}, which is not "
             f"installed. Install it with: pip install 'skbalance[{extra}]'"
         ) from exc
+
+
+def string_hash_table(pd):
+    """pandas' hash table of strings, from an imported pandas module, or None.
+
+    ``pd.factorize`` picks it after checking that every value is a string;
+    callers that can tell a non-string by its code use it directly.
+    """
+    libs = getattr(pd, "_libs", None)
+    table = getattr(getattr(libs, "hashtable", None), "StringHashTable", None)
+    return table if callable(table) else None

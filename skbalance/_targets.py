@@ -11,6 +11,7 @@ wrote (7/100), so the target for ``0.07 * 100`` is 7 rows, not the 8 that
 ``ceil(7.000000000000001)`` would give in floating point.
 """
 
+import functools
 import math
 from fractions import Fraction
 from numbers import Real
@@ -22,16 +23,29 @@ __all__ = ["floor_targets", "ratio_targets"]
 
 def _exact(value):
     """The decimal a user wrote, as an exact fraction (0.3 -> 3/10)."""
-    return Fraction(repr(float(value)))
+    return _exact_float(float(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _exact_float(value):
+    # parsing the repr is most of a fit's fixed cost: settings repeat
+    return Fraction(repr(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _parts(value):
+    """Numerator and denominator of ``_exact(value)``, for a float."""
+    exact = _exact_float(value)
+    return exact.numerator, exact.denominator
 
 
 def _as_counts(counts):
     counts = np.asarray(counts)
     if counts.ndim != 1 or counts.size == 0:
         raise ValueError("counts must be a non-empty 1-D array of stratum sizes.")
-    if counts.dtype.kind not in "iu" or np.any(counts < 1):
+    if counts.dtype.kind not in "iu" or min(counts.tolist()) < 1:
         raise ValueError("counts must be positive integers (rows per stratum).")
-    return counts.astype(np.int64)
+    return counts.astype(np.int64, copy=False)
 
 
 def ratio_targets(counts, target_ratio):
@@ -62,23 +76,28 @@ def ratio_targets(counts, target_ratio):
     counts = _as_counts(counts)
     if not 0 < target_ratio <= 1:
         raise ValueError(f"target_ratio must be in (0, 1]; got {target_ratio!r}.")
-    level = math.ceil(_exact(target_ratio) * int(counts.max()))
+    numerator, denominator = _parts(float(target_ratio))
+    level = -(-numerator * int(counts.max()) // denominator)  # ceil
     return np.maximum(counts, level)
 
 
 def _floors_for(counts, min_share):
-    """Per-stratum floors as exact fractions, with the feasibility check."""
+    """Per-stratum floors as integers over a common denominator, checked.
+
+    Returns ``floors, denominator``: the floor of stratum ``i`` is exactly
+    ``floors[i] / denominator``.
+    """
     k = len(counts)
-    if isinstance(min_share, Real):
+    if type(min_share) is float or isinstance(min_share, Real):
         if not 0 <= min_share <= 1:
             raise ValueError(f"min_share must be in [0, 1]; got {min_share!r}.")
-        share = _exact(min_share)
-        if share * k > 1:
+        numerator, denominator = _parts(float(min_share))
+        if numerator * k > denominator:  # min_share * k > 1
             raise ValueError(
                 f"Got min_share={min_share!r} with {k} strata, but "
                 "min_share * n_strata must be <= 1."
             )
-        return [share] * k
+        return [numerator] * k, denominator
     shares = [_exact(s) for s in min_share]
     if len(shares) != k:
         raise ValueError(f"min_share has {len(shares)} floors for {k} strata.")
@@ -95,7 +114,8 @@ def _floors_for(counts, min_share):
             "The floors in min_share sum to 1, which leaves no room for the strata "
             "without a floor; lower a floor or give every stratum one."
         )
-    return shares
+    denominator = math.lcm(*{s.denominator for s in shares})
+    return [s.numerator * (denominator // s.denominator) for s in shares], denominator
 
 
 def floor_targets(counts, min_share):
@@ -144,12 +164,14 @@ def floor_targets(counts, min_share):
     ([500, 300, 150, 106], 0.1004)
     """
     counts = _as_counts(counts)
-    shares = _floors_for(counts, min_share)
-    c = [int(x) for x in counts]
+    # integers over a common denominator: exact, and no Fraction arithmetic
+    floors, denominator = _floors_for(counts, min_share)
+    c = counts.tolist()
 
-    if sum(shares) == 1:
+    if sum(floors) == denominator:
         # Every stratum must hold exactly its share: T is a multiple of every
         # floor's denominator, large enough that s_i * T >= c_i.
+        shares = [Fraction(f, denominator) for f in floors]
         lcm = math.lcm(*(s.denominator for s in shares))
         low = max(Fraction(ci) / s for ci, s in zip(c, shares, strict=True))
         total = lcm * math.ceil(low / lcm)
@@ -158,12 +180,14 @@ def floor_targets(counts, min_share):
     total = sum(c)
     while True:
         targets = [
-            max(ci, math.ceil(s * total)) for ci, s in zip(c, shares, strict=True)
+            max(ci, -(-f * total // denominator))  # ceil(s_i * total)
+            for ci, f in zip(c, floors, strict=True)
         ]
         needed = sum(targets)
         if needed <= total:  # the first fixed point from below: the minimum
             return np.array(targets, dtype=np.int64)
         raised = [t > ci for t, ci in zip(targets, c, strict=True)]
         rest = sum(ci for ci, r in zip(c, raised, strict=True) if not r)
-        raised_share = sum(s for s, r in zip(shares, raised, strict=True) if r)
-        total = max(needed, math.ceil(rest / (1 - raised_share)))
+        raised_floor = sum(f for f, r in zip(floors, raised, strict=True) if r)
+        # ceil(rest / (1 - S)), S the raised strata's share
+        total = max(needed, -(-rest * denominator // (denominator - raised_floor)))

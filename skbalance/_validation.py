@@ -6,6 +6,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_array, check_random_state
 
+from skbalance._compat import string_hash_table
 from skbalance._indexing import _is_pandas, n_rows
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "check_rows",
     "count_labels",
     "encode",
+    "encode_strata",
     "random_source",
     "sort_by_code",
 ]
@@ -187,6 +189,15 @@ def _factorize(values, name):
     """Codes in order of first appearance and the unique values, by hashing."""
     pd = sys.modules.get("pandas")
     if pd is not None:  # already imported by the caller: use its hash table
+        table = string_hash_table(pd) if values.dtype.kind == "O" else None
+        if table is not None:
+            # pandas' string table straight away: pd.factorize would first scan
+            # every value to check that all are strings (a third of its time).
+            # A value that is not a str gets code -1; then pd.factorize tells
+            # a missing value from a mixed type.
+            uniques, codes = table(8).factorize(values)
+            if not codes.size or codes.min() >= 0:
+                return codes, uniques
         codes, uniques = pd.factorize(values, sort=False)
         if codes.size and codes.min() < 0:
             _raise_missing(codes < 0, name)
@@ -204,14 +215,50 @@ def _factorize(values, name):
     return codes, uniques
 
 
-def encode(values, *, name):
-    """Sorted unique values, the code of every value, and the count of each.
+#: integer labels spanning at most this many values are counted with one
+#: comparison per value: np.bincount increments a few counters one row after
+#: another and is several times slower on few classes
+_FEW_VALUES = 8
 
-    Integers with a compact range are counted with ``np.bincount``; other
-    values are factorized with pandas when it is already imported (hashing,
-    30x faster than sorting a million strings), else with ``np.unique``.
-    Missing values (NaN, None, pandas NA) and mixed label types are errors
-    naming ``name``.
+
+def _dense_codes(codes, code_of):
+    """Codes renumbered so that ``code_of[k]`` becomes ``k``."""
+    if np.array_equal(code_of, np.arange(code_of.size)):
+        return codes
+    low = int(code_of.min())
+    lookup = np.full(int(code_of.max()) - low + 1, -1, dtype=np.intp)
+    lookup[code_of - low] = np.arange(code_of.size)
+    return lookup[codes - low] if low else lookup[codes]
+
+
+def encode_strata(values, *, name):
+    """Sorted unique values, a code for every value, and the count of each.
+
+    Like :func:`encode`, but the codes are not renumbered: ``codes == code_of[k]``
+    marks the rows of ``uniques[k]``. Integer labels are their own codes and
+    hashed labels keep their order of first appearance, which saves a pass over
+    the rows when the caller only selects the rows of some values.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples,)
+        The labels or strata.
+    name : str
+        What ``values`` is, for error messages.
+
+    Returns
+    -------
+    uniques : ndarray of shape (n_unique,)
+        Sorted unique values, of the dtype of ``values``.
+    codes : ndarray of int, shape (n_samples,)
+        The code of every value.
+    code_of : ndarray of int, shape (n_unique,)
+        The code of every unique value.
+    counts : ndarray of int64, shape (n_unique,)
+        Rows per unique value.
+    masks : list of ndarray of bool, or None
+        ``codes == code_of[k]`` for every ``k``, when the values were counted
+        by these comparisons (a few distinct values); else None.
     """
     n = values.shape[0]
     dtype = values.dtype
@@ -221,31 +268,34 @@ def encode(values, *, name):
         kind = "u"
     if kind in "iu" and n:
         low, high = int(values.min()), int(values.max())
+        if high - low < _FEW_VALUES:
+            small = values
+            if values.dtype.itemsize > 1 and low >= 0 and high < 256:
+                small = values.astype(np.uint8)  # compared 8x faster than int64
+            found = [(v, small == v) for v in range(low, high + 1)]
+            found = [(v, m, np.count_nonzero(m)) for v, m in found]
+            found = [f for f in found if f[2]]
+            code_of = np.array([v for v, _, _ in found], dtype=values.dtype)
+            counts = np.array([c for _, _, c in found], dtype=np.int64)
+            masks = [m for _, m, _ in found]
+            return code_of.astype(dtype, copy=False), values, code_of, counts, masks
         if high - low <= 2 * n + 1_000_000:
             shifted = values - low if low else values
             counts = np.bincount(shifted.astype(np.intp, copy=False))
             present = np.flatnonzero(counts)
-            if present.size == counts.size:
-                codes = shifted.astype(np.intp, copy=False)
-            else:
-                lookup = np.full(counts.size, -1, dtype=np.intp)
-                lookup[present] = np.arange(present.size)
-                codes = lookup[shifted]
             uniques = (present + low).astype(dtype)
-            return uniques, codes, counts[present].astype(np.int64)
+            return uniques, shifted, present, counts[present].astype(np.int64), None
     try:
         if kind in "OUS":
             codes, uniques = _factorize(values, name)
             # hash first, then sort only the few uniques
-            order = np.argsort(uniques, kind="stable")
-            if np.any(order != np.arange(order.size)):
-                rank = np.empty(order.size, dtype=np.intp)
-                rank[order] = np.arange(order.size)
-                uniques, codes = uniques[order], rank[codes]
+            code_of = np.argsort(uniques, kind="stable")
+            uniques = uniques[code_of]
         else:
             if kind == "f":
                 check_missing(values, name=name)
             uniques, codes = np.unique(values, return_inverse=True)
+            code_of = np.arange(uniques.size)
     except TypeError:
         uniques = None
     if uniques is None or (
@@ -257,8 +307,26 @@ def encode(values, *, name):
             "all strings."
         )
     codes = np.asarray(codes, dtype=np.intp).reshape(-1)
+    if len(uniques) <= _FEW_VALUES:
+        small = codes.astype(np.uint8)  # compared 8x faster than intp codes
+        masks = [small == k for k in code_of.tolist()]
+        counts = np.array([np.count_nonzero(m) for m in masks], dtype=np.int64)
+        return uniques, codes, code_of, counts, masks
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
-    return uniques, codes, counts
+    return uniques, codes, code_of, counts[code_of], None
+
+
+def encode(values, *, name):
+    """Sorted unique values, the code of every value, and the count of each.
+
+    Integers with a compact range are counted with ``np.bincount`` (or one
+    comparison per value when they span a few values); other values are
+    factorized with pandas when it is already imported (hashing, 30x faster
+    than sorting a million strings), else with ``np.unique``. Missing values
+    (NaN, None, pandas NA) and mixed label types are errors naming ``name``.
+    """
+    uniques, codes, code_of, counts, _ = encode_strata(values, name=name)
+    return uniques, _dense_codes(codes, code_of).astype(np.intp, copy=False), counts
 
 
 def count_labels(values, *, name):

@@ -5,6 +5,9 @@ from collections import Counter
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.validation import validate_data
 
 from skbalance import DomainFloorSampler, RatioOverSampler
 from skbalance._base import draw_new_rows
@@ -314,3 +317,85 @@ def test_bad_parameters_are_named(sampler, match):
 def test_unexpected_fit_params():
     with pytest.raises(TypeError, match=r"unexpected parameters \['groups'\]"):
         RatioOverSampler().fit_resample(np.zeros((4, 1)), [0, 0, 1, 1], groups=[1] * 4)
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=SAMPLER_IDS)
+@pytest.mark.parametrize(
+    "columns", [["a", "b", "c"], [0, 1, 2]], ids=["str-names", "int-names"]
+)
+def test_feature_attributes_match_validate_data(sampler, columns):
+    # the samplers record n_features_in_ / feature_names_in_ of arrays and
+    # DataFrames themselves: the same as scikit-learn's validate_data
+    for X in [np.arange(30.0).reshape(10, 3), pd.DataFrame(np.ones((10, 3)))]:
+        if isinstance(X, pd.DataFrame):
+            X.columns = columns
+        ours = clone(sampler).fit(X, _y())
+        reference = clone(sampler)
+        validate_data(reference, X=X, skip_check_array=True, reset=True)
+        assert ours.n_features_in_ == reference.n_features_in_
+        assert hasattr(ours, "feature_names_in_") == hasattr(
+            reference, "feature_names_in_"
+        )
+        if hasattr(reference, "feature_names_in_"):
+            np.testing.assert_array_equal(
+                ours.feature_names_in_, reference.feature_names_in_
+            )
+            assert ours.feature_names_in_.dtype == object
+    # refitted on an array, the names of the DataFrame fit are dropped
+    fitted = clone(sampler).fit(
+        pd.DataFrame(np.ones((10, 3)), columns=list("abc")), _y()
+    )
+    fitted.fit(np.ones((10, 3)), _y())
+    assert not hasattr(fitted, "feature_names_in_")
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=SAMPLER_IDS)
+def test_bad_parameter_after_a_good_fit_still_raises(sampler):
+    # a setting that passed validation is not validated again; a new one is
+    X, y = np.arange(20.0).reshape(10, 2), _y()
+    good = clone(sampler)
+    good.fit(X, y)
+    good.fit(X, y)
+    bad = clone(sampler).set_params(random_state="seed")
+    with pytest.raises(InvalidParameterError, match="random_state"):
+        bad.fit(X, y)
+    with pytest.raises(InvalidParameterError, match="shuffle"):
+        clone(sampler).set_params(shuffle=1).fit(X, y)  # 1 passed as True would
+
+
+def _clone_fit(sampler, X, y):
+    return clone(sampler).fit(X, y)
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=SAMPLER_IDS)
+def test_object_labels_that_are_not_all_str(sampler):
+    # pandas' string table is tried first; bytes and mixed labels fall back
+    X = np.arange(20.0).reshape(10, 2)
+    y_bytes = np.array([b"a"] * 6 + [b"b"] * 4, dtype=object)
+    assert set(_clone_fit(sampler, X, y_bytes).counts_before_) == {b"a", b"b"}
+    y_mixed = np.array(["a"] * 6 + [1] * 4, dtype=object)
+    with pytest.raises(ValueError, match="mixes label types"):
+        _clone_fit(sampler, X, y_mixed)
+    y_missing = np.array(["a"] * 6 + [None] + ["b"] * 3, dtype=object)
+    with pytest.raises(ValueError, match="missing values"):
+        _clone_fit(sampler, X, y_missing)
+
+
+def _clone_fit(sampler, X, y):
+    from sklearn.base import clone
+
+    return clone(sampler).fit(X, y)
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=SAMPLER_IDS)
+def test_sample_indices_built_on_access_and_refit(sampler):
+    # sample_indices_ is written when first read; a refit replaces it
+    assert not hasattr(clone(sampler), "sample_indices_")
+    fitted = clone(sampler)
+    X = np.arange(20.0).reshape(10, 2)
+    X_res, _ = fitted.fit_resample(X, _y())
+    np.testing.assert_array_equal(X_res, X[fitted.sample_indices_])
+    y2 = np.array(["a"] * 5 + ["b"] * 5)
+    X_res2, y_res2 = fitted.fit_resample(X, y2)
+    assert fitted.sample_indices_.size == X_res2.shape[0]
+    np.testing.assert_array_equal(y_res2, y2[fitted.sample_indices_])
