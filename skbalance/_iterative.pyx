@@ -514,46 +514,42 @@ cdef class _Kernel:
         cdef Py_ssize_t* members = <Py_ssize_t*> calloc(self.n, sizeof(Py_ssize_t))
         cdef Py_ssize_t* where = <Py_ssize_t*> calloc(self.n, sizeof(Py_ssize_t))
         cdef Py_ssize_t* start_of = <Py_ssize_t*> calloc(self.P + 1, sizeof(Py_ssize_t))
-        if not units or not gains or not hold or not members or not where or not start_of:
+        try:
+            if not (units and gains and hold and members and where and start_of):
+                raise MemoryError("not enough memory for the iterative split")
+            with nogil:
+                for u in range(self.n):
+                    start_of[self.part[u] + 1] += 1
+                for p in range(self.P):
+                    start_of[p + 1] += start_of[p]
+                for u in range(self.n):
+                    p = self.part[u]
+                    members[start_of[p]] = u
+                    where[u] = start_of[p]
+                    start_of[p] += 1
+                for p in range(self.P, 0, -1):
+                    start_of[p] = start_of[p - 1]
+                start_of[0] = 0
+                for r in range(rounds):
+                    start = self.objective()
+                    for src in range(self.P):
+                        for dst in range(src + 1, self.P):
+                            # a short list first; a longer one, with fresh gains,
+                            # only while the best prefix runs to its end
+                            c = FIRST_SWAP_LIST if FIRST_SWAP_LIST < cap else cap
+                            while self.swap(src, dst, c, units, units + cap, gains,
+                                            gains + cap, hold, members, where,
+                                            start_of) and c < cap:
+                                c = 2 * c if 2 * c < cap else cap
+                    if self.objective() > 0.99 * start:
+                        break
+        finally:
             free(units)
             free(gains)
             free(hold)
             free(members)
             free(where)
             free(start_of)
-            raise MemoryError("not enough memory for the iterative split")
-        with nogil:
-            for u in range(self.n):
-                start_of[self.part[u] + 1] += 1
-            for p in range(self.P):
-                start_of[p + 1] += start_of[p]
-            for u in range(self.n):
-                p = self.part[u]
-                members[start_of[p]] = u
-                where[u] = start_of[p]
-                start_of[p] += 1
-            for p in range(self.P, 0, -1):
-                start_of[p] = start_of[p - 1]
-            start_of[0] = 0
-            for r in range(rounds):
-                start = self.objective()
-                for src in range(self.P):
-                    for dst in range(src + 1, self.P):
-                        # a short list first; a longer one, with fresh gains,
-                        # only while the best prefix runs to its end
-                        c = FIRST_SWAP_LIST if FIRST_SWAP_LIST < cap else cap
-                        while self.swap(src, dst, c, units, units + cap, gains,
-                                        gains + cap, hold, members, where,
-                                        start_of) and c < cap:
-                            c = 2 * c if 2 * c < cap else cap
-                if self.objective() > 0.99 * start:
-                    break
-        free(units)
-        free(gains)
-        free(hold)
-        free(members)
-        free(where)
-        free(start_of)
 
     cdef bint swap(self, Py_ssize_t src, Py_ssize_t dst, Py_ssize_t cap,
                    Py_ssize_t* a, Py_ssize_t* b, double* ga, double* gb,
