@@ -113,10 +113,21 @@ cdef class _Kernel:
             or not self.is_dirty
         ):
             raise MemoryError("not enough memory for the iterative split")
+        cdef Py_ssize_t* rank = self.units  # scratch until the label pass
         with nogil:
-            # rows in the random order
+            # the rows in the random order: new row i is old row order[i].
+            # Every old row is read in sequence and written to its new place
+            # (a gather in the new order would miss the cache on every row
+            # when the input is cold)
             for i in range(n):
                 u = order[i]
+                rank[u] = i
+                self.indptr[i + 1] = indptr[u + 1] - indptr[u]
+                self.part[i] = -1
+            for i in range(n):
+                self.indptr[i + 1] += self.indptr[i]
+            for u in range(n):
+                i = rank[u]
                 row = self.indptr[i]
                 for t in range(indptr[u], indptr[u + 1]):
                     m = indices[t]
@@ -127,9 +138,7 @@ cdef class _Kernel:
                     self.total[m] += v
                     self.cptr[m + 1] += 1
                     row += 1
-                self.indptr[i + 1] = row
                 self.weights[i] = weights[u]
-                self.part[i] = -1
             for m in range(L):
                 self.cptr[m + 1] += self.cptr[m]
             for p in range(P):
