@@ -333,12 +333,19 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
     weights = (
         np.ones(n_units) if weights is None else np.asarray(weights, dtype=np.float64)
     )
+    if max(n_units, n_labels) >= 2**31:
+        raise ValueError(
+            f"Cannot split {n_units} units x {n_labels} labels: at most 2**31 - 1 "
+            "of each."
+        )
+    # 0/1 labels (every multi-label target) need no values in the kernel
+    binary = Y.dtype == bool or bool((Y.data == 1).all())
     order = rng.permutation(n_units).astype(np.intp, copy=False)
     jitter = rng.random(n_labels)
     part, uncovered = iterative_kernel(
         Y.indptr.astype(np.intp, copy=False),
-        Y.indices.astype(np.intp, copy=False),
-        Y.data.astype(np.float64, copy=False),
+        Y.indices.astype(np.int32, copy=False),
+        np.empty(0) if binary else Y.data.astype(np.float64, copy=False),
         n_labels,
         weights,
         np.asarray(sizes, dtype=np.float64),
@@ -346,5 +353,6 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
         jitter,
         bool(keep_rare),
         bool(np.all(weights == 1)),  # swaps keep sizes only for unit weights
+        binary=binary,
     )
     return part.astype(np.int64, copy=False), (uncovered if keep_rare else 0)

@@ -40,14 +40,14 @@ cdef class _Kernel:
     cdef Py_ssize_t n, L, P, nnz
     # the label matrix, rows renumbered in the random order
     cdef Py_ssize_t* indptr
-    cdef Py_ssize_t* indices
-    cdef double* data
+    cdef int* indices
+    cdef double* data  # NULL for 0/1 labels: every value is 1
     cdef double* weights
     cdef double* square  # squared norm of every row
     # CSC copy: the units of every label, in (random) unit order
     cdef Py_ssize_t* cptr
-    cdef Py_ssize_t* cunits
-    cdef double* cvals
+    cdef int* cunits
+    cdef double* cvals  # NULL with data
     cdef double* sizes
     cdef double* total  # (L,) label totals
     cdef double* want  # (P, L) row-major: the exact share of every label
@@ -66,10 +66,10 @@ cdef class _Kernel:
     cdef Py_ssize_t* dirty
     cdef unsigned char* is_dirty
 
-    def __cinit__(self, const Py_ssize_t[::1] indptr, const Py_ssize_t[::1] indices,
+    def __cinit__(self, const Py_ssize_t[::1] indptr, const int[::1] indices,
                   const double[::1] data, Py_ssize_t n_labels,
                   const double[::1] weights, const double[::1] sizes,
-                  const Py_ssize_t[::1] order):
+                  const Py_ssize_t[::1] order, bint binary):
         cdef Py_ssize_t i, t, u, m, p, row, n, L, P, nnz
         cdef double v, whole = 0.0
         self.n = indptr.shape[0] - 1
@@ -78,13 +78,13 @@ cdef class _Kernel:
         self.nnz = indptr[self.n]
         n, L, P, nnz = self.n, self.L, self.P, self.nnz
         self.indptr = <Py_ssize_t*> calloc(n + 1, sizeof(Py_ssize_t))
-        self.indices = <Py_ssize_t*> calloc(nnz + 1, sizeof(Py_ssize_t))
-        self.data = <double*> calloc(nnz + 1, sizeof(double))
+        self.indices = <int*> calloc(nnz + 1, sizeof(int))
+        self.data = NULL if binary else <double*> calloc(nnz + 1, sizeof(double))
         self.weights = <double*> calloc(n + 1, sizeof(double))
         self.square = <double*> calloc(n + 1, sizeof(double))
         self.cptr = <Py_ssize_t*> calloc(L + 1, sizeof(Py_ssize_t))
-        self.cunits = <Py_ssize_t*> calloc(nnz + 1, sizeof(Py_ssize_t))
-        self.cvals = <double*> calloc(nnz + 1, sizeof(double))
+        self.cunits = <int*> calloc(nnz + 1, sizeof(int))
+        self.cvals = NULL if binary else <double*> calloc(nnz + 1, sizeof(double))
         self.sizes = <double*> calloc(P, sizeof(double))
         self.total = <double*> calloc(L + 1, sizeof(double))
         self.want = <double*> calloc(P * L + 1, sizeof(double))
@@ -104,8 +104,9 @@ cdef class _Kernel:
         self.dirty = <Py_ssize_t*> calloc(L + 1, sizeof(Py_ssize_t))
         self.is_dirty = <unsigned char*> calloc(L + 1, sizeof(unsigned char))
         if (
-            not self.indptr or not self.indices or not self.data or not self.weights
-            or not self.square or not self.cptr or not self.cunits or not self.cvals
+            not self.indptr or not self.indices or (not binary and not self.data)
+            or not self.weights or not self.square or not self.cptr or not self.cunits
+            or (not binary and not self.cvals)
             or not self.sizes or not self.total or not self.want or not self.have
             or not self.filled or not self.part or not self.coverable
             or not self.units or not self.amount or not self.label_work
@@ -131,9 +132,10 @@ cdef class _Kernel:
                 row = self.indptr[i]
                 for t in range(indptr[u], indptr[u + 1]):
                     m = indices[t]
-                    v = data[t]
+                    v = 1.0 if binary else data[t]
                     self.indices[row] = m
-                    self.data[row] = v
+                    if not binary:
+                        self.data[row] = v
                     self.square[i] += v * v
                     self.total[m] += v
                     self.cptr[m + 1] += 1
@@ -166,7 +168,8 @@ cdef class _Kernel:
                 for t in range(self.indptr[u], self.indptr[u + 1]):
                     m = self.indices[t]
                     self.cunits[at[m]] = u
-                    self.cvals[at[m]] = self.data[t]
+                    if self.cvals:
+                        self.cvals[at[m]] = self.data[t]
                     at[m] += 1
         free(at)
 
@@ -197,13 +200,21 @@ cdef class _Kernel:
 
     # -- moves and gains -----------------------------------------------------
 
+    cdef inline double val(self, Py_ssize_t t) noexcept nogil:
+        """The value of nonzero ``t`` of the rows (1 for 0/1 labels)."""
+        return 1.0 if self.data == NULL else self.data[t]
+
+    cdef inline double cval(self, Py_ssize_t t) noexcept nogil:
+        """The value of nonzero ``t`` of the columns."""
+        return 1.0 if self.cvals == NULL else self.cvals[t]
+
     cdef inline void put(self, Py_ssize_t u, Py_ssize_t d) noexcept nogil:
         cdef Py_ssize_t t
         cdef double* hd = self.have + d * self.L
         self.part[u] = d
         self.filled[d] += self.weights[u]
         for t in range(self.indptr[u], self.indptr[u + 1]):
-            hd[self.indices[t]] += self.data[t]
+            hd[self.indices[t]] += self.val(t)
 
     cdef inline void move(self, Py_ssize_t u, Py_ssize_t src,
                           Py_ssize_t dst) noexcept nogil:
@@ -214,8 +225,8 @@ cdef class _Kernel:
         self.filled[src] -= self.weights[u]
         self.filled[dst] += self.weights[u]
         for t in range(self.indptr[u], self.indptr[u + 1]):
-            hs[self.indices[t]] -= self.data[t]
-            hd[self.indices[t]] += self.data[t]
+            hs[self.indices[t]] -= self.val(t)
+            hd[self.indices[t]] += self.val(t)
 
     cdef void slope(self, Py_ssize_t src, Py_ssize_t dst, double* c) noexcept nogil:
         """``c`` such that moving unit u from ``src`` to ``dst`` lowers the
@@ -245,7 +256,7 @@ cdef class _Kernel:
         cdef double linear = 0.0
         cdef Py_ssize_t t
         for t in range(self.indptr[u], self.indptr[u + 1]):
-            linear += self.data[t] * c[self.indices[t]]
+            linear += self.val(t) * c[self.indices[t]]
         return linear - self.square[u] * curvature
 
     cdef inline bint empties(self, Py_ssize_t u, Py_ssize_t src) noexcept nogil:
@@ -255,7 +266,7 @@ cdef class _Kernel:
         cdef const double* hs = self.have + src * self.L
         for t in range(self.indptr[u], self.indptr[u + 1]):
             m = self.indices[t]
-            if self.coverable[m] and hs[m] >= 0.5 and hs[m] - self.data[t] < 0.5:
+            if self.coverable[m] and hs[m] >= 0.5 and hs[m] - self.val(t) < 0.5:
                 return True
         return False
 
@@ -329,7 +340,7 @@ cdef class _Kernel:
                 u = self.cunits[t]
                 if self.part[u] < 0:
                     self.units[k] = u
-                    self.amount[k] = self.cvals[t]
+                    self.amount[k] = self.cval(t)
                     k += 1
             if k == 0:
                 continue
@@ -372,7 +383,7 @@ cdef class _Kernel:
                 u = self.units[q]
                 for t in range(self.indptr[u], self.indptr[u + 1]):
                     m = self.indices[t]
-                    remaining[m] -= self.data[t]
+                    remaining[m] -= self.val(t)
                     if key[m] != INFINITY and not is_dirty[m]:
                         is_dirty[m] = 1
                         dirty[n_dirty] = m
@@ -599,10 +610,10 @@ cdef class _Kernel:
         best, best_err = -1, base
         for i in range(k):
             for t in range(self.indptr[a[i]], self.indptr[a[i] + 1]):
-                err += self.shifted(src, dst, self.indices[t], self.data[t],
+                err += self.shifted(src, dst, self.indices[t], self.val(t),
                                     shift, ws, wd)
             for t in range(self.indptr[b[i]], self.indptr[b[i] + 1]):
-                err += self.shifted(src, dst, self.indices[t], -self.data[t],
+                err += self.shifted(src, dst, self.indices[t], -self.val(t),
                                     shift, ws, wd)
             if err < best_err:
                 best, best_err = i, err
@@ -665,7 +676,7 @@ cdef class _Kernel:
         cdef const double* hs = self.have + src * self.L
         for i in range(k):
             for t in range(self.indptr[units[i]], self.indptr[units[i] + 1]):
-                removed[self.indices[t]] += self.data[t]
+                removed[self.indices[t]] += self.val(t)
         for i in range(k):
             for t in range(self.indptr[units[i]], self.indptr[units[i] + 1]):
                 m = self.indices[t]
@@ -807,16 +818,16 @@ cdef void _sort_desc(double* g, Py_ssize_t* u, Py_ssize_t k) noexcept nogil:
 
 def iterative_kernel(indptr, indices, data, Py_ssize_t n_labels, weights, sizes,
                      order, jitter, bint keep_rare, bint refine,
-                     Py_ssize_t swap_cap=256, Py_ssize_t rounds=2):
+                     Py_ssize_t swap_cap=256, Py_ssize_t rounds=2, bint binary=False):
     """Part of every unit, and the number of coverable labels still missing
     from some part.
 
-    Arrays, all C-contiguous: CSR ``indptr`` and ``indices`` (intp),
+    Arrays, all C-contiguous: CSR ``indptr`` (intp) and ``indices`` (int32),
     ``data``, ``weights`` (one per unit) and ``sizes`` (one per part) as
     float64, ``order`` (a permutation of the units, intp) and ``jitter``
-    (float64, one per label). ``refine`` turns on the swaps (they keep part
-    sizes only when every weight is 1); ``swap_cap`` and ``rounds`` bound
-    them.
+    (float64, one per label). With ``binary``, every value is 1 and ``data``
+    is not read. ``refine`` turns on the swaps (they keep part sizes only
+    when every weight is 1); ``swap_cap`` and ``rounds`` bound them.
     """
-    kernel = _Kernel(indptr, indices, data, n_labels, weights, sizes, order)
+    kernel = _Kernel(indptr, indices, data, n_labels, weights, sizes, order, binary)
     return kernel.run(jitter, order, keep_rare, refine, swap_cap, rounds)

@@ -444,7 +444,7 @@ def test_swaps_keep_sizes_and_coverage_and_lower_the_rate_error():
     Y = sparse.csr_matrix(Y, dtype=np.float64)
     n, L = Y.shape
     sizes = np.array([360.0, 120.0, 120.0])
-    args = (Y.indptr.astype(np.intp), Y.indices.astype(np.intp), Y.data, L, np.ones(n))
+    args = (Y.indptr.astype(np.intp), Y.indices.astype(np.int32), Y.data, L, np.ones(n))
 
     def error(part):
         have = np.stack(
@@ -459,6 +459,11 @@ def test_swaps_keep_sizes_and_coverage_and_lower_the_rate_error():
         jitter = np.random.default_rng(seed).random(L)
         plain, _ = iterative_kernel(*args, sizes, order, jitter, True, False)
         swapped, _ = iterative_kernel(*args, sizes, order, jitter, True, True)
+        # 0/1 labels without their values: the same split
+        binary, _ = iterative_kernel(
+            *args, sizes, order, jitter, True, True, binary=True
+        )
+        np.testing.assert_array_equal(binary, swapped)
         np.testing.assert_array_equal(np.bincount(swapped, minlength=3), sizes)
         before, have_before = error(plain)
         after, have_after = error(swapped)
