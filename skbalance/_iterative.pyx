@@ -31,9 +31,12 @@ from libc.stdlib cimport calloc, free
 import numpy as np
 
 cdef enum:
-    # swap lists start this long and double (up to the cap) while the best
+    # swap lists start this long and double (up to SWAP_CAP) while the best
     # prefix runs to their end
     FIRST_SWAP_LIST = 8
+    SWAP_CAP = 256
+    # rounds of swaps over every two parts (a round gaining under 1% stops)
+    SWAP_ROUNDS = 2
 
 
 cdef class _Kernel:
@@ -515,7 +518,7 @@ cdef class _Kernel:
                 w = e
         return w
 
-    cdef void refine(self, Py_ssize_t swap_cap, Py_ssize_t rounds):
+    cdef void refine(self):
         """Swap units between every two parts while that lowers the rate
         error. Sizes stay as they are. The units with the best gain on each
         side are paired in order, and the number of pairs swapped is the
@@ -523,7 +526,7 @@ cdef class _Kernel:
         take most of the gain; a round gaining under 1% stops."""
         cdef Py_ssize_t src, dst, r, cap, c, u, p
         cdef double start
-        cap = swap_cap if swap_cap < self.n else self.n
+        cap = SWAP_CAP if SWAP_CAP < self.n else self.n
         if cap < 1:
             return
         cdef Py_ssize_t* units = <Py_ssize_t*> calloc(2 * cap, sizeof(Py_ssize_t))
@@ -550,7 +553,7 @@ cdef class _Kernel:
                 for p in range(self.P, 0, -1):
                     start_of[p] = start_of[p - 1]
                 start_of[0] = 0
-                for r in range(rounds):
+                for r in range(SWAP_ROUNDS):
                     start = self.objective()
                     for src in range(self.P):
                         for dst in range(src + 1, self.P):
@@ -689,7 +692,7 @@ cdef class _Kernel:
     # -- all of it -------------------------------------------------------------
 
     def run(self, const double[::1] jitter, const Py_ssize_t[::1] order,
-            bint keep_rare, bint refine, Py_ssize_t swap_cap, Py_ssize_t rounds):
+            bint keep_rare, bint refine):
         cdef Py_ssize_t p, m, i, uncovered = 0
         cdef bint exact
         with nogil:
@@ -703,7 +706,7 @@ cdef class _Kernel:
                 self.repair(False)
         # swaps help only where some label is more than one row off
         if refine and self.worst() > 1:
-            self.refine(swap_cap, rounds)
+            self.refine()
         if keep_rare:
             for m in range(self.L):
                 if self.coverable[m]:
@@ -817,8 +820,7 @@ cdef void _sort_desc(double* g, Py_ssize_t* u, Py_ssize_t k) noexcept nogil:
 
 
 def iterative_kernel(indptr, indices, data, Py_ssize_t n_labels, weights, sizes,
-                     order, jitter, bint keep_rare, bint refine,
-                     Py_ssize_t swap_cap=256, Py_ssize_t rounds=2, bint binary=False):
+                     order, jitter, bint keep_rare, bint refine, bint binary=False):
     """Part of every unit, and the number of coverable labels still missing
     from some part.
 
@@ -827,7 +829,7 @@ def iterative_kernel(indptr, indices, data, Py_ssize_t n_labels, weights, sizes,
     float64, ``order`` (a permutation of the units, intp) and ``jitter``
     (float64, one per label). With ``binary``, every value is 1 and ``data``
     is not read. ``refine`` turns on the swaps (they keep part sizes only
-    when every weight is 1); ``swap_cap`` and ``rounds`` bound them.
+    when every weight is 1).
     """
     kernel = _Kernel(indptr, indices, data, n_labels, weights, sizes, order, binary)
-    return kernel.run(jitter, order, keep_rare, refine, swap_cap, rounds)
+    return kernel.run(jitter, order, keep_rare, refine)
