@@ -88,7 +88,7 @@ def _floors_for(counts, min_share):
     ``floors[i] / denominator``.
     """
     k = len(counts)
-    if type(min_share) is float or isinstance(min_share, Real):
+    if isinstance(min_share, Real):
         if not 0 <= min_share <= 1:
             raise ValueError(f"min_share must be in [0, 1]; got {min_share!r}.")
         numerator, denominator = _parts(float(min_share))
