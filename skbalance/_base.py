@@ -14,6 +14,8 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn import get_config
 from sklearn.utils.validation import validate_data
 
+from skbalance._compat import bit_generator, make_constraint
+from skbalance._draw import random_subset
 from skbalance._indexing import append_rows, take_rows
 from skbalance._validation import (
     _dense_codes,
@@ -64,23 +66,13 @@ def _plan_copies(codes, counts, targets, random_state, code_of=None, masks=None)
         (rows, *divmod(add[k], rows.size))
         for rows, k in zip(found, raised, strict=True)
     ]
-    # The partial copies of a stratum of c rows go to the rows with the
-    # `extra` smallest of c uniform keys: a uniformly random subset. One draw
-    # of keys serves every stratum; a choice(c, extra, replace=False) per
-    # stratum cost 0.05 ms of fixed overhead each on a cold cache.
-    n_keys = sum(rows.size for rows, _, extra in sizes if extra)
-    keys = random_state.random(n_keys) if n_keys else None
-    plan = []
-    start = 0
-    for rows, whole, extra in sizes:
-        if extra:
-            stop = start + rows.size
-            picks = rows[keys[start:stop].argpartition(extra - 1)[:extra]]
-            start = stop
-        else:
-            picks = rows[:0]
-        plan.append((rows, whole, picks))
-    return plan
+    # the partial copies: `extra` of the c rows, uniformly without replacement
+    # and in input order (see skbalance/_draw.pyx)
+    bits = bit_generator(random_state)
+    return [
+        (rows, whole, random_subset(rows, extra, bits) if extra else rows[:0])
+        for rows, whole, extra in sizes
+    ]
 
 
 def _fill_copies(out, X, plan):
@@ -223,6 +215,20 @@ def _fit_context(fit_method):
     return wrapper
 
 
+def _constraint_objects(cls):
+    """``(name, constraint objects)`` of every validated parameter of ``cls``.
+
+    The parameters validated by ``BaseEstimator._validate_params``: those of
+    ``__init__`` that have constraints other than ``"no_validation"``.
+    """
+    constraints = cls._parameter_constraints
+    return tuple(
+        (name, tuple(make_constraint(c) for c in constraints[name]))
+        for name in cls._get_param_names()
+        if name in constraints and constraints[name] != "no_validation"
+    )
+
+
 class BaseStrataOverSampler(BaseOverSampler):
     """Base class: random duplication up to per-stratum targets.
 
@@ -239,6 +245,24 @@ class BaseStrataOverSampler(BaseOverSampler):
     }
     #: how a stratum is called in messages, per source of strata
     _stratum_word = "class"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._constraint_objects = _constraint_objects(cls)
+
+    def _validate_params(self):
+        """scikit-learn's parameter validation, with the constraints built once.
+
+        scikit-learn reads the signature of ``__init__`` and builds every
+        constraint object again on each fit: 0.12 ms, 8% of a 100k-row
+        resampling. Here they are built when the class is defined. A value
+        that satisfies none of its constraints goes to scikit-learn's own
+        validation, for its exact error.
+        """
+        for name, constraints in self._constraint_objects:
+            value = getattr(self, name)
+            if not any(c.is_satisfied_by(value) for c in constraints):
+                super()._validate_params()  # raises InvalidParameterError
 
     def _strata(self, X, y, **params):  # pragma: no cover - abstract
         raise NotImplementedError

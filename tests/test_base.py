@@ -1,12 +1,17 @@
 """Behaviour shared by every duplicating sampler: containers, order, errors."""
 
 from collections import Counter
+from numbers import Real
 
 import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    make_constraint,
+)
 from sklearn.utils.validation import validate_data
 
 from skbalance import DomainFloorSampler, RatioOverSampler
@@ -361,6 +366,31 @@ def test_bad_parameter_after_a_good_fit_still_raises(sampler):
         bad.fit(X, y)
     with pytest.raises(InvalidParameterError, match="shuffle"):
         clone(sampler).set_params(shuffle=1).fit(X, y)  # 1 passed as True would
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=SAMPLER_IDS)
+def test_constraints_built_once_cover_every_parameter(sampler):
+    # the validation without scikit-learn's per-fit rebuild checks the same
+    # parameters with the same constraints
+    names = [name for name, _ in type(sampler)._constraint_objects]
+    assert sorted(names) == sorted(sampler.get_params(deep=False))
+    for name, constraints in type(sampler)._constraint_objects:
+        expected = type(sampler)._parameter_constraints[name]
+        assert [str(c) for c in constraints] == [
+            str(make_constraint(c)) for c in expected
+        ]
+
+
+def test_subclass_gets_its_own_constraints():
+    class Floor(DomainFloorSampler):
+        _parameter_constraints = {
+            **DomainFloorSampler._parameter_constraints,
+            "min_share": [Interval(Real, 0, 0.5, closed="both")],
+        }
+
+    Floor(min_share=0.4).fit(np.zeros((4, 1)), [0, 0, 0, 1])
+    with pytest.raises(InvalidParameterError, match="range \\[0.0, 0.5\\]"):
+        Floor(min_share=0.6).fit(np.zeros((4, 1)), [0, 0, 0, 1])
 
 
 def _clone_fit(sampler, X, y):
