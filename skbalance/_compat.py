@@ -23,7 +23,6 @@ __all__ = [
     "HasMethods",
     "Interval",
     "StrOptions",
-    "string_hash_table",
     "_check_sample_weight",
     "_fit_context",
     "_safe_indexing",
@@ -75,14 +74,3 @@ def import_optional(module, *, extra, purpose):
             f"{purpose} needs the optional dependency {top!r}, which is not "
             f"installed. Install it with: pip install 'skbalance[{extra}]'"
         ) from exc
-
-
-def string_hash_table(pd):
-    """pandas' hash table of strings, from an imported pandas module, or None.
-
-    ``pd.factorize`` picks it after checking that every value is a string;
-    callers that can tell a non-string by its code use it directly.
-    """
-    libs = getattr(pd, "_libs", None)
-    table = getattr(getattr(libs, "hashtable", None), "StringHashTable", None)
-    return table if callable(table) else None

@@ -1,0 +1,62 @@
+"""Codes of string labels (skbalance/_factorize.pyx) against pandas."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skbalance._factorize import factorize_str
+
+pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
+
+# ASCII, Latin-1, BMP and astral characters: every kind of str storage
+TEXTS = st.text(alphabet="ab\xe9\u20ac\U0001f600", max_size=4)
+
+
+def _check(values):
+    codes, uniques = factorize_str(values)
+    expected_codes, expected_uniques = pd.factorize(values, sort=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert uniques.dtype == object
+    assert uniques.tolist() == expected_uniques.tolist()
+    assert codes.dtype == np.intp
+
+
+@given(st.lists(TEXTS, max_size=200))
+def test_same_codes_and_uniques_as_pandas(texts):
+    # new str objects for every value, as when labels are read from a file
+    _check(np.array(["".join(t) for t in texts], dtype=object))
+
+
+@given(st.lists(st.integers(0, 3000), min_size=1, max_size=3000))
+def test_many_distinct_values_grow_the_table(picks):
+    values = np.array([f"label-{p}" for p in picks], dtype=object)
+    _check(values)
+
+
+def test_repeated_objects_and_lookalikes():
+    a, b = "billing", "".join(["bill", "ing"])  # equal texts, two objects
+    assert a is not b
+    values = np.array([a, a, b, "billinG", "billin", "", "", a], dtype=object)
+    codes, uniques = factorize_str(values)
+    assert codes.tolist() == [0, 0, 0, 1, 2, 3, 3, 0]
+    assert uniques.tolist() == ["billing", "billinG", "billin", ""]
+
+
+def test_strided_and_empty_input():
+    values = np.array(["x", "skip", "y", "skip", "x"], dtype=object)
+    codes, uniques = factorize_str(values[::2])
+    assert codes.tolist() == [0, 1, 0] and uniques.tolist() == ["x", "y"]
+    codes, uniques = factorize_str(np.array([], dtype=object))
+    assert codes.shape == (0,) and uniques.shape == (0,)
+
+
+class Label(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "odd", [None, np.nan, 1, b"billing", np.str_("billing"), Label("billing")]
+)
+def test_anything_but_exact_str_is_left_to_the_general_path(odd):
+    assert factorize_str(np.array(["billing", odd, "other"], dtype=object)) is None
