@@ -97,12 +97,12 @@ def random_subset(const Py_ssize_t[::1] rows, Py_ssize_t k, bit_generator):
     # mark the smaller side: the k rows to keep, or the c - k to leave out
     cdef bint keep_marked = 2 * k <= c
     cdef Py_ssize_t n_marks = k if keep_marked else c - k
-    cdef unsigned char *marked = <unsigned char *>calloc(c, 1)
-    if marked == NULL:
-        raise MemoryError()
     cdef skb_bitgen_t *bitgen = <skb_bitgen_t *>PyCapsule_GetPointer(
         bit_generator.capsule, "BitGenerator"
     )
+    cdef unsigned char *marked = <unsigned char *>calloc(c, 1)
+    if marked == NULL:
+        raise MemoryError()
     cdef Py_ssize_t i, j, done = 0
     cdef unsigned char want = 1 if keep_marked else 0
     try:

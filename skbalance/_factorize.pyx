@@ -56,10 +56,13 @@ def factorize_str(values):
     (codes, uniques) or None
         ``codes`` (intp) number the values in order of first appearance and
         ``uniques`` (object array) holds them. None when a value is not
-        exactly a ``str`` (None, NaN, numbers, ``str`` subclasses): the
-        caller then takes the general path, which also reports the error.
+        exactly a ``str`` (None, NaN, numbers, ``str`` subclasses), or
+        ``values`` is not 1-D: the caller then takes the general path, which
+        also reports the error.
     """
     values = np.ascontiguousarray(values, dtype=object)
+    if values.ndim != 1:
+        return None
     cdef Py_ssize_t n = values.shape[0]
     codes = np.empty(n, dtype=np.intp)
     cdef Py_ssize_t[::1] out = codes
@@ -83,6 +86,8 @@ def factorize_str(values):
             table[j].code = -1
         for i in range(n):
             value = data[i]
+            if value == NULL:  # left by C code; NumPy reads it as None
+                return None
             if value == previous:
                 out[i] = code
                 continue

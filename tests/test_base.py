@@ -372,9 +372,11 @@ def test_bad_parameter_after_a_good_fit_still_raises(sampler):
 def test_constraints_built_once_cover_every_parameter(sampler):
     # the validation without scikit-learn's per-fit rebuild checks the same
     # parameters with the same constraints
-    names = [name for name, _ in type(sampler)._constraint_objects]
-    assert sorted(names) == sorted(sampler.get_params(deep=False))
-    for name, constraints in type(sampler)._constraint_objects:
+    source, init, objects = type(sampler)._built_constraints
+    assert source is type(sampler)._parameter_constraints
+    assert init is type(sampler).__init__
+    assert sorted(name for name, _ in objects) == sorted(sampler.get_params(deep=False))
+    for name, constraints in objects:
         expected = type(sampler)._parameter_constraints[name]
         assert [str(c) for c in constraints] == [
             str(make_constraint(c)) for c in expected
@@ -388,9 +390,26 @@ def test_subclass_gets_its_own_constraints():
             "min_share": [Interval(Real, 0, 0.5, closed="both")],
         }
 
-    Floor(min_share=0.4).fit(np.zeros((4, 1)), [0, 0, 0, 1])
-    with pytest.raises(InvalidParameterError, match="range \\[0.0, 0.5\\]"):
-        Floor(min_share=0.6).fit(np.zeros((4, 1)), [0, 0, 0, 1])
+    X, y = np.zeros((4, 1)), [0, 0, 0, 1]
+    Floor(min_share=0.4).fit(X, y)
+    with pytest.raises(InvalidParameterError, match=r"range \[0.0, 0.5\]"):
+        Floor(min_share=0.6).fit(X, y)
+    # constraints replaced after the class was made: scikit-learn validates
+    Floor._parameter_constraints = {
+        **Floor._parameter_constraints,
+        "min_share": [Interval(Real, 0, 0.3, closed="both")],
+    }
+    with pytest.raises(InvalidParameterError, match=r"range \[0.0, 0.3\]"):
+        Floor(min_share=0.4).fit(X, y)
+
+
+def test_subclass_with_varargs_init_gets_scikit_learns_error():
+    class Odd(RatioOverSampler):
+        def __init__(self, *args, target_ratio=1.0):
+            self.target_ratio = target_ratio
+
+    with pytest.raises(RuntimeError, match="should always specify their param"):
+        Odd().fit(np.zeros((4, 1)), [0, 0, 0, 1])
 
 
 def _clone_fit(sampler, X, y):

@@ -71,7 +71,9 @@ def test_k_out_of_range(k):
 
 @pytest.mark.parametrize(
     "bound",
-    [7, 2**31 + 1, 2**32 - 1, 2**32 + 3, 3 * 2**61],  # both methods, odd bounds
+    # both methods; without its rejection step, each of 3 * 2**30 (32-bit)
+    # and 3 * 2**61 (64-bit) gives residues mod 3 at 1/2, 1/4, 1/4
+    [7, 2**31 + 1, 3 * 2**30, 2**32 - 1, 2**32 + 3, 3 * 2**61],
 )
 def test_uniform_below_is_uniform_in_range(bound):
     values = uniform_below(60_000, bound, _bits(2))

@@ -7,13 +7,12 @@ from hypothesis import strategies as st
 
 from skbalance._factorize import factorize_str
 
-pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
-
 # ASCII, Latin-1, BMP and astral characters: every kind of str storage
 TEXTS = st.text(alphabet="ab\xe9\u20ac\U0001f600", max_size=4)
 
 
 def _check(values):
+    pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
     codes, uniques = factorize_str(values)
     expected_codes, expected_uniques = pd.factorize(values, sort=False)
     np.testing.assert_array_equal(codes, expected_codes)
@@ -60,3 +59,7 @@ class Label(str):
 )
 def test_anything_but_exact_str_is_left_to_the_general_path(odd):
     assert factorize_str(np.array(["billing", odd, "other"], dtype=object)) is None
+
+
+def test_2d_input_is_left_to_the_general_path():
+    assert factorize_str(np.array([["a", "b"], ["a", "c"]], dtype=object)) is None
