@@ -1,16 +1,23 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False
-"""Codes for an array of ``str`` labels, by hashing, in C.
+"""Codes and counts of class labels, in C.
 
-Class labels of text data are strings with few distinct values, e.g. a
-hundred thousand tickets labelled "billing", "technical", "account" or
-"other". pandas' string hash table re-hashes the UTF-8 bytes of every value;
-a Python ``str`` already holds its hash once computed, so here each value
-costs one read of its cached hash, a probe in a small open-addressing table of
-the distinct values seen so far and, on a matching hash, one comparison of
-the characters. A value that is the same object as the one before it skips
-even that. Measured on 100k labels of 4 values: see
-``benchmarks/bench_samplers_speed.py`` and ``skbalance._validation``.
+``factorize_str``: class labels of text data are strings with few distinct
+values, e.g. a hundred thousand tickets labelled "billing", "technical",
+"account" or "other". pandas' string hash table re-hashes the UTF-8 bytes of
+every value; a Python ``str`` already holds its hash once computed, so here
+each value costs one read of its cached hash, a probe in a small
+open-addressing table of the distinct values seen so far and, on a matching
+hash, one comparison of the characters. A value that is the same object as
+the one before it skips even that. 100k labels of 4 values: 0.42 ms against
+1.37 ms for pandas' ``StringHashTable``.
+
+``count_in_window``: integer labels are counted in one pass into four
+interleaved histograms of a fixed window of values (consecutive equal labels
+then do not wait on the same counter), giving up at the first value outside
+it. ``np.bincount`` makes a pass for the minimum and maximum, then counts
+into one histogram: 10M labels of 100 classes take 3.3 ms here against 11.4
+ms (``benchmarks/bench_class_weight.py``).
 """
 
 from cpython.object cimport PyObject, PyObject_Hash
@@ -20,7 +27,7 @@ from cpython.unicode cimport (
     PyUnicode_GET_LENGTH,
     PyUnicode_KIND,
 )
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcmp
 
 import numpy as np
@@ -147,3 +154,82 @@ def factorize_str(values):
     result = np.empty(n_uniques, dtype=object)
     result[:] = uniques
     return codes, result
+
+
+ctypedef fused label_t:
+    signed char
+    short
+    int
+    long long
+    unsigned char
+    unsigned short
+    unsigned int
+    unsigned long long
+
+
+def count_in_window(const label_t[::1] values, long long low, Py_ssize_t width):
+    """Counts of the values ``low .. low + width - 1``, or None.
+
+    Parameters
+    ----------
+    values : ndarray of int, shape (n,)
+        The labels, C-contiguous.
+    low : int
+        The smallest value of the window.
+    width : int
+        The number of values of the window, at least 1.
+
+    Returns
+    -------
+    counts : ndarray of int64, shape (width,) or None
+        ``counts[v - low]`` rows hold ``v``; None as soon as a value falls
+        outside the window.
+    """
+    if width < 1:
+        raise ValueError(f"width must be at least 1; got {width}")
+    cdef Py_ssize_t n = values.shape[0], i
+    cdef unsigned long long a, b, c, d, w = <unsigned long long>width
+    cdef unsigned long long shift = <unsigned long long>low
+    cdef long long *counts = <long long *>calloc(4 * width, sizeof(long long))
+    if counts == NULL:
+        raise MemoryError()
+    cdef bint inside = True
+    try:
+        with nogil:
+            i = 0
+            # offsets from low in unsigned arithmetic (defined on overflow):
+            # a value below low wraps above w
+            while i + 4 <= n:
+                a = <unsigned long long><long long>values[i] - shift
+                b = <unsigned long long><long long>values[i + 1] - shift
+                c = <unsigned long long><long long>values[i + 2] - shift
+                d = <unsigned long long><long long>values[i + 3] - shift
+                if (a >= w) | (b >= w) | (c >= w) | (d >= w):
+                    inside = False
+                    break
+                counts[a] += 1
+                counts[width + b] += 1
+                counts[2 * width + c] += 1
+                counts[3 * width + d] += 1
+                i += 4
+            while inside and i < n:
+                a = <unsigned long long><long long>values[i] - shift
+                if a >= w:
+                    inside = False
+                    break
+                counts[a] += 1
+                i += 1
+        if not inside:
+            return None
+        out = np.empty(width, dtype=np.int64)
+        total = out  # a typed view below
+        _sum_histograms(total, counts, width)
+        return out
+    finally:
+        free(counts)
+
+
+cdef void _sum_histograms(long long[::1] out, long long *counts, Py_ssize_t width):
+    cdef Py_ssize_t j
+    for j in range(width):
+        out[j] = counts[j] + counts[width + j] + counts[2 * width + j] + counts[3 * width + j]

@@ -205,6 +205,16 @@ def test_integer_labels_with_gaps_and_negative_values():
     assert all(type(k) is int for k in sampler.counts_after_)
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32"])
+def test_narrow_integer_labels_spanning_their_dtype(dtype):
+    # max - min overflows the dtype itself: the offsets are taken in intp
+    info = np.iinfo(dtype)
+    y = np.array([info.min] * 3 + [info.max, info.max, 0], dtype=dtype)
+    sampler = RatioOverSampler(random_state=0).fit(np.zeros((6, 1)), y)
+    assert sampler.counts_before_ == {int(info.min): 3, 0: 1, int(info.max): 2}
+    assert sampler.counts_after_ == {int(info.min): 3, 0: 3, int(info.max): 3}
+
+
 def test_bool_labels():
     sampler = RatioOverSampler().fit(np.zeros((4, 1)), [True, True, True, False])
     assert sampler.counts_after_ == {False: 3, True: 3}
