@@ -335,10 +335,11 @@ def encode(values, *, name):
     """Sorted unique values, the code of every value, and the count of each.
 
     Integers with a compact range are counted with ``np.bincount`` (or one
-    comparison per value when they span a few values); other values are
-    factorized with pandas when it is already imported (hashing, 30x faster
-    than sorting a million strings), else with ``np.unique``. Missing values
-    (NaN, None, pandas NA) and mixed label types are errors naming ``name``.
+    comparison per value when they span a few values); ``str`` values are
+    hashed in C (:func:`skbalance._factorize.factorize_str`), other objects
+    and strings factorized with pandas when it is already imported, else with
+    a dict; floats with ``np.unique``. Missing values (NaN, None, pandas NA)
+    and mixed label types are errors naming ``name``.
     """
     uniques, codes, code_of, counts, _ = encode_strata(values, name=name)
     return uniques, _dense_codes(codes, code_of).astype(np.intp, copy=False), counts
