@@ -12,7 +12,7 @@ rows in random order at 100k x 20).
 
 Against the NumPy way (``c`` uniform keys, ``argpartition``, then the rows
 in random order), this draws about ``min(k, c - k)`` numbers instead of ``c``
-and sorts nothing: 15 instead of 110 us for the two strata of the 100k-row
+and sorts nothing: 25 instead of 110 us for the two strata of the 100k-row
 benchmark (``benchmarks/bench_samplers_speed.py``).
 
 The random numbers come from the caller's generator (a ``Generator`` or a
