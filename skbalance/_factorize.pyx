@@ -27,7 +27,7 @@ from cpython.unicode cimport (
     PyUnicode_GET_LENGTH,
     PyUnicode_KIND,
 )
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport calloc, free
 from libc.string cimport memcmp
 
 import numpy as np
@@ -35,7 +35,8 @@ import numpy as np
 
 cdef struct _Slot:
     Py_hash_t hash
-    Py_ssize_t code  # -1: empty
+    PyObject *key  # NULL: empty; kept alive by the list of uniques
+    Py_ssize_t code
 
 
 cdef inline bint _same_text(PyObject *a, PyObject *b) noexcept:
@@ -48,6 +49,34 @@ cdef inline bint _same_text(PyObject *a, PyObject *b) noexcept:
     if kind != PyUnicode_KIND(<object>b):
         return False
     return memcmp(PyUnicode_DATA(<object>a), PyUnicode_DATA(<object>b), length * kind) == 0
+
+
+cdef inline Py_ssize_t _probe(
+    _Slot *table, Py_ssize_t mask, Py_hash_t h, PyObject *value
+) noexcept:
+    """The slot holding ``value``, or the empty slot where it goes."""
+    cdef Py_ssize_t slot = h & mask
+    while table[slot].key != NULL:
+        if table[slot].hash == h and (
+            table[slot].key == value or _same_text(value, table[slot].key)
+        ):
+            break
+        slot = (slot + 1) & mask
+    return slot
+
+
+cdef _Slot *_grown(_Slot *table, Py_ssize_t capacity) noexcept:
+    """A table of twice the capacity with the entries of ``table`` (freed),
+    or NULL (``table`` kept) when out of memory."""
+    cdef _Slot *grown = <_Slot *>calloc(2 * capacity, sizeof(_Slot))
+    cdef Py_ssize_t j
+    if grown == NULL:
+        return NULL
+    for j in range(capacity):
+        if table[j].key != NULL:
+            grown[_probe(grown, 2 * capacity - 1, table[j].hash, table[j].key)] = table[j]
+    free(table)
+    return grown
 
 
 def factorize_str(values):
@@ -75,83 +104,43 @@ def factorize_str(values):
     cdef Py_ssize_t[::1] out = codes
     cdef PyObject **data = <PyObject **><size_t>values.__array_interface__["data"][0]
     uniques = []
-    cdef Py_ssize_t capacity = 16, mask = 15, n_uniques = 0
-    cdef _Slot *table = <_Slot *>malloc(capacity * sizeof(_Slot))
-    cdef PyObject **first = <PyObject **>malloc(capacity * sizeof(PyObject *))
+    # open addressing, kept at most half full
+    cdef Py_ssize_t capacity = 16, i, slot, code = -1
+    cdef _Slot *table = <_Slot *>calloc(capacity, sizeof(_Slot))
     cdef _Slot *grown
-    cdef PyObject **grown_first
     cdef PyObject *value
     cdef PyObject *previous = NULL
-    cdef Py_ssize_t i, j, slot, code = -1
     cdef Py_hash_t h
-    if table == NULL or first == NULL:
-        free(table)
-        free(first)
+    if table == NULL:
         raise MemoryError()
     try:
-        for j in range(capacity):
-            table[j].code = -1
         for i in range(n):
             value = data[i]
             if value == NULL:  # left by C code; NumPy reads it as None
                 return None
-            if value == previous:
-                out[i] = code
-                continue
-            if not PyUnicode_CheckExact(<object>value):
-                return None
-            h = PyObject_Hash(<object>value)  # cached in the str after once
-            slot = h & mask
-            while True:
+            if value != previous:
+                if not PyUnicode_CheckExact(<object>value):
+                    return None
+                h = PyObject_Hash(<object>value)  # cached in the str after once
+                slot = _probe(table, capacity - 1, h, value)
+                if table[slot].key == NULL:  # a new value
+                    if 2 * (len(uniques) + 1) > capacity:
+                        grown = _grown(table, capacity)
+                        if grown == NULL:
+                            raise MemoryError()
+                        table = grown
+                        capacity *= 2
+                        slot = _probe(table, capacity - 1, h, value)
+                    table[slot].hash = h
+                    table[slot].key = value
+                    table[slot].code = len(uniques)
+                    uniques.append(<object>value)
                 code = table[slot].code
-                if code < 0:
-                    break
-                if table[slot].hash == h:
-                    if first[code] == value:
-                        break
-                    if _same_text(value, first[code]):
-                        break
-                slot = (slot + 1) & mask
-            if code < 0:  # a new value
-                code = n_uniques
-                uniques.append(<object>value)  # keeps first[code] alive
-                if n_uniques == capacity // 2:  # keep the table half empty
-                    grown = <_Slot *>malloc(2 * capacity * sizeof(_Slot))
-                    grown_first = <PyObject **>malloc(
-                        2 * capacity * sizeof(PyObject *)
-                    )
-                    if grown == NULL or grown_first == NULL:
-                        free(grown)
-                        free(grown_first)
-                        raise MemoryError()
-                    for j in range(2 * capacity):
-                        grown[j].code = -1
-                    for j in range(n_uniques):
-                        grown_first[j] = first[j]
-                    capacity *= 2
-                    mask = capacity - 1
-                    for j in range(capacity // 2):
-                        if table[j].code >= 0:
-                            slot = table[j].hash & mask
-                            while grown[slot].code >= 0:
-                                slot = (slot + 1) & mask
-                            grown[slot] = table[j]
-                    free(table)
-                    free(first)
-                    table, first = grown, grown_first
-                    slot = h & mask
-                    while table[slot].code >= 0:
-                        slot = (slot + 1) & mask
-                table[slot].hash = h
-                table[slot].code = code
-                first[code] = value
-                n_uniques += 1
+                previous = value
             out[i] = code
-            previous = value
     finally:
         free(table)
-        free(first)
-    result = np.empty(n_uniques, dtype=object)
+    result = np.empty(len(uniques), dtype=object)
     result[:] = uniques
     return codes, result
 
