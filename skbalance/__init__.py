@@ -7,7 +7,7 @@ from the package root::
 """
 
 from skbalance._class_weight import ClassWeightComputer
-from skbalance._compare import ComparisonDisplay, compare_samplers
+from skbalance._compare import compare_samplers
 from skbalance._datasets import load_support_tickets
 from skbalance._diagnostics import (
     ImbalanceReport,
@@ -15,9 +15,10 @@ from skbalance._diagnostics import (
     imbalance_report,
     severity,
 )
-from skbalance._display import ImbalanceDisplay
+from skbalance._display import ComparisonDisplay, ImbalanceDisplay
 from skbalance._domain_floor import DomainFloorSampler
-from skbalance._llm import LLMAugmentSampler, offline_generator
+from skbalance._generators import offline_generator
+from skbalance._llm_augment import LLMAugmentSampler
 from skbalance._metrics import (
     PerClassReport,
     macro_weighted_f1_gap,

@@ -9,12 +9,12 @@ from sklearn.metrics import balanced_accuracy_score, check_scoring
 from sklearn.model_selection import RepeatedStratifiedKFold, check_cv
 
 from skbalance._class_weight import ClassWeightComputer
-from skbalance._indexing import n_rows, take_rows
+from skbalance._containers import n_rows, take_rows
 from skbalance._metrics import per_class_report
 from skbalance._validation import check_labels
 from skbalance._weighted import WeightedClassifier
 
-__all__ = ["ComparisonDisplay", "compare_samplers"]
+__all__ = ["compare_samplers"]
 
 _METRICS = ["macro_f1", "weighted_f1", "gap", "balanced_accuracy", "min_recall"]
 
@@ -198,77 +198,3 @@ def _pandas():
     except ImportError:
         return None
     return pandas
-
-
-class ComparisonDisplay:
-    """Bar chart of a :func:`compare_samplers` table: a score per strategy with
-    its spread over folds.
-
-    Parameters
-    ----------
-    table : DataFrame or dict
-        The result of :func:`compare_samplers`.
-    metric : str, default="macro_f1"
-        Which score to draw (``<metric>_mean`` and ``<metric>_std``).
-
-    Attributes
-    ----------
-    ax_ : matplotlib Axes
-    figure_ : matplotlib Figure
-    bars_ : matplotlib BarContainer
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from skbalance import ComparisonDisplay
-    >>> table = {"strategy": ["none", "ratio 1.0"], "macro_f1_mean": [0.6, 0.7],
-    ...          "macro_f1_std": [0.05, 0.04]}
-    >>> display = ComparisonDisplay(table).plot()
-    >>> [round(float(b.get_width()), 2) for b in display.bars_]
-    [0.6, 0.7]
-    """
-
-    def __init__(self, table, metric="macro_f1"):
-        if hasattr(table, "reset_index"):
-            table = table.reset_index().to_dict(orient="list")
-        for column in (f"{metric}_mean", f"{metric}_std"):
-            if column not in table:
-                raise ValueError(
-                    f"metric={metric!r}: the table has no column {column!r}."
-                )
-        self.strategies = list(table["strategy"])
-        self.means = np.asarray(table[f"{metric}_mean"], dtype=float)
-        self.stds = np.asarray(table[f"{metric}_std"], dtype=float)
-        self.metric = metric
-
-    def plot(self, ax=None):
-        """Draw horizontal bars, the best strategy on top.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure when None.
-
-        Returns
-        -------
-        self : ComparisonDisplay
-            With ``ax_``, ``figure_`` and ``bars_`` set.
-        """
-        from skbalance._compat import import_optional
-
-        plt = import_optional(
-            "matplotlib.pyplot", extra="plot", purpose="ComparisonDisplay"
-        )
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 0.4 * len(self.strategies) + 1.2))
-        order = np.argsort(self.means, kind="stable")
-        self.bars_ = ax.barh(
-            [self.strategies[i] for i in order],
-            self.means[order],
-            xerr=self.stds[order],
-            color="#4c72b0",
-        )
-        ax.set_xlabel(f"{self.metric.replace('_', ' ')} (mean and std over folds)")
-        self.ax_, self.figure_ = ax, ax.figure
-        return self

@@ -8,16 +8,10 @@ fixed in one place. Optional dependencies are imported lazily with
 
 import importlib
 
-import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    StrOptions,
-    make_constraint,
-)
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 __all__ = [
     "HasMethods",
@@ -26,21 +20,9 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "_safe_indexing",
-    "bit_generator",
     "import_optional",
-    "make_constraint",
+    "validate_data",
 ]
-
-
-def bit_generator(random_state):
-    """The bit generator behind a ``Generator`` or a ``RandomState``.
-
-    A ``RandomState`` keeps its Mersenne Twister as the private
-    ``_bit_generator`` (NumPy >= 1.17), the one private NumPy name used here.
-    """
-    if isinstance(random_state, np.random.Generator):
-        return random_state.bit_generator
-    return random_state._bit_generator
 
 
 def import_optional(module, *, extra, purpose):

@@ -1,11 +1,10 @@
 """DomainFloorSampler: give every domain (or class) a minimum share."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 from skbalance._base import BaseStrataOverSampler
-from skbalance._compat import Interval
-from skbalance._indexing import column_values, n_rows
-from skbalance._targets import floor_targets
+from skbalance._containers import column_values, drop_column, n_rows
+from skbalance._targets import MIN_SHARE, stratum_targets
 from skbalance._validation import check_groups
 
 __all__ = ["DomainFloorSampler"]
@@ -30,19 +29,35 @@ class DomainFloorSampler(BaseStrataOverSampler):
 
     Parameters
     ----------
-    min_share : float in [0, 1], default=0.1
-        Minimum share of the output for every stratum. Must satisfy
-        ``min_share * n_strata <= 1``; a floor already met is a no-op.
+    min_share : float in [0, 1] or None, default=0.1
+        Minimum share of the output for every stratum; a floor already met,
+        0 and None are no-ops. A floor that ``k`` strata cannot all reach
+        (``min_share * k > 1``) is lowered to ``1 / k`` (every stratum equal)
+        with a warning, so that a grid never has a failed candidate.
+    relative : bool, default=False
+        Read ``min_share`` as a fraction of the uniform share ``1 / k``: with
+        ``k`` strata every stratum gets at least ``min_share / k`` of the
+        output. ``min_share=0.5, relative=True`` gives each of 26 classes
+        at least 0.5 / 26 = 1.9%, and each of 4 classes 12.5%; 1.0 makes the
+        strata equal. Use it when the number of strata varies or is large.
     domain : str, int or None, default=None
         Where the domain of a row is read: a column name of a DataFrame X, a
-        key of dict records, or a column index of a 2-D array X. The column
-        stays in X. ``None`` uses ``groups`` or, without it, the classes of y.
+        key of dict records, or a column index of a 2-D array X.
+        ``"groups"`` reads the ``groups`` passed to :meth:`fit_resample`, and
+        fails with the fix when none arrives (as in an imbalanced-learn
+        Pipeline without metadata routing, which drops the step's
+        parameters). ``None`` uses ``groups`` when given, else the classes
+        of y.
+    drop_domain : bool, default=False
+        Remove the ``domain`` column (or record key) from the output, so that
+        the next step of a pipeline does not see it.
     shuffle : bool, default=False
         Shuffle the output rows. By default the original rows come first,
         unchanged and in order, followed by the copies.
     random_state : int, RandomState instance or None, default=None
         Chooses which rows get the extra copy when a stratum is not raised by
-        a whole multiple, and the order when ``shuffle=True``.
+        a whole multiple, and the order when ``shuffle=True``. Resolved with
+        scikit-learn's ``check_random_state``.
 
     Attributes
     ----------
@@ -89,17 +104,30 @@ class DomainFloorSampler(BaseStrataOverSampler):
 
     _parameter_constraints: dict = {
         **BaseStrataOverSampler._parameter_constraints,
-        "min_share": [Interval(Real, 0, 1, closed="both")],
+        "min_share": MIN_SHARE,
+        "relative": ["boolean"],
         "domain": [str, Integral, None],
+        "drop_domain": ["boolean"],
     }
 
-    def __init__(self, *, min_share=0.1, domain=None, shuffle=False, random_state=None):
+    def __init__(
+        self,
+        *,
+        min_share=0.1,
+        relative=False,
+        domain=None,
+        drop_domain=False,
+        shuffle=False,
+        random_state=None,
+    ):
         self.min_share = min_share
+        self.relative = relative
         self.domain = domain
+        self.drop_domain = drop_domain
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def fit_resample(self, X, y, *, groups=None):
+    def fit_resample(self, X, y, *, groups=None, sample_weight=None):
         """Resample the data set; the output has the container type of the input.
 
         Parameters
@@ -110,20 +138,25 @@ class DomainFloorSampler(BaseStrataOverSampler):
         y : array-like of shape (n_samples,)
             Class labels (no missing values).
         groups : array-like of shape (n_samples,), default=None
-            Domain of every row, when it is not a field of X. Cannot be combined
-            with ``domain``. In an imbalanced-learn Pipeline, ``groups`` only
-            arrives with metadata routing enabled and requested (see the user
-            guide); prefer ``domain=`` there.
+            Domain of every row, when it is not a field of X (set
+            ``domain="groups"`` to require it). In an imbalanced-learn
+            Pipeline, ``groups`` only arrives with metadata routing enabled
+            and requested (see the user guide); prefer ``domain=`` there.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, resampled with them and returned third.
 
         Returns
         -------
         X_resampled : same container as X
             The original rows, unchanged and in order, then the copies (all
-            shuffled together when ``shuffle=True``).
+            shuffled together when ``shuffle=True``); without the domain
+            column when ``drop_domain=True``.
         y_resampled : same container as y
             The labels of ``X_resampled``.
+        sample_weight_resampled : ndarray of shape (n_samples_resampled,)
+            Only when ``sample_weight`` is given.
         """
-        return super().fit_resample(X, y, groups=groups)
+        return super().fit_resample(X, y, groups=groups, sample_weight=sample_weight)
 
     def fit(self, X, y, *, groups=None):
         """Compute the per-stratum targets and the rows to copy.
@@ -145,20 +178,32 @@ class DomainFloorSampler(BaseStrataOverSampler):
         return super().fit(X, y, groups=groups)
 
     def _strata(self, X, y, groups=None):
-        if groups is not None and self.domain is not None:
+        if self.domain == "groups" and groups is None:
+            raise ValueError(
+                "DomainFloorSampler(domain='groups') got no groups. Pass "
+                "fit_resample(X, y, groups=...); in an imbalanced-learn Pipeline, "
+                "enable metadata routing (sklearn.set_config("
+                "enable_metadata_routing=True)) and request it with "
+                "sampler.set_fit_resample_request(groups=True), or put the domain "
+                "in X and set domain to its column."
+            )
+        if groups is not None and self.domain not in (None, "groups"):
             raise ValueError(
                 f"Got both domain={self.domain!r} and groups; give the domains one "
                 "way only."
             )
-        if self.domain is not None:
-            values = column_values(X, self.domain, param="domain")
-            source = f"domain={self.domain!r}"
-        elif groups is not None:
+        if groups is not None:
             values = check_groups(groups, n_samples=n_rows(X), against="X")
-            source = "groups"
-        else:
+            return values, "groups", "domain"
+        if self.domain is None:
             return y, "y", "class"
-        return values, source, "domain"  # encode() rejects missing values
+        values = column_values(X, self.domain, param="domain")
+        return values, f"domain={self.domain!r}", "domain"  # encode() names NaN
 
-    def _stratum_targets(self, counts, strata):
-        return floor_targets(counts, self.min_share)
+    def _stratum_targets(self, counts):
+        return stratum_targets(counts, min_share=self.min_share, relative=self.relative)
+
+    def _output_rows(self, X):
+        if self.drop_domain and self.domain not in (None, "groups"):
+            return drop_column(X, self.domain)
+        return X

@@ -12,7 +12,14 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["JsonlError", "field_values", "get_field", "read_jsonl", "write_lines"]
+__all__ = [
+    "JsonlError",
+    "field_values",
+    "get_field",
+    "read_jsonl",
+    "set_field",
+    "write_lines",
+]
 
 
 class JsonlError(ValueError):
@@ -132,6 +139,27 @@ def get_field(record, path):
         else:
             raise KeyError(part)
     return value
+
+
+def set_field(record, path, value):
+    """Set the value at a dotted path (see :func:`get_field`) in place.
+
+    Examples
+    --------
+    >>> from skbalance._jsonl import set_field
+    >>> chat = {"messages": [{"role": "user", "content": "hi"}]}
+    >>> set_field(chat, "messages.-1.content", "hello")
+    >>> chat
+    {'messages': [{'role': 'user', 'content': 'hello'}]}
+    """
+    *parents, last = path.split(".")
+    target = record
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
 
 
 def field_values(data, path, *, option):

@@ -1,10 +1,7 @@
 """RatioOverSampler: random duplication up to a ratio of the largest class."""
 
-from numbers import Real
-
 from skbalance._base import BaseStrataOverSampler
-from skbalance._compat import Interval
-from skbalance._targets import ratio_targets
+from skbalance._targets import TARGET_RATIO, stratum_targets
 
 __all__ = ["RatioOverSampler"]
 
@@ -23,16 +20,19 @@ class RatioOverSampler(BaseStrataOverSampler):
 
     Parameters
     ----------
-    target_ratio : float in (0, 1], default=1.0
+    target_ratio : float in [0, 1] or None, default=1.0
         Size of every class after resampling as a fraction of the largest
         class. 1.0 balances fully; 0.3 raises each class to at least 30% of
-        the largest.
+        the largest; 0 or None leave the data as it is (so that a grid can
+        hold "no resampling").
     shuffle : bool, default=False
         Shuffle the output rows. By default the original rows come first,
         unchanged and in order, followed by the copies.
     random_state : int, RandomState instance or None, default=None
         Chooses which rows get the extra copy when a class is not raised by a
-        whole multiple, and the order when ``shuffle=True``.
+        whole multiple, and the order when ``shuffle=True``. Resolved with
+        scikit-learn's ``check_random_state``: an int and ``RandomState(int)``
+        give the same output.
 
     Attributes
     ----------
@@ -80,7 +80,7 @@ class RatioOverSampler(BaseStrataOverSampler):
 
     _parameter_constraints: dict = {
         **BaseStrataOverSampler._parameter_constraints,
-        "target_ratio": [Interval(Real, 0, 1, closed="right")],
+        "target_ratio": TARGET_RATIO,
     }
 
     def __init__(self, *, target_ratio=1.0, shuffle=False, random_state=None):
@@ -88,13 +88,5 @@ class RatioOverSampler(BaseStrataOverSampler):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def _strata(self, X, y, **params):
-        if params:
-            raise TypeError(
-                "RatioOverSampler.fit_resample got unexpected parameters "
-                f"{sorted(params)}."
-            )
-        return y, "y", "class"
-
-    def _stratum_targets(self, counts, strata):
-        return ratio_targets(counts, self.target_ratio)
+    def _stratum_targets(self, counts):
+        return stratum_targets(counts, target_ratio=self.target_ratio)

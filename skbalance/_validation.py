@@ -4,10 +4,10 @@ import sys
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array
 
+from skbalance._containers import is_dataframe, is_series, n_rows
 from skbalance._factorize import count_in_window, factorize_str
-from skbalance._indexing import _is_pandas, n_rows
 
 __all__ = [
     "check_groups",
@@ -16,7 +16,6 @@ __all__ = [
     "count_labels",
     "encode",
     "encode_strata",
-    "random_source",
     "sort_by_code",
 ]
 
@@ -48,8 +47,8 @@ def check_rows(X):
             X, accept_sparse=True, dtype=None, ensure_all_finite=False, allow_nd=True
         )
         return n_rows(X)
-    if _is_pandas(X):
-        if getattr(X, "ndim", 1) == 2:
+    if is_dataframe(X) or is_series(X):
+        if is_dataframe(X):
             if X.shape[0] == 0 or X.shape[1] == 0:
                 check_array(np.empty(X.shape))  # sklearn's own message
             return X.shape[0]
@@ -98,7 +97,7 @@ def check_labels(y, *, n_samples=None, name="y"):
         raise ValueError(
             f"This estimator requires y to be passed, but the target {name} is None."
         )
-    if _is_pandas(y):
+    if is_dataframe(y) or is_series(y):
         y = y.to_numpy()
     elif isinstance(y, (list, tuple)):
         values = y
@@ -382,20 +381,6 @@ def count_labels(values, *, name):
             )
     uniques, _, counts = encode(values, name=name)
     return uniques, counts
-
-
-def random_source(random_state):
-    """``check_random_state``, but an integer seeds a ``numpy.random.Generator``.
-
-    Seeding a Generator takes a tenth of the time of seeding the legacy
-    Mersenne Twister, which shows on inputs of 100k rows; a RandomState
-    instance and None (numpy's global state) are used as they are.
-    """
-    if isinstance(random_state, np.random.RandomState | np.random.Generator):
-        return random_state
-    if random_state is None:
-        return check_random_state(None)
-    return np.random.default_rng(random_state)
 
 
 def sort_by_code(codes, n_codes):

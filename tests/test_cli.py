@@ -119,20 +119,18 @@ def test_balance_refuses_to_overwrite_its_input(tickets_file):
     assert tickets_file.read_bytes() == before
 
 
-def test_balance_infeasible_floor(tickets_file, tmp_path):
-    code, _, err = run(
-        "balance",
-        str(tickets_file),
-        "-o",
-        str(tmp_path / "o.jsonl"),
-        "--min-share",
-        "0.6",
-    )
-    assert code == 1
-    assert err == (
-        "skbalance: error: Got min_share=0.6 with 2 strata, but min_share * n_strata "
-        "must be <= 1.\n"
-    )
+def test_balance_infeasible_floor_is_clipped_with_a_warning(tickets_file, tmp_path):
+    with pytest.warns(UserWarning, match=r"min_share=0\.6 cannot be met by 2 strata"):
+        code, out, _ = run(
+            "balance",
+            str(tickets_file),
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--min-share",
+            "0.6",
+        )
+    assert code == 0
+    assert "50.0%" in out
 
 
 def test_domain_without_min_share(tickets_file, tmp_path):

@@ -50,7 +50,6 @@ _NUMERIC_X = (
 )
 _LLM_EXPECTED = dict.fromkeys(
     [
-        "check_samplers_one_label",
         "check_samplers_fit",
         "check_samplers_fit_resample",
         "check_samplers_pandas",

@@ -204,15 +204,16 @@ def test_single_domain():
         DomainFloorSampler(domain="locale").fit_resample(df, df["label"])
 
 
-def test_infeasible_min_share(tickets):
-    with pytest.raises(
-        ValueError,
-        match=r"^Got min_share=0\.3 with 4 strata, but min_share \* n_strata must be "
-        r"<= 1\.$",
+def test_infeasible_min_share_is_lowered_to_equal_strata_with_a_warning(tickets):
+    # a grid over min_share never has a failed candidate: 0.3 x 4 > 1 becomes 1/4
+    with pytest.warns(
+        UserWarning,
+        match=r"^min_share=0\.3 cannot be met by 4 strata \(min_share \* n_strata "
+        r"must be <= 1\); using 1/4, every stratum equal\. Set relative=True",
     ):
-        DomainFloorSampler(min_share=0.3).fit_resample(
-            np.zeros((tickets.size, 1)), tickets
-        )
+        sampler = DomainFloorSampler(min_share=0.3)
+        sampler.fit_resample(np.zeros((tickets.size, 1)), tickets)
+    assert set(sampler.counts_after_.values()) == {max(sampler.counts_before_.values())}
 
 
 def test_groups_reach_the_sampler_through_a_pipeline_with_metadata_routing():

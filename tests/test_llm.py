@@ -261,9 +261,9 @@ def test_callable_generator_and_bad_parameters(tmp_path):
     assert Counter(y_res) == {"billing": 12, "technical": 12, "account": 12}
     assert all(len(examples) <= 2 for examples, _, _ in calls)
     assert {label for _, label, _ in calls} == {"technical", "account"}
-    with pytest.raises(ValueError, match="Got both target_ratio and min_share"):
+    with pytest.raises(ValueError, match="Got both target_ratio=0.5 and min_share=0.1"):
         LLMAugmentSampler(target_ratio=0.5, min_share=0.1).fit_resample(texts, y)
-    with pytest.raises(ValueError, match=re.escape("text='body': row 0 of X has no")):
+    with pytest.raises(ValueError, match=re.escape("text='body' is missing from row 0 of X (its keys are ['text'])")):
         LLMAugmentSampler(text="body", generator="offline").fit_resample(
             [{"text": t} for t in texts], y
         )
@@ -310,10 +310,9 @@ def test_parameters_are_default_constructible():
 
 def test_dedupe_works_across_chunks(tmp_path):
     """Near-duplicates are caught between chunks of candidates too."""
-    from skbalance._llm import _NearDuplicates
+    from skbalance._text import Dedupe
 
-    sampler = LLMAugmentSampler(generator="offline", cache=None)
-    near = _NearDuplicates(["please delete my account"], 0.9)
+    dedupe = Dedupe(["please delete my account"], np.array(["account"]), 0.9)
     candidates = [
         (0, "refund my last order please"),
         (0, "Refund my last order  please"),
@@ -322,9 +321,9 @@ def test_dedupe_works_across_chunks(tmp_path):
     # a near-duplicate in the next chunk of the text before it
     candidates += [(0, "the app crashes"), (0, "the app crashes!")]
     candidates += [(0, "my card was charged twice")]
-    accepted = {}
-    sampler._accept(candidates, accepted, {0: 10}, set(), near, chunk=2)
-    assert accepted[0] == [
+    accepted = []
+    dedupe.run(candidates, lambda i, text: accepted.append(text) or True, chunk=2)
+    assert accepted == [
         "refund my last order please",
         "the app crashes",
         "my card was charged twice",
@@ -404,7 +403,7 @@ def test_an_interrupted_batch_is_picked_up_again(api, tmp_path, monkeypatch):
         sleeps.append(seconds)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("skbalance._llm.time.sleep", interrupt)
+    monkeypatch.setattr("skbalance._llm_requests.time.sleep", interrupt)
     with pytest.raises(KeyboardInterrupt):
         _sampler(tmp_path, batch=True, poll_interval=5.0).fit_resample(texts, y)
     assert sleeps == [5.0] and len(api.batches) == 1
@@ -421,9 +420,9 @@ def test_concurrent_writers_leave_whole_entries(tmp_path):
     """Many threads writing the same and different keys: every file is whole."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from skbalance._llm import _Cache
+    from skbalance._llm_cache import Cache
 
-    cache = _Cache(tmp_path)
+    cache = Cache(tmp_path)
     keys = [f"{i % 4:064x}" for i in range(200)]
 
     def write(i):

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from skbalance._targets import floor_targets, ratio_targets
+from skbalance._targets import floor_targets, ratio_targets, stratum_targets
 
 
 def test_ratio_targets_seed_example():
@@ -64,59 +64,41 @@ def test_floor_targets_exactly_one_over_n_strata_balances():
     assert floor_targets([5, 1], 0.5).tolist() == [5, 5]
 
 
-def test_floor_targets_per_stratum_floors():
-    targets = floor_targets([900, 90, 10], [0.0, 0.0, 0.2])
-    assert targets[:2].tolist() == [900, 90]
-    assert targets[2] / targets.sum() >= 0.2
-    assert (targets[2] - 1) / (targets.sum() - 1) < 0.2
+def test_floor_targets_infeasible_floor_becomes_equal_strata():
+    with pytest.warns(
+        UserWarning,
+        match=r"^min_share=0\.6 cannot be met by 3 strata \(min_share \* n_strata "
+        r"must be <= 1\); using 1/3, every stratum equal\.",
+    ):
+        assert floor_targets([5, 3, 1], 0.6).tolist() == [5, 5, 5]
 
 
-def test_floor_targets_infeasible_message():
+def test_floor_targets_exact_equal_shares_and_relative_floors():
+    assert floor_targets([5, 3, 1], 1 / 3).tolist() == [5, 5, 5]
+    assert floor_targets([5, 3, 1], 1.0, relative=True).tolist() == [5, 5, 5]
+    # 26 strata: an absolute 5% floor is infeasible, a relative 0.5 is 1/52 each
+    counts = [1000] + [3] * 25
+    targets = floor_targets(counts, 0.5, relative=True)
+    shares = targets / targets.sum()
+    assert shares.min() >= 1 / 52
+    # minimal: one row fewer in any raised stratum breaks its floor
+    raised = np.flatnonzero(targets > counts)
+    assert raised.size
+    for k in raised:
+        assert (targets[k] - 1) / (targets.sum() - 1) < 1 / 52
+
+
+@pytest.mark.parametrize("none", [None, 0, 0.0])
+def test_zero_and_none_are_no_ops(none):
+    assert stratum_targets([50, 5], target_ratio=none).tolist() == [50, 5]
+    assert stratum_targets([50, 5], min_share=none).tolist() == [50, 5]
+    assert stratum_targets([50, 5]).tolist() == [50, 5]
+
+
+def test_both_targets_is_an_error():
     with pytest.raises(
         ValueError,
-        match=r"^Got min_share=0\.6 with 3 strata, but min_share \* n_strata must "
-        r"be <= 1\.$",
+        match=r"^Got both target_ratio=0\.5 and min_share=0\.1; set one of them and "
+        r"leave the other None\.$",
     ):
-        floor_targets([5, 3, 1], 0.6)
-
-
-@pytest.mark.parametrize(
-    ("floors", "match"),
-    [
-        ([0.6, 0.6, 0.0], r"floors summing to 1\.2 over 3 strata"),
-        ([0.5, 0.5, 0.0], r"sum to 1, which leaves no room"),
-        ([0.5, 0.5], r"min_share has 2 floors for 3 strata"),
-        ([0.5, -0.1, 0.1], r"Every floor in min_share must be in \[0, 1\]"),
-    ],
-)
-def test_floor_targets_bad_per_stratum_floors(floors, match):
-    counts = [5, 3, 1] if len(floors) != 2 else [5, 3, 1]
-    with pytest.raises(ValueError, match=match):
-        floor_targets(counts, floors)
-
-
-@pytest.mark.parametrize(
-    ("func", "arg", "match"),
-    [
-        (ratio_targets, 0.0, r"target_ratio must be in \(0, 1\]; got 0\.0"),
-        (ratio_targets, 1.5, r"target_ratio must be in \(0, 1\]; got 1\.5"),
-        (floor_targets, 1.5, r"min_share must be in \[0, 1\]; got 1\.5"),
-    ],
-)
-def test_bad_scalar_targets(func, arg, match):
-    with pytest.raises(ValueError, match=match):
-        func([5, 1], arg)
-
-
-@pytest.mark.parametrize(
-    ("counts", "match"),
-    [
-        ([], r"counts must be a non-empty 1-D array"),
-        ([[1, 2]], r"counts must be a non-empty 1-D array"),
-        ([3, 0], r"counts must be positive integers"),
-        ([3.0, 1.0], r"counts must be positive integers"),
-    ],
-)
-def test_bad_counts(counts, match):
-    with pytest.raises(ValueError, match=match):
-        ratio_targets(counts, 1.0)
+        stratum_targets([5, 1], target_ratio=0.5, min_share=0.1)

@@ -1,0 +1,435 @@
+"""LLMAugmentSampler: new examples of rare classes written by an LLM.
+
+The sampler is a member of the family of :mod:`skbalance._base`: the same
+targets, seed planning (every seed used ``a // c`` or ``a // c + 1`` times),
+shuffle and fitted attributes as the duplicating samplers; what it adds is
+how a new row is made: requests to a generator (:mod:`skbalance._generators`),
+answered from the cache first (:mod:`skbalance._llm_cache`), sent
+concurrently or as a batch (:mod:`skbalance._llm_requests`), and deduplicated
+(:mod:`skbalance._text`).
+"""
+
+import hashlib
+import os
+import warnings
+from collections import Counter
+from numbers import Integral, Real
+
+import numpy as np
+
+from skbalance._base import BaseStrataOverSampler
+from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
+from skbalance._containers import is_dataframe, text_values, with_texts
+from skbalance._generators import (
+    DEFAULT_MODEL,
+    PROMPT_VERSION,
+    generator_id,
+    make_generator,
+)
+from skbalance._llm_cache import Cache
+from skbalance._llm_requests import (
+    collect_texts,
+    plan_requests,
+    run_batch,
+    run_concurrent,
+)
+from skbalance._targets import MIN_SHARE, TARGET_RATIO, stratum_targets
+from skbalance._text import Dedupe
+
+__all__ = ["LLMAugmentSampler"]
+
+
+class LLMAugmentSampler(BaseStrataOverSampler):
+    """Add new examples of rare classes, written by an LLM.
+
+    Classes are raised to ``target_ratio`` of the largest class, or to class
+    floors ``min_share``, with the same target arithmetic as
+    :class:`RatioOverSampler` and :class:`DomainFloorSampler`, but the new
+    rows are new texts instead of copies. Every new text varies one seed
+    example of its class (each seed is used evenly, a // c or a // c + 1
+    times), shown with a few other examples of the class.
+
+    Read more in the :ref:`User Guide <llm_augment>`.
+
+    Parameters
+    ----------
+    target_ratio : float in [0, 1] or None, default=None
+        Size of every class as a fraction of the largest, as in
+        :class:`RatioOverSampler`; 1.0 when neither this nor ``min_share`` is
+        given, and 0 adds nothing.
+    min_share : float in [0, 1] or None, default=None
+        Minimum share of the output for every class, as in
+        :class:`DomainFloorSampler`. Cannot be combined with ``target_ratio``.
+    text : str or None, default=None
+        Where the text is, when X holds records or a DataFrame: a column, key,
+        or dotted path such as ``"messages.0.content"``. Other fields of a new
+        record are copied from its seed. None when X is a list or 1-D array of
+        texts.
+    generator : "anthropic", "offline" or callable, default="anthropic"
+        ``"anthropic"`` calls the Messages API with the official SDK (extra
+        ``llm``; key from ``ANTHROPIC_API_KEY``). A callable
+        ``(examples, label, n, random_state) -> list of str`` plugs in any
+        other model; ``"offline"`` is :func:`offline_generator`.
+    model : str, default="claude-haiku-4-5"
+        Model id for ``generator="anthropic"``.
+    n_per_request : int, default=5
+        Texts asked for in one request.
+    n_examples : int, default=3
+        Examples shown in a prompt: the seed and ``n_examples - 1`` others of
+        its class.
+    max_concurrency : int, default=8
+        Requests in flight at once (threads; safe in notebooks).
+    cache : "auto", path or None, default="auto"
+        Directory of the on-disk cache of answers; ``"auto"`` is
+        ``~/.cache/skbalance/llm``; None disables it.
+    max_requests : int or None, default=None
+        At most this many new requests per fit; classes left short are named
+        in a warning and in ``shortfall_``.
+    dedupe : bool, default=True
+        Drop texts equal (after case folding and collapsing whitespace) to an
+        original or to another new text, and texts whose character 3-gram
+        Jaccard similarity to one of them reaches ``similarity``.
+    similarity : float in (0, 1], default=0.9
+        Near-duplicate threshold of ``dedupe``.
+    label_filter : classifier, callable or None, default=None
+        A fitted classifier (``predict``) or a callable mapping a list of texts
+        to labels: new texts it assigns to another class are dropped.
+    max_tokens : int, default=2048
+        Output token limit of one request.
+    client_options : dict or None, default=None
+        Keyword arguments of ``anthropic.Anthropic`` (``max_retries``,
+        ``timeout``, ``base_url``); the key stays in the environment.
+    max_rounds : int, default=3
+        Rounds of top-up requests for texts lost to validation or dedupe.
+    batch : bool, default=False
+        Send the requests as one Message Batch (half the price, answers within
+        24 hours; ``generator="anthropic"`` only). The fit polls every
+        ``poll_interval`` seconds; an interrupted fit picks the same batch up
+        again when rerun on the same data.
+    poll_interval : float, default=30.0
+        Seconds between polls of a batch.
+    provenance : str or None, default=None
+        For records: a field added to every new record, holding the model and
+        the index of its seed row (originals are left as they are).
+    progress : "auto" or bool, default="auto"
+        Report requests done on stderr; "auto" does so for 20 requests or more
+        when stderr is a terminal.
+    shuffle : bool, default=False
+        Shuffle the output rows; by default originals come first, unchanged.
+    random_state : int, RandomState instance or None, default=None
+        Chooses the seeds used once more when a class is not raised by a
+        whole multiple, seeds the generator calls (their ``random_state``)
+        and the shuffle. Resolved with scikit-learn's ``check_random_state``:
+        an int and ``RandomState(int)`` give the same output; None gives new
+        requests that the cache does not answer only where the seeds differ
+        (the cache key is the seed text, model, class and slot).
+
+    Attributes
+    ----------
+    counts_before_, counts_after_ : dict
+        Rows per class before and after.
+    shortfall_ : dict
+        Rows per class below target (budget, or texts lost to dedupe).
+    sample_indices_ : ndarray
+        Input row of every output row: itself, or the seed of a new text.
+    is_synthetic_ : ndarray of bool
+        Which output rows are new texts.
+    n_requests_ : int
+        Requests sent to the generator in the last fit (not from the cache).
+    n_cached_ : int
+        Requests answered from the cache in the last fit.
+
+    See Also
+    --------
+    RatioOverSampler : The same targets, by duplication.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from skbalance import LLMAugmentSampler
+    >>> texts = [f"invoice {i} is wrong" for i in range(8)]
+    >>> texts += ["app crashes", "login fails"]
+    >>> y = ["billing"] * 8 + ["technical"] * 2
+    >>> sampler = LLMAugmentSampler(generator="offline", cache=None, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(texts, y)
+    >>> Counter(y_res)
+    Counter({'billing': 8, 'technical': 8})
+    >>> int(sampler.sample_indices_[10]), bool(sampler.is_synthetic_[10])
+    (8, True)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseStrataOverSampler._parameter_constraints,
+        "target_ratio": TARGET_RATIO,
+        "min_share": MIN_SHARE,
+        "text": [str, Integral, None],
+        "generator": [StrOptions({"anthropic", "offline"}), callable],
+        "model": [str],
+        "n_per_request": [Interval(Integral, 1, None, closed="left")],
+        "n_examples": [Interval(Integral, 1, None, closed="left")],
+        "max_concurrency": [Interval(Integral, 1, None, closed="left")],
+        "cache": [StrOptions({"auto"}), str, os.PathLike, None],
+        "max_requests": [Interval(Integral, 0, None, closed="left"), None],
+        "dedupe": ["boolean"],
+        "similarity": [Interval(Real, 0, 1, closed="right")],
+        "label_filter": [HasMethods(["predict"]), callable, None],
+        "max_tokens": [Interval(Integral, 1, None, closed="left")],
+        "client_options": [dict, None],
+        "max_rounds": [Interval(Integral, 1, None, closed="left")],
+        "batch": ["boolean"],
+        "poll_interval": [Interval(Real, 0, None, closed="left")],
+        "provenance": [str, None],
+        "progress": [StrOptions({"auto"}), "boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        target_ratio=None,
+        min_share=None,
+        text=None,
+        generator="anthropic",
+        model=DEFAULT_MODEL,
+        n_per_request=5,
+        n_examples=3,
+        max_concurrency=8,
+        cache="auto",
+        max_requests=None,
+        dedupe=True,
+        similarity=0.9,
+        label_filter=None,
+        max_tokens=2048,
+        client_options=None,
+        max_rounds=3,
+        batch=False,
+        poll_interval=30.0,
+        provenance=None,
+        progress="auto",
+        shuffle=False,
+        random_state=None,
+    ):
+        self.target_ratio = target_ratio
+        self.min_share = min_share
+        self.text = text
+        self.generator = generator
+        self.model = model
+        self.n_per_request = n_per_request
+        self.n_examples = n_examples
+        self.max_concurrency = max_concurrency
+        self.cache = cache
+        self.max_requests = max_requests
+        self.dedupe = dedupe
+        self.similarity = similarity
+        self.label_filter = label_filter
+        self.max_tokens = max_tokens
+        self.client_options = client_options
+        self.max_rounds = max_rounds
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.provenance = provenance
+        self.progress = progress
+        self.shuffle = shuffle
+        self.random_state = random_state
+
+    # -- the base's hooks --------------------------------------------------------
+
+    def _stratum_targets(self, counts):
+        ratio = self.target_ratio
+        if ratio is None and self.min_share is None:
+            ratio = 1.0
+        return stratum_targets(counts, target_ratio=ratio, min_share=self.min_share)
+
+    def _make_rows(self, X, labels, sources, rng):
+        texts = text_values(X, self.text)
+        if self.provenance is not None and (self.text is None or is_dataframe(X)):
+            raise ValueError(
+                f"provenance={self.provenance!r} needs records (dicts) with text=; "
+                "for texts and DataFrames use is_synthetic_ and sample_indices_."
+            )
+        self._request_seed = int(rng.integers(2**31))
+        need = Counter(sources.tolist())
+        seeds, new_texts = self._generate(texts, labels, need)
+        wanted = Counter(labels[sources].tolist())
+        got = Counter(labels[seeds].tolist()) if seeds else Counter()
+        self.shortfall_ = {k: wanted[k] - got[k] for k in wanted if wanted[k] > got[k]}
+        if self.shortfall_:
+            warnings.warn(
+                "LLMAugmentSampler fell short of target for "
+                + ", ".join(f"{k!r} ({v} rows)" for k, v in self.shortfall_.items())
+                + " (max_requests reached, or texts lost to validation and dedupe).",
+                UserWarning,
+                stacklevel=4,
+            )
+        seeds = np.asarray(seeds, dtype=np.intp)
+        stamp = None
+        if self.provenance is not None:
+            stamp = {self.provenance: {"generator": self._model_id(), "seed": None}}
+        return seeds, with_texts(X, seeds, self.text, new_texts, stamp=stamp)
+
+    def _finish(self, n, codes, keys, sources, rng):
+        order = super()._finish(n, codes, keys, sources, rng)
+        synthetic = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
+        self.is_synthetic_ = synthetic if order is None else synthetic[order]
+        return order
+
+    def _model_id(self):
+        return generator_id(self.generator, self.model)
+
+    # -- requests ------------------------------------------------------------------
+
+    def _seed_of(self, salt):
+        """The ``random_state`` of a request: its key mixed with this fit's seed."""
+        text = f"{self._request_seed}:{salt}"
+        return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+    def _requests(self, texts, labels, need, accepted, round_):
+        return plan_requests(
+            texts,
+            labels,
+            need,
+            accepted,
+            round_=round_,
+            n_examples=self.n_examples,
+            meta={
+                "prompt_version": PROMPT_VERSION,
+                "model": self._model_id(),
+                "n": self.n_per_request,
+            },
+            context_salt=self._seed_of("context"),
+        )
+
+    def _generate(self, texts, labels, need):
+        """Run the requests (cache first), validate, dedupe, top up, filter."""
+        generator = None
+
+        def send(jobs, cache):
+            nonlocal generator
+            generator = generator or make_generator(
+                self.generator, self.model, self.max_tokens, self.client_options
+            )
+            options = {"n": self.n_per_request, "seed_of": self._seed_of}
+            if self.batch:
+                return run_batch(
+                    generator,
+                    jobs,
+                    cache,
+                    poll_interval=self.poll_interval,
+                    progress=self.progress,
+                    **options,
+                )
+            return run_concurrent(
+                generator,
+                jobs,
+                cache,
+                progress=self.progress,
+                max_concurrency=self.max_concurrency,
+                **options,
+            )
+
+        accepted, self.n_requests_, self.n_cached_ = collect_texts(
+            need,
+            plan=lambda accepted, round_: self._requests(
+                texts, labels, need, accepted, round_
+            ),
+            send=send,
+            cache=Cache(self.cache),
+            max_requests=self.max_requests,
+            max_rounds=self.max_rounds,
+            dedupe=Dedupe(texts, labels, self.similarity) if self.dedupe else None,
+        )
+        seeds = [i for i in sorted(accepted) for _ in accepted[i]]
+        new_texts = [text for i in sorted(accepted) for text in accepted[i]]
+        if self.label_filter is not None and new_texts:
+            f = self.label_filter
+            predicted = f.predict(new_texts) if hasattr(f, "predict") else f(new_texts)
+            keep = (np.asarray(predicted) == labels[seeds]).tolist()
+            seeds = [s for s, k in zip(seeds, keep, strict=True) if k]
+            new_texts = [t for t, k in zip(new_texts, keep, strict=True) if k]
+        return seeds, new_texts
+
+    # -- planning without sending ------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def dry_run(self, X, y):
+        """What a fit would send, without sending anything.
+
+        Parameters
+        ----------
+        X, y : see :meth:`fit_resample`.
+
+        Returns
+        -------
+        plan : dict
+            ``rows_to_add`` per class, ``requests`` (first round, before
+            top-ups), ``cached`` (of those, answered by the cache), and
+            ``input_tokens`` / ``output_tokens``: rough estimates (4
+            characters a token) of the requests not cached.
+        """
+        return self._dry_run(X, y)
+
+    def _dry_run(self, X, y):
+        _, labels, _, _, sources, rng = self._plan(X, y)
+        texts = text_values(X, self.text)
+        self._request_seed = int(rng.integers(2**31))
+        jobs = self._requests(texts, labels, Counter(sources.tolist()), {}, 0)
+        cache = Cache(self.cache)
+        todo = [job for job in jobs if cache.get(job[2]) is None]
+        chars_in = sum(600 + sum(map(len, job[4])) for job in todo)
+        chars_out = sum(
+            40 + self.n_per_request * int(1.2 * len(job[4][0])) for job in todo
+        )
+        return {
+            "rows_to_add": dict(self.sampling_strategy_),
+            "requests": len(jobs),
+            "cached": len(jobs) - len(todo),
+            "input_tokens": chars_in // 4,
+            "output_tokens": chars_out // 4,
+        }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Plan the generation without sending a request (see :meth:`dry_run`).
+
+        Parameters
+        ----------
+        X, y : see :meth:`fit_resample`.
+
+        Returns
+        -------
+        self : object
+            With ``plan_``, the :meth:`dry_run` report.
+        """
+        self.plan_ = self._dry_run(X, y)
+        return self
+
+    def fit_resample(self, X, y, *, sample_weight=None):
+        """Generate new texts for the classes below target.
+
+        Parameters
+        ----------
+        X : list or 1-D array of str, list of dict, or DataFrame
+            Texts, or records / a DataFrame with ``text`` naming the field.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows; a new row gets its seed's weight. Returned
+            third.
+
+        Returns
+        -------
+        X_resampled : same container as X
+            The originals, unchanged and in order, then the new rows (records
+            copied from their seed with the text replaced).
+        y_resampled : same container as y
+            Labels of ``X_resampled``.
+        sample_weight_resampled : ndarray of shape (n_samples_resampled,)
+            Only when ``sample_weight`` is given.
+        """
+        return super().fit_resample(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags

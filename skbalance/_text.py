@@ -1,0 +1,140 @@
+"""Text comparison shared by duplicate-aware splits and LLM dedupe.
+
+One normaliser decides when two texts are "the same" (case and white space
+folded), and character 3-gram Jaccard similarity decides when they are near
+duplicates.
+"""
+
+import hashlib
+from types import SimpleNamespace
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["NearDuplicates", "normalise_text", "stable_rank"]
+
+
+def normalise_text(text):
+    """``text`` with white space collapsed and case folded.
+
+    Examples
+    --------
+    >>> from skbalance._text import normalise_text
+    >>> normalise_text("  My  Invoice\\n is WRONG ")
+    'my invoice is wrong'
+    """
+    return " ".join(str(text).split()).casefold()
+
+
+def stable_rank(text, salt=""):
+    """A hash of the text: a random-looking order that is the same in every
+    process and every fit (unlike ``hash``)."""
+    return hashlib.sha256(f"{salt}\x00{text}".encode()).hexdigest()
+
+
+class NearDuplicates:
+    """Texts seen so far, to find new texts that nearly repeat one of them.
+
+    Character 3-gram sets are hashed into binary sparse rows, so that the
+    Jaccard similarities of many texts come from one sparse product.
+
+    Parameters
+    ----------
+    texts : list of str
+        The texts known at the start.
+    threshold : float in (0, 1]
+        Jaccard similarity from which two texts are near duplicates.
+    """
+
+    def __init__(self, texts, threshold):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.threshold = threshold
+        self.vectorizer = HashingVectorizer(
+            analyzer="char",
+            ngram_range=(3, 3),
+            preprocessor=normalise_text,
+            n_features=2**20,
+            alternate_sign=False,
+            binary=True,
+            norm=None,
+        )
+        self.known = self.vectorizer.transform(texts)
+
+    @staticmethod
+    def _jaccard(A, B):
+        inter = (A @ B.T).toarray()
+        union = A.getnnz(axis=1)[:, None] + B.getnnz(axis=1)[None, :] - inter
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(union > 0, inter / union, 0.0)
+
+    def check(self, texts):
+        """Similarities of ``texts`` to the known texts and to each other.
+
+        Returns a namespace: ``matrix`` (their 3-gram rows, for :meth:`add`),
+        ``to_known`` (bool per text: near a known text) and ``among`` (their
+        pairwise similarities).
+        """
+        matrix = self.vectorizer.transform(texts)
+        to_known = np.zeros(len(texts), dtype=bool)
+        for start in range(0, self.known.shape[0], 2048):
+            block = self._jaccard(matrix, self.known[start : start + 2048])
+            to_known |= (block >= self.threshold).any(axis=1)
+        return SimpleNamespace(
+            matrix=matrix, to_known=to_known, among=self._jaccard(matrix, matrix)
+        )
+
+    def add(self, rows):
+        """Make the 3-gram ``rows`` (from :meth:`check`) known."""
+        self.known = sparse.vstack([self.known, rows]).tocsr()
+
+
+class Dedupe:
+    """Keeps new texts that repeat nothing: no exact duplicate (after
+    :func:`normalise_text`) of any text, no near duplicate of a text of the
+    same class.
+
+    Parameters
+    ----------
+    texts : list of str
+        The original texts.
+    labels : ndarray of shape (len(texts),)
+        Their classes.
+    threshold : float in (0, 1]
+        Near-duplicate threshold (character 3-gram Jaccard similarity).
+    """
+
+    def __init__(self, texts, labels, threshold):
+        self.seen = {normalise_text(t) for t in texts}
+        self.texts, self.labels, self.threshold = texts, labels, threshold
+        self.near = {}  # class -> NearDuplicates of its texts, built when needed
+
+    def run(self, candidates, take, chunk=2048):
+        """Offer every ``(seed_row, text)`` of ``candidates`` that repeats
+        nothing to ``take(seed_row, text)``, in order; a text taken (``take``
+        returns True) is known from then on. Chunks bound the similarity
+        matrices."""
+        by_class = {}
+        for i, t in candidates:
+            by_class.setdefault(self.labels[i], []).append((i, t))
+        for label, items in by_class.items():
+            if label not in self.near:
+                rows = np.flatnonzero(self.labels == label)
+                texts = [self.texts[r] for r in rows]
+                self.near[label] = NearDuplicates(texts, self.threshold)
+            near = self.near[label]
+            for start in range(0, len(items), chunk):
+                part = items[start : start + chunk]
+                similar = near.check([t for _, t in part])
+                kept = []
+                for k, (i, t) in enumerate(part):
+                    key = normalise_text(t)
+                    if key in self.seen or similar.to_known[k]:
+                        continue
+                    if kept and similar.among[k, kept].max() >= self.threshold:
+                        continue
+                    if take(i, t):
+                        self.seen.add(key)
+                        kept.append(k)
+                if kept:
+                    near.add(similar.matrix[kept])
