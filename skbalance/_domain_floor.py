@@ -178,6 +178,11 @@ class DomainFloorSampler(BaseStrataOverSampler):
         return super().fit(X, y, groups=groups)
 
     def _strata(self, X, y, groups=None):
+        if self.drop_domain and self.domain in (None, "groups"):
+            raise ValueError(
+                f"drop_domain=True needs domain set to a column of X; got "
+                f"domain={self.domain!r}."
+            )
         if self.domain == "groups" and groups is None:
             raise ValueError(
                 "DomainFloorSampler(domain='groups') got no groups. Pass "
@@ -204,6 +209,4 @@ class DomainFloorSampler(BaseStrataOverSampler):
         return stratum_targets(counts, min_share=self.min_share, relative=self.relative)
 
     def _output_rows(self, X):
-        if self.drop_domain and self.domain not in (None, "groups"):
-            return drop_column(X, self.domain)
-        return X
+        return drop_column(X, self.domain) if self.drop_domain else X

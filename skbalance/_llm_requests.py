@@ -41,6 +41,7 @@ def plan_requests(
         if missing <= 0:
             continue
         label = labels[i]
+        label = label.item() if isinstance(label, np.generic) else label
         if label not in class_texts:
             class_texts[label] = [texts[r] for r in np.flatnonzero(labels == label)]
         others = [t for t in class_texts[label] if t != texts[i]]

@@ -263,7 +263,12 @@ def test_callable_generator_and_bad_parameters(tmp_path):
     assert {label for _, label, _ in calls} == {"technical", "account"}
     with pytest.raises(ValueError, match="Got both target_ratio=0.5 and min_share=0.1"):
         LLMAugmentSampler(target_ratio=0.5, min_share=0.1).fit_resample(texts, y)
-    with pytest.raises(ValueError, match=re.escape("text='body' is missing from row 0 of X (its keys are ['text'])")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "text='body' is missing from row 0 of X (its keys are ['text'])"
+        ),
+    ):
         LLMAugmentSampler(text="body", generator="offline").fit_resample(
             [{"text": t} for t in texts], y
         )
@@ -447,3 +452,37 @@ def test_a_fitted_classifier_as_label_filter():
     X_res, y_res = sampler.fit_resample(texts, y)
     predicted = clf.predict(X_res[15:])
     np.testing.assert_array_equal(predicted, np.asarray(y_res[15:]))
+
+
+@pytest.mark.parametrize("bad", ["one text", None, 3])
+def test_a_generator_that_returns_no_list_names_the_class_and_seed(bad):
+    texts, y = _data()
+    sampler = LLMAugmentSampler(generator=lambda *a: bad, cache=None, random_state=0)
+    with pytest.raises(
+        TypeError,
+        match=rf"^The generator returned a {type(bad).__name__} for class "
+        r"'(technical|account)' \(seed '.+'\); it must return a list of str\.$",
+    ):
+        sampler.fit_resample(texts, y)
+
+
+def test_cache_that_is_a_file_and_missing_texts_are_named(tmp_path):
+    texts, y = _data()
+    file = tmp_path / "not-a-dir"
+    file.write_text("x")
+    with pytest.raises(ValueError, match=r"^cache='.+not-a-dir' is a file; give a"):
+        LLMAugmentSampler(generator="offline", cache=file).fit_resample(texts, y)
+    df = pd.DataFrame({"text": texts[:-1] + [np.nan]})
+    with pytest.raises(
+        ValueError, match=r"^text='text': row 14 of X holds float nan, not a text;"
+    ):
+        LLMAugmentSampler(text="text", generator="offline", cache=None).fit_resample(
+            df, y
+        )
+
+
+def test_a_single_class_is_an_error_as_for_every_sampler():
+    with pytest.raises(ValueError, match=r"^y has 1 class \('a'\); LLMAugmentSampler"):
+        LLMAugmentSampler(generator="offline", cache=None).fit_resample(
+            ["x", "y"], ["a", "a"]
+        )
