@@ -66,14 +66,18 @@ def plan_sources(codes, counts, targets, rng):
     >>> sorted(np.bincount(sources, minlength=6).tolist())
     [0, 0, 0, 0, 1, 2]
     """
-    add = (targets - counts).tolist()
-    raised = [k for k, a in enumerate(add) if a > 0]
-    if not raised:
+    add = targets - counts
+    is_raised = add > 0
+    if not is_raised.any():
         return np.empty(0, dtype=np.intp)
-    rows_of = np.split(sort_by_code(codes, counts.size), np.cumsum(counts)[:-1])
+    # the rows of the raised strata, grouped by stratum, in input order
+    members = np.flatnonzero(is_raised[codes])
+    members = members[sort_by_code(codes[members], counts.size)]
+    raised = np.flatnonzero(is_raised).tolist()
+    rows_of = np.split(members, np.cumsum(counts[raised])[:-1])
+    add = add.tolist()
     parts = []
-    for k in raised:
-        rows = rows_of[k]
+    for k, rows in zip(raised, rows_of, strict=True):
         whole, extra = divmod(add[k], rows.size)
         parts.append(np.tile(rows, whole))
         if extra:
@@ -150,11 +154,10 @@ class BaseStrataOverSampler(BaseOverSampler):
             for k, c, t in zip(keys, counts.tolist(), targets.tolist(), strict=True)
             if t > c
         }
-        return n, labels, codes, keys, sources, rng
+        return n, labels, codes, counts, keys, sources, rng
 
-    def _finish(self, n, codes, keys, sources, rng):
-        after = np.bincount(codes, minlength=len(keys))
-        after += np.bincount(codes[sources], minlength=len(keys))
+    def _finish(self, n, codes, counts, keys, sources, rng):
+        after = counts + np.bincount(codes[sources], minlength=len(keys))
         self.counts_after_ = dict(zip(keys, after.tolist(), strict=True))
         indices = np.concatenate([np.arange(n, dtype=np.intp), sources])
         order = rng.permutation(indices.size) if self.shuffle else None
@@ -181,8 +184,8 @@ class BaseStrataOverSampler(BaseOverSampler):
         self : object
             The fitted sampler.
         """
-        n, _, codes, keys, sources, rng = self._plan(X, y, **params)
-        self._finish(n, codes, keys, sources, rng)
+        n, _, codes, counts, keys, sources, rng = self._plan(X, y, **params)
+        self._finish(n, codes, counts, keys, sources, rng)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -216,11 +219,11 @@ class BaseStrataOverSampler(BaseOverSampler):
         return self._fit_resample(X, y, sample_weight=sample_weight, **params)
 
     def _fit_resample(self, X, y, *, sample_weight=None, **params):
-        n, labels, codes, keys, sources, rng = self._plan(X, y, **params)
+        n, labels, codes, counts, keys, sources, rng = self._plan(X, y, **params)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, np.empty(n))
         sources, new = self._make_rows(X, labels, sources, rng)
-        order = self._finish(n, codes, keys, sources, rng)
+        order = self._finish(n, codes, counts, keys, sources, rng)
         X = self._output_rows(X)
         if new is None:
             X_out, y_out = append_rows(X, sources), append_rows(y, sources)

@@ -266,8 +266,8 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             stamp = {self.provenance: {"generator": self._model_id(), "seed": None}}
         return seeds, with_texts(X, seeds, self.text, new_texts, stamp=stamp)
 
-    def _finish(self, n, codes, keys, sources, rng):
-        order = super()._finish(n, codes, keys, sources, rng)
+    def _finish(self, n, codes, counts, keys, sources, rng):
+        order = super()._finish(n, codes, counts, keys, sources, rng)
         synthetic = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
         self.is_synthetic_ = synthetic if order is None else synthetic[order]
         return order
@@ -368,7 +368,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         return self._dry_run(X, y)
 
     def _dry_run(self, X, y):
-        _, labels, _, _, sources, rng = self._plan(X, y)
+        _, labels, _, _, _, sources, rng = self._plan(X, y)
         texts = text_values(X, self.text)
         self._request_seed = int(rng.integers(2**31))
         jobs = self._requests(texts, labels, Counter(sources.tolist()), {}, 0)
