@@ -12,14 +12,13 @@ pandas is never imported here: a pandas object can only come from a caller who
 imported pandas already, so it is looked up in ``sys.modules``.
 """
 
-import copy
 import sys
 
 import numpy as np
 from scipy import sparse
 
 from skbalance._compat import _safe_indexing
-from skbalance._jsonl import get_field, set_field
+from skbalance._jsonl import get_field
 
 __all__ = [
     "append_rows",
@@ -30,8 +29,6 @@ __all__ = [
     "is_series",
     "n_rows",
     "take_rows",
-    "text_values",
-    "with_texts",
 ]
 
 
@@ -199,53 +196,4 @@ def drop_column(X, key):
         out = np.empty(len(rows), dtype=object)
         out[:] = rows
         return out
-    return rows
-
-
-def text_values(X, field):
-    """The text of every row, as a list of ``str``.
-
-    ``field`` names where it is (see :func:`column_values`), or is None when
-    X is a list, 1-D array or Series of texts. A value that is not a ``str``
-    (NaN, None, a number) is an error naming the row.
-    """
-    if field is not None:
-        values = column_values(X, field, param="text")
-        where = f"text={field!r}: row {{i}} of X"
-    elif is_dataframe(X):
-        raise ValueError("X is a DataFrame: set text= to the column holding the texts.")
-    else:
-        values, where = X, "X[{i}]"
-    values = values.tolist() if hasattr(values, "tolist") else list(values)
-    for i, value in enumerate(values):
-        if not isinstance(value, str):
-            raise ValueError(
-                f"{where.format(i=i)} holds {type(value).__name__} {value!r}, not a "
-                "text; drop or fill that row (for records or a DataFrame, set "
-                "text= to the field holding the text)."
-            )
-    return values
-
-
-def with_texts(X, seeds, field, texts, *, stamp=None):
-    """New rows: the rows ``seeds`` of X with their text replaced by ``texts``.
-
-    Texts (``field`` None) give a list of texts; a DataFrame gives copies of
-    its rows (index labels kept); records give deep copies with the dotted
-    ``field`` set and, with ``stamp`` (``{key: dict}``), the dict added under
-    its key with ``"seed"`` set to the seed row.
-    """
-    if field is None:
-        return list(texts)
-    if is_dataframe(X):
-        rows = take_rows(X, seeds).copy()
-        rows[field] = texts
-        return rows
-    rows = []
-    for seed, text in zip(seeds.tolist(), texts, strict=True):
-        record = copy.deepcopy(X[seed])
-        set_field(record, str(field), text)
-        if stamp is not None:
-            record.update({k: {**v, "seed": seed} for k, v in stamp.items()})
-        rows.append(record)
     return rows

@@ -10,6 +10,7 @@ concurrently or as a batch (:mod:`skbalance._llm_requests`), and deduplicated
 """
 
 import hashlib
+import json
 import os
 import warnings
 from collections import Counter
@@ -19,22 +20,19 @@ import numpy as np
 
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
-from skbalance._containers import is_dataframe, text_values, with_texts
+from skbalance._containers import is_dataframe
 from skbalance._generators import (
     DEFAULT_MODEL,
     PROMPT_VERSION,
     generator_id,
     make_generator,
+    request_body,
 )
 from skbalance._llm_cache import Cache
-from skbalance._llm_requests import (
-    collect_texts,
-    plan_requests,
-    run_batch,
-    run_concurrent,
-)
+from skbalance._llm_requests import collect_rewrites, run_batch, run_concurrent
+from skbalance._rewrite import canonical, read_units, unit_text, write_units
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, stratum_targets
-from skbalance._text import Dedupe
+from skbalance._text import Dedupe, stable_rank
 
 __all__ = ["LLMAugmentSampler"]
 
@@ -162,7 +160,8 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         **BaseStrataOverSampler._parameter_constraints,
         "target_ratio": TARGET_RATIO,
         "min_share": MIN_SHARE,
-        "text": [str, Integral, None],
+        "n_per_seed": [Interval(Integral, 1, None, closed="left"), None],
+        "text": [str, Integral, list, None],
         "generator": [StrOptions({"anthropic", "offline"}), callable],
         "model": [str],
         "n_per_request": [Interval(Integral, 1, None, closed="left")],
@@ -187,6 +186,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         *,
         target_ratio=None,
         min_share=None,
+        n_per_seed=None,
         text=None,
         generator="anthropic",
         model=DEFAULT_MODEL,
@@ -210,6 +210,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
     ):
         self.target_ratio = target_ratio
         self.min_share = min_share
+        self.n_per_seed = n_per_seed
         self.text = text
         self.generator = generator
         self.model = model
@@ -234,21 +235,45 @@ class LLMAugmentSampler(BaseStrataOverSampler):
     # -- the base's hooks --------------------------------------------------------
 
     def _stratum_targets(self, counts):
+        if self.n_per_seed is not None:
+            if self.target_ratio is not None or self.min_share is not None:
+                raise ValueError(
+                    f"Got n_per_seed={self.n_per_seed!r} with target_ratio or "
+                    "min_share; n_per_seed replaces the targets: leave them None."
+                )
+            rare = counts < counts.max()
+            return np.where(rare, counts * (1 + self.n_per_seed), counts)
         ratio = self.target_ratio
         if ratio is None and self.min_share is None:
             ratio = 1.0
         return stratum_targets(counts, target_ratio=ratio, min_share=self.min_share)
 
     def _make_rows(self, X, labels, sources, rng):
-        texts = text_values(X, self.text)
         if self.provenance is not None and (self.text is None or is_dataframe(X)):
             raise ValueError(
                 f"provenance={self.provenance!r} needs records (dicts) with text=; "
                 "for texts and DataFrames use is_synthetic_ and sample_indices_."
             )
-        self._request_seed = int(rng.integers(2**31))
+        kind, units = read_units(X, self.text)
         need = Counter(sources.tolist())
-        seeds, new_texts = self._generate(texts, labels, need)
+        generator = make_generator(
+            self.generator, self.model, self.max_tokens, self.client_options
+        )
+        try:
+            accepted, stats = self._collect(units, kind, labels, need, rng, generator)
+        finally:
+            generator.close()
+        self.usage_ = stats.pop("usage")
+        self.generation_stats_ = stats
+        self.n_requests_, self.n_cached_ = stats["requests"], stats["cached"]
+        seeds = [row for row in sorted(accepted) for _ in accepted[row]]
+        new = [unit for row in sorted(accepted) for unit in accepted[row]]
+        if self.label_filter is not None and new:
+            f, texts = self.label_filter, [unit_text(unit) for unit in new]
+            predicted = f.predict(texts) if hasattr(f, "predict") else f(texts)
+            keep = (np.asarray(predicted) == labels[seeds]).tolist()
+            seeds = [s for s, k in zip(seeds, keep, strict=True) if k]
+            new = [u for u, k in zip(new, keep, strict=True) if k]
         wanted = Counter(labels[sources].tolist())
         got = Counter(labels[seeds].tolist()) if seeds else Counter()
         self.shortfall_ = {k: wanted[k] - got[k] for k in wanted if wanted[k] > got[k]}
@@ -263,8 +288,8 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         seeds = np.asarray(seeds, dtype=np.intp)
         stamp = None
         if self.provenance is not None:
-            stamp = {self.provenance: {"generator": self._model_id(), "seed": None}}
-        return seeds, with_texts(X, seeds, self.text, new_texts, stamp=stamp)
+            stamp = {self.provenance: {"generator": self._model_id()}}
+        return seeds, write_units(X, seeds, self.text, kind, new, stamp=stamp)
 
     def _finish(self, n, codes, counts, keys, sources, rng):
         order = super()._finish(n, codes, counts, keys, sources, rng)
@@ -272,80 +297,71 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.is_synthetic_ = synthetic if order is None else synthetic[order]
         return order
 
+    # -- requests ------------------------------------------------------------------
+
     def _model_id(self):
         return generator_id(self.generator, self.model)
 
-    # -- requests ------------------------------------------------------------------
+    def _collect(self, units, kind, labels, need, rng, generator, send=None):
+        # a dry run records the first round's requests instead of sending them
+        """Generate the rewrites that ``need`` asks for (see
+        :func:`skbalance._llm_requests.collect_rewrites`)."""
+        request_seed = int(rng.integers(2**31))
 
-    def _seed_of(self, salt):
-        """The ``random_state`` of a request: its key mixed with this fit's seed."""
-        text = f"{self._request_seed}:{salt}"
-        return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+        def seed_of(salt):
+            text = f"{request_seed}:{salt}"
+            return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
-    def _requests(self, texts, labels, need, accepted, round_):
-        return plan_requests(
-            texts,
-            labels,
-            need,
-            accepted,
-            round_=round_,
-            n_examples=self.n_examples,
-            meta={
-                "prompt_version": PROMPT_VERSION,
-                "model": self._model_id(),
-                "n": self.n_per_request,
-            },
-            context_salt=self._seed_of("context"),
-        )
+        texts = [unit_text(unit) for unit in units]
+        by_class = {}
+        for row, label in enumerate(labels.tolist()):
+            by_class.setdefault(label, []).append(row)
+        salt = seed_of("context")
 
-    def _generate(self, texts, labels, need):
-        """Run the requests (cache first), validate, dedupe, top up, filter."""
-        generator = None
+        def context_of(label):
+            rows = sorted(by_class[label], key=lambda r: stable_rank(texts[r], salt))
+            return [units[r] for r in rows[: self.n_examples - 1]]
 
-        def send(jobs, cache):
-            nonlocal generator
-            generator = generator or make_generator(
-                self.generator, self.model, self.max_tokens, self.client_options
-            )
-            options = {"n": self.n_per_request, "seed_of": self._seed_of}
+        cache = Cache(self.cache)
+        rounds = self.max_rounds if send is None else 1
+        if send is None:
             if self.batch:
-                return run_batch(
-                    generator,
-                    jobs,
-                    cache,
-                    poll_interval=self.poll_interval,
-                    progress=self.progress,
-                    **options,
-                )
-            return run_concurrent(
-                generator,
-                jobs,
-                cache,
-                progress=self.progress,
-                max_concurrency=self.max_concurrency,
-                **options,
-            )
 
-        accepted, self.n_requests_, self.n_cached_ = collect_texts(
+                def send(requests, on_answer):
+                    return run_batch(
+                        generator,
+                        requests,
+                        on_answer,
+                        cache=cache,
+                        poll_interval=self.poll_interval,
+                        progress=self.progress,
+                    )
+            else:
+
+                def send(requests, on_answer):
+                    return run_concurrent(
+                        generator,
+                        requests,
+                        on_answer,
+                        max_concurrency=self.max_concurrency,
+                        progress=self.progress,
+                    )
+
+        return collect_rewrites(
             need,
-            plan=lambda accepted, round_: self._requests(
-                texts, labels, need, accepted, round_
-            ),
+            units=units,
+            kind=kind,
+            labels=labels.tolist(),
+            meta={"prompt_version": PROMPT_VERSION, "model": self._model_id()},
+            n_per_request=self.n_per_request,
+            context_of=context_of,
+            seed_of=seed_of,
             send=send,
-            cache=Cache(self.cache),
+            cache=cache,
             max_requests=self.max_requests,
-            max_rounds=self.max_rounds,
+            max_rounds=rounds,
             dedupe=Dedupe(texts, labels, self.similarity) if self.dedupe else None,
         )
-        seeds = [i for i in sorted(accepted) for _ in accepted[i]]
-        new_texts = [text for i in sorted(accepted) for text in accepted[i]]
-        if self.label_filter is not None and new_texts:
-            f = self.label_filter
-            predicted = f.predict(new_texts) if hasattr(f, "predict") else f(new_texts)
-            keep = (np.asarray(predicted) == labels[seeds]).tolist()
-            seeds = [s for s, k in zip(seeds, keep, strict=True) if k]
-            new_texts = [t for t, k in zip(new_texts, keep, strict=True) if k]
-        return seeds, new_texts
 
     # -- planning without sending ------------------------------------------------
 
@@ -360,28 +376,39 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         Returns
         -------
         plan : dict
-            ``rows_to_add`` per class, ``requests`` (first round, before
-            top-ups), ``cached`` (of those, answered by the cache), and
-            ``input_tokens`` / ``output_tokens``: rough estimates (4
-            characters a token) of the requests not cached.
+            ``rows_to_add`` per class; ``requests``, the first round's
+            requests (top-ups for rewrites lost to validation and dedupe come
+            on top); ``cached``, the rewrites the cache already holds; and
+            ``input_tokens`` / ``output_tokens``, estimates (4 characters a
+            token) of what the requests would use, from the prompts that
+            would be sent and rewrites as long as their seeds.
         """
         return self._dry_run(X, y)
 
     def _dry_run(self, X, y):
         _, labels, _, _, _, sources, rng = self._plan(X, y)
-        texts = text_values(X, self.text)
-        self._request_seed = int(rng.integers(2**31))
-        jobs = self._requests(texts, labels, Counter(sources.tolist()), {}, 0)
-        cache = Cache(self.cache)
-        todo = [job for job in jobs if cache.get(job[2]) is None]
-        chars_in = sum(600 + sum(map(len, job[4])) for job in todo)
+        kind, units = read_units(X, self.text)
+        planned = []
+
+        def record(requests, on_answer):
+            planned.extend(requests)
+            return 0, {}
+
+        need = Counter(sources.tolist())
+        _, stats = self._collect(units, kind, labels, need, rng, None, send=record)
+        chars_in = sum(
+            len(json.dumps(request_body(r, self.model, self.max_tokens)))
+            for r in planned
+        )
         chars_out = sum(
-            40 + self.n_per_request * int(1.2 * len(job[4][0])) for job in todo
+            40 + n * (40 + int(1.2 * len(canonical(seed))))
+            for r in planned
+            for seed, n in r["seeds"]
         )
         return {
             "rows_to_add": dict(self.sampling_strategy_),
-            "requests": len(jobs),
-            "cached": len(jobs) - len(todo),
+            "requests": len(planned),
+            "cached": stats["cached"],
             "input_tokens": chars_in // 4,
             "output_tokens": chars_out // 4,
         }

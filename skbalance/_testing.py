@@ -1,10 +1,11 @@
 """A local fake of Anthropic's Messages API, for tests and benchmarks.
 
 It listens on 127.0.0.1, answers ``POST /v1/messages`` the way the API does
-(a forced tool call holding a JSON list of examples), and can be told to
-fail: rate limits (429), overload (529), malformed or truncated answers, and
-latency. The official ``anthropic`` client is pointed at it with
-``base_url``; nothing leaves the machine.
+(a forced tool call holding the rewrites of every seed, with token usage
+and a prompt cache), and can be told to fail: rate limits (429), overload
+(529), malformed or truncated answers, and latency. The official
+``anthropic`` client is pointed at it with ``base_url``; nothing leaves the
+machine.
 """
 
 import hashlib
@@ -37,6 +38,8 @@ class FakeMessagesAPI:
         Every request received: ``{"body": ..., "headers": ...}``.
     max_in_flight : int
         Most requests being answered at the same time.
+    prompt_cache : set
+        System prompts marked ``cache_control`` seen so far.
     batches : dict
         Message batches created: id -> {"requests": [...], "polls": int}. A
         batch has ended after ``batch_polls`` retrievals.
@@ -54,6 +57,7 @@ class FakeMessagesAPI:
         self.batch_polls = batch_polls
         self.batches = {}
         self.requests = []
+        self.prompt_cache = set()
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
@@ -126,7 +130,7 @@ class FakeMessagesAPI:
                                 "custom_id": r["custom_id"],
                                 "result": {
                                     "type": "succeeded",
-                                    "message": _answer(r["params"], "ok"),
+                                    "message": _answer(r["params"], "ok", api),
                                 },
                             }
                         )
@@ -159,7 +163,7 @@ class FakeMessagesAPI:
                     return self._send(
                         int(action), _error(kind, kind), [("retry-after-ms", "20")]
                     )
-                return self._send(200, _answer(body, action))
+                return self._send(200, _answer(body, action, api))
 
         return Handler
 
@@ -193,14 +197,36 @@ def _error(kind, message):
     return {"type": "error", "error": {"type": kind, "message": message}}
 
 
-def _seed_and_n(body):
-    """The text to vary and the number asked for, from the request."""
+def _seeds(body):
+    """The seeds of a request and the number of rewrites asked for each."""
     prompt = body["messages"][-1]["content"]
     if isinstance(prompt, list):
         prompt = " ".join(part.get("text", "") for part in prompt)
-    seed = prompt.split("<seed>")[-1].split("</seed>")[0].strip()
-    n = int(prompt.split("<n>")[-1].split("</n>")[0]) if "<n>" in prompt else 5
-    return seed, n
+    return json.loads(prompt.split("<seeds>")[-1].split("</seeds>")[0])
+
+
+def _usage(body, api, n_out):
+    """Token counts as the API reports them, with its prompt cache: a system
+    block marked ``cache_control`` is written to the cache the first time and
+    read from it after."""
+    system = body.get("system") or []
+    cached = "".join(b["text"] for b in system if b.get("cache_control"))
+    total = len(json.dumps(body)) // 4
+    usage = {
+        "input_tokens": total,
+        "output_tokens": n_out,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+    }
+    if cached and api is not None:
+        prefix = len(json.dumps(body.get("tools"))) // 4 + len(cached) // 4
+        with api._lock:
+            seen = cached in api.prompt_cache
+            api.prompt_cache.add(cached)
+        usage["input_tokens"] = total - prefix
+        key = "cache_read_input_tokens" if seen else "cache_creation_input_tokens"
+        usage[key] = prefix
+    return usage
 
 
 _WORDS = (
@@ -218,15 +244,34 @@ def _variant(seed, tag, i):
     return f"{' '.join(words[:3])}: {seed}, {' '.join(words[3:])} ({tag}-{i})"
 
 
-def _answer(body, action):
-    seed, n = _seed_and_n(body)
+def _rewrite(seed, tag, i):
+    """A rewrite of a seed unit: a text, the fields of a record, or the
+    non-system turns of a conversation."""
+    if isinstance(seed, str):
+        return _variant(seed, tag, i)
+    if isinstance(seed, dict):
+        return {k: _variant(v, f"{tag}{k}", i) for k, v in seed.items()}
+    return [
+        m if m["role"] == "system" else {**m, "content": _variant(m["content"], tag, i)}
+        for m in seed
+    ]
+
+
+def _answer(body, action, api=None):
+    seeds = _seeds(body)
     tag = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
-    examples = [_variant(seed, tag, i) for i in range(n)]
+    rewrites = [
+        {"id": s["id"], "rewrite": _rewrite(s["seed"], f"{tag}-{s['id']}", i)}
+        for s in seeds
+        for i in range(s["n"])
+    ]
     stop = "tool_use"
     if action == "duplicates":
-        examples = [seed] * n
+        rewrites = [
+            {"id": s["id"], "rewrite": s["seed"]} for s in seeds for _ in range(s["n"])
+        ]
     if action == "truncated":
-        examples, stop = examples[: max(1, n // 2)], "max_tokens"
+        rewrites, stop = rewrites[: max(1, len(rewrites) // 2)], "max_tokens"
     if action == "malformed":
         content = [{"type": "text", "text": 'Sure! Here are some: ["unfinished'}]
         stop = "end_turn"
@@ -237,7 +282,7 @@ def _answer(body, action):
                 "type": "tool_use",
                 "id": f"toolu_{tag}",
                 "name": tool,
-                "input": {"examples": examples},
+                "input": {"rewrites": rewrites},
             }
         ]
     return {
@@ -248,5 +293,5 @@ def _answer(body, action):
         "content": content,
         "stop_reason": stop,
         "stop_sequence": None,
-        "usage": {"input_tokens": len(json.dumps(body)) // 4, "output_tokens": 20 * n},
+        "usage": _usage(body, api, len(json.dumps(rewrites)) // 4),
     }

@@ -90,15 +90,15 @@ class NearDuplicates:
 
 
 class Dedupe:
-    """Keeps new texts that repeat nothing: no exact duplicate (after
-    :func:`normalise_text`) of any text, no near duplicate of a text of the
-    same class.
+    """Keeps new examples that repeat nothing: no exact duplicate (after
+    :func:`normalise_text`) of any example, no near duplicate of an example
+    of the same class.
 
     Parameters
     ----------
     texts : list of str
-        The original texts.
-    labels : ndarray of shape (len(texts),)
+        The text of every original example.
+    labels : sequence
         Their classes.
     threshold : float in (0, 1]
         Near-duplicate threshold (character 3-gram Jaccard similarity).
@@ -109,32 +109,42 @@ class Dedupe:
         self.texts, self.labels, self.threshold = texts, labels, threshold
         self.near = {}  # class -> NearDuplicates of its texts, built when needed
 
-    def run(self, candidates, take, chunk=2048):
-        """Offer every ``(seed_row, text)`` of ``candidates`` that repeats
-        nothing to ``take(seed_row, text)``, in order; a text taken (``take``
-        returns True) is known from then on. Chunks bound the similarity
-        matrices."""
+    def run(self, candidates, take, *, text_of=str, chunk=2048):
+        """Offer every ``(row, example)`` of ``candidates`` that repeats
+        nothing to ``take(row, example)``, in order; an example taken (``take``
+        returns True) is known from then on. ``text_of`` gives an example's
+        text. Chunks bound the similarity matrices. Returns the number taken.
+        """
         by_class = {}
-        for i, t in candidates:
-            by_class.setdefault(self.labels[i], []).append((i, t))
+        for row, example in candidates:
+            by_class.setdefault(self.labels[row], []).append((row, example))
+        taken = 0
         for label, items in by_class.items():
             if label not in self.near:
-                rows = np.flatnonzero(self.labels == label)
-                texts = [self.texts[r] for r in rows]
+                texts = [
+                    t
+                    for t, y in zip(self.texts, self.labels, strict=True)
+                    if y == label
+                ]
                 self.near[label] = NearDuplicates(texts, self.threshold)
             near = self.near[label]
             for start in range(0, len(items), chunk):
                 part = items[start : start + chunk]
-                similar = near.check([t for _, t in part])
+                texts = [text_of(example) for _, example in part]
+                similar = near.check(texts)
                 kept = []
-                for k, (i, t) in enumerate(part):
-                    key = normalise_text(t)
+                for k, ((row, example), text) in enumerate(
+                    zip(part, texts, strict=True)
+                ):
+                    key = normalise_text(text)
                     if key in self.seen or similar.to_known[k]:
                         continue
                     if kept and similar.among[k, kept].max() >= self.threshold:
                         continue
-                    if take(i, t):
+                    if take(row, example):
                         self.seen.add(key)
                         kept.append(k)
                 if kept:
                     near.add(similar.matrix[kept])
+                taken += len(kept)
+        return taken
