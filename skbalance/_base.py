@@ -32,7 +32,7 @@ from skbalance._validation import check_labels, check_rows, encode, sort_by_code
 __all__ = ["BaseStrataOverSampler", "plan_sources"]
 
 
-def plan_sources(codes, counts, targets, rng):
+def plan_sources(codes, counts, targets, rng, rank=None):
     """Input rows that the new rows come from, so stratum ``k`` ends with
     ``targets[k]`` rows.
 
@@ -50,6 +50,10 @@ def plan_sources(codes, counts, targets, rng):
         Rows per stratum before and after; ``targets >= counts``.
     rng : numpy.random.Generator
         Chooses the rows used once more.
+    rank : ndarray of shape (n_samples,), default=None
+        When given, the rows used once more are those of lowest rank in their
+        stratum (ties in input order), instead of a random subset: a stable
+        rank picks the same rows in every CV fold that holds them.
 
     Returns
     -------
@@ -82,7 +86,11 @@ def plan_sources(codes, counts, targets, rng):
         parts.append(np.tile(rows, whole))
         if extra:
             picked = np.zeros(rows.size, dtype=bool)
-            picked[rng.choice(rows.size, extra, replace=False, shuffle=False)] = True
+            if rank is None:
+                chosen = rng.choice(rows.size, extra, replace=False, shuffle=False)
+            else:
+                chosen = np.argsort(rank[rows], kind="stable")[:extra]
+            picked[chosen] = True
             parts.append(rows[picked])
     return np.concatenate(parts)
 
@@ -117,6 +125,11 @@ class BaseStrataOverSampler(BaseOverSampler):
     def _stratum_targets(self, counts):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _source_rank(self, X, labels, rng):
+        """A rank per row that chooses the rows used once more, or None for a
+        random subset (see :func:`plan_sources`)."""
+        return None
+
     def _make_rows(self, X, labels, sources, rng):
         """``(sources, new)``: the new rows made from the rows ``sources``
         (``labels`` are the checked labels of y).
@@ -146,7 +159,8 @@ class BaseStrataOverSampler(BaseOverSampler):
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        sources = plan_sources(codes, counts, targets, rng)
+        rank = self._source_rank(X, labels, rng)
+        sources = plan_sources(codes, counts, targets, rng, rank)
         keys = uniques.tolist()
         self.counts_before_ = dict(zip(keys, counts.tolist(), strict=True))
         self.sampling_strategy_ = {

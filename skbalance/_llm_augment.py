@@ -9,8 +9,6 @@ concurrently or as a batch (:mod:`skbalance._llm_requests`), and deduplicated
 (:mod:`skbalance._text`).
 """
 
-import hashlib
-import json
 import os
 import warnings
 from collections import Counter
@@ -21,18 +19,11 @@ import numpy as np
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
 from skbalance._containers import is_dataframe
-from skbalance._generators import (
-    DEFAULT_MODEL,
-    PROMPT_VERSION,
-    generator_id,
-    make_generator,
-    request_body,
-)
-from skbalance._llm_cache import Cache
-from skbalance._llm_requests import collect_rewrites, run_batch, run_concurrent
-from skbalance._rewrite import canonical, read_units, unit_text, write_units
+from skbalance._generators import DEFAULT_MODEL, generator_id, make_generator
+from skbalance._llm_requests import estimate_tokens, generate
+from skbalance._rewrite import read_units, unit_text, write_units
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, stratum_targets
-from skbalance._text import Dedupe, stable_rank
+from skbalance._text import stable_rank
 
 __all__ = ["LLMAugmentSampler"]
 
@@ -40,12 +31,15 @@ __all__ = ["LLMAugmentSampler"]
 class LLMAugmentSampler(BaseStrataOverSampler):
     """Add new examples of rare classes, written by an LLM.
 
-    Classes are raised to ``target_ratio`` of the largest class, or to class
-    floors ``min_share``, with the same target arithmetic as
-    :class:`RatioOverSampler` and :class:`DomainFloorSampler`, but the new
-    rows are new texts instead of copies. Every new text varies one seed
-    example of its class (each seed is used evenly, a // c or a // c + 1
-    times), shown with a few other examples of the class.
+    Classes are raised to ``target_ratio`` of the largest class, to class
+    floors ``min_share``, or by ``n_per_seed`` rewrites of every example of
+    the smaller classes, with the targets of :class:`RatioOverSampler` and
+    :class:`DomainFloorSampler`, but the new rows are rewrites instead of
+    copies. Every new row rewrites one seed example of its class (each seed
+    is used evenly, a // c or a // c + 1 times); a request asks for the
+    rewrites of up to ``n_per_request`` seeds' worth, next to a few other
+    examples of the class. For fine-tuning records, several fields or a
+    whole conversation are rewritten together.
 
     Read more in the :ref:`User Guide <llm_augment>`.
 
@@ -58,28 +52,38 @@ class LLMAugmentSampler(BaseStrataOverSampler):
     min_share : float in [0, 1] or None, default=None
         Minimum share of the output for every class, as in
         :class:`DomainFloorSampler`. Cannot be combined with ``target_ratio``.
-    text : str or None, default=None
-        Where the text is, when X holds records or a DataFrame: a column, key,
-        or dotted path such as ``"messages.0.content"``. Other fields of a new
-        record are copied from its seed. None when X is a list or 1-D array of
-        texts.
+    n_per_seed : int or None, default=None
+        Instead of targets: ``n_per_seed`` rewrites of every example of every
+        class smaller than the largest.
+    text : str, list of str or None, default=None
+        What is rewritten when X holds records or a DataFrame: a column, key
+        or dotted path such as ``"meta.question"``; a list of fields, written
+        together (``["instruction", "response"]``); or the field of a chat
+        record's message list (``"messages"``), whose non-system turns are
+        rewritten together with the same roles and turn count (system
+        messages are kept verbatim). Other fields of a new record are copied
+        from its seed. None when X is a list or 1-D array of texts.
     generator : "anthropic", "offline" or callable, default="anthropic"
         ``"anthropic"`` calls the Messages API with the official SDK (extra
         ``llm``; key from ``ANTHROPIC_API_KEY``). A callable
-        ``(examples, label, n, random_state) -> list of str`` plugs in any
-        other model; ``"offline"`` is :func:`offline_generator`.
+        ``(examples, label, n, random_state) -> list`` (called once per
+        seed, ``examples[0]`` the seed's text, fields dict or message list)
+        plugs in any other model; ``"offline"`` is :func:`offline_generator`.
     model : str, default="claude-haiku-4-5"
         Model id for ``generator="anthropic"``.
     n_per_request : int, default=5
-        Texts asked for in one request.
+        Rewrites asked for in one request, for one or several seeds of a
+        class: a request asks for exactly what its seeds contribute.
     n_examples : int, default=3
-        Examples shown in a prompt: the seed and ``n_examples - 1`` others of
-        its class.
+        ``n_examples - 1`` other examples of the class are shown next to the
+        seeds. They form a system prompt shared by the class's requests,
+        marked for the API's prompt cache when long enough to be cached.
     max_concurrency : int, default=8
         Requests in flight at once (threads; safe in notebooks).
     cache : "auto", path or None, default="auto"
-        Directory of the on-disk cache of answers; ``"auto"`` is
-        ``~/.cache/skbalance/llm``; None disables it.
+        Directory of the on-disk cache of rewrites, one entry per rewrite of
+        a seed, so that CV folds and grid candidates reuse them; ``"auto"``
+        is ``~/.cache/skbalance/llm``; None disables it.
     max_requests : int or None, default=None
         At most this many new requests per fit; classes left short are named
         in a warning and in ``shortfall_``.
@@ -133,9 +137,16 @@ class LLMAugmentSampler(BaseStrataOverSampler):
     is_synthetic_ : ndarray of bool
         Which output rows are new texts.
     n_requests_ : int
-        Requests sent to the generator in the last fit (not from the cache).
+        Requests sent to the generator in the last fit.
     n_cached_ : int
-        Requests answered from the cache in the last fit.
+        Rewrites answered from the cache in the last fit.
+    usage_ : dict
+        Tokens the API reported for the fit: ``input_tokens``,
+        ``output_tokens``, ``cache_creation_input_tokens`` and
+        ``cache_read_input_tokens`` (zeros for callables).
+    generation_stats_ : dict
+        ``requests``, ``cached``, ``received`` (rewrites received) and
+        ``kept`` (after validation and dedupe).
 
     See Also
     --------
@@ -232,8 +243,6 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    # -- the base's hooks --------------------------------------------------------
-
     def _stratum_targets(self, counts):
         if self.n_per_seed is not None:
             if self.target_ratio is not None or self.min_share is not None:
@@ -248,6 +257,14 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             ratio = 1.0
         return stratum_targets(counts, target_ratio=ratio, min_share=self.min_share)
 
+    def _source_rank(self, X, labels, rng):
+        # the seeds that give one more rewrite are chosen by a hash of their
+        # text, salted by random_state: the same seeds in every CV fold and
+        # grid candidate, whose rewrites the cache then holds already
+        salt = str(rng.integers(2**31))
+        _, units = read_units(X, self.text)
+        return np.array([stable_rank(unit_text(unit), salt) for unit in units])
+
     def _make_rows(self, X, labels, sources, rng):
         if self.provenance is not None and (self.text is None or is_dataframe(X)):
             raise ValueError(
@@ -260,7 +277,9 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             self.generator, self.model, self.max_tokens, self.client_options
         )
         try:
-            accepted, stats = self._collect(units, kind, labels, need, rng, generator)
+            accepted, stats = generate(
+                self, units, kind, labels, need, rng, generator=generator
+            )
         finally:
             generator.close()
         self.usage_ = stats.pop("usage")
@@ -288,7 +307,8 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         seeds = np.asarray(seeds, dtype=np.intp)
         stamp = None
         if self.provenance is not None:
-            stamp = {self.provenance: {"generator": self._model_id()}}
+            made_by = generator_id(self.generator, self.model)
+            stamp = {self.provenance: {"generator": made_by}}
         return seeds, write_units(X, seeds, self.text, kind, new, stamp=stamp)
 
     def _finish(self, n, codes, counts, keys, sources, rng):
@@ -296,74 +316,6 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         synthetic = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
         self.is_synthetic_ = synthetic if order is None else synthetic[order]
         return order
-
-    # -- requests ------------------------------------------------------------------
-
-    def _model_id(self):
-        return generator_id(self.generator, self.model)
-
-    def _collect(self, units, kind, labels, need, rng, generator, send=None):
-        # a dry run records the first round's requests instead of sending them
-        """Generate the rewrites that ``need`` asks for (see
-        :func:`skbalance._llm_requests.collect_rewrites`)."""
-        request_seed = int(rng.integers(2**31))
-
-        def seed_of(salt):
-            text = f"{request_seed}:{salt}"
-            return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
-
-        texts = [unit_text(unit) for unit in units]
-        by_class = {}
-        for row, label in enumerate(labels.tolist()):
-            by_class.setdefault(label, []).append(row)
-        salt = seed_of("context")
-
-        def context_of(label):
-            rows = sorted(by_class[label], key=lambda r: stable_rank(texts[r], salt))
-            return [units[r] for r in rows[: self.n_examples - 1]]
-
-        cache = Cache(self.cache)
-        rounds = self.max_rounds if send is None else 1
-        if send is None:
-            if self.batch:
-
-                def send(requests, on_answer):
-                    return run_batch(
-                        generator,
-                        requests,
-                        on_answer,
-                        cache=cache,
-                        poll_interval=self.poll_interval,
-                        progress=self.progress,
-                    )
-            else:
-
-                def send(requests, on_answer):
-                    return run_concurrent(
-                        generator,
-                        requests,
-                        on_answer,
-                        max_concurrency=self.max_concurrency,
-                        progress=self.progress,
-                    )
-
-        return collect_rewrites(
-            need,
-            units=units,
-            kind=kind,
-            labels=labels.tolist(),
-            meta={"prompt_version": PROMPT_VERSION, "model": self._model_id()},
-            n_per_request=self.n_per_request,
-            context_of=context_of,
-            seed_of=seed_of,
-            send=send,
-            cache=cache,
-            max_requests=self.max_requests,
-            max_rounds=rounds,
-            dedupe=Dedupe(texts, labels, self.similarity) if self.dedupe else None,
-        )
-
-    # -- planning without sending ------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     def dry_run(self, X, y):
@@ -389,28 +341,13 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         _, labels, _, _, _, sources, rng = self._plan(X, y)
         kind, units = read_units(X, self.text)
         planned = []
-
-        def record(requests, on_answer):
-            planned.extend(requests)
-            return 0, {}
-
         need = Counter(sources.tolist())
-        _, stats = self._collect(units, kind, labels, need, rng, None, send=record)
-        chars_in = sum(
-            len(json.dumps(request_body(r, self.model, self.max_tokens)))
-            for r in planned
-        )
-        chars_out = sum(
-            40 + n * (40 + int(1.2 * len(canonical(seed))))
-            for r in planned
-            for seed, n in r["seeds"]
-        )
+        _, stats = generate(self, units, kind, labels, need, rng, planned=planned)
         return {
             "rows_to_add": dict(self.sampling_strategy_),
             "requests": len(planned),
             "cached": stats["cached"],
-            "input_tokens": chars_in // 4,
-            "output_tokens": chars_out // 4,
+            **estimate_tokens(planned, self.model, self.max_tokens),
         }
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -13,22 +13,20 @@ interrupted fit resumes from the cache.
 
 import hashlib
 import json
-import sys
-import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from skbalance._generators import (
+    PROMPT_VERSION,
     USAGE_FIELDS,
-    AnthropicGenerator,
-    GeneratorOutputError,
+    generator_id,
+    request_body,
 )
+from skbalance._llm_cache import Cache
+from skbalance._llm_send import run_batch, run_concurrent
 from skbalance._rewrite import canonical, check_variant, unit_text
+from skbalance._text import Dedupe, stable_rank
 
-__all__ = ["collect_rewrites", "run_batch", "run_concurrent"]
-
-#: consecutive requests that could not reach the API before a fit stops
-MAX_CONNECTION_FAILURES = 3
+__all__ = ["collect_rewrites", "estimate_tokens", "generate"]
 
 
 def _hash(value):
@@ -125,7 +123,8 @@ def collect_rewrites(
     stats = {"requests": 0, "cached": 0, "received": 0, "kept": 0}
     usage = dict.fromkeys(USAGE_FIELDS, 0)
     budget = max_requests
-    answered = []  # (row, unit) of the answers of the current round
+    answered = []  # ((row, j), row, unit) of the answers of the current round
+    position = {}  # item key -> (row, j)
 
     def on_answer(request, rewrites):
         for row, keys, got in zip(
@@ -136,7 +135,7 @@ def collect_rewrites(
                 # an item left unanswered is cached empty: the top-up that
                 # replaces it is cached too, so a rerun sends nothing
                 cache.put(key, {**meta, "label": str(request["label"])}, answer)
-                answered.extend((row, unit) for unit in answer)
+                answered.extend((position[key], row, unit) for unit in answer)
 
     def take(row, unit):
         if len(accepted[row]) < need[row]:
@@ -160,9 +159,10 @@ def collect_rewrites(
                 hit = cache.get(key)
                 if hit is None:
                     items.append((row, j, key))
+                    position[key] = (row, j)
                 else:
                     stats["cached"] += 1
-                    candidates += [(row, unit) for unit in hit]
+                    candidates += [((row, j), row, unit) for unit in hit]
             tried[row] += max(missing, 0)
         if not items and not candidates:
             break
@@ -187,8 +187,11 @@ def collect_rewrites(
             candidates += answered
             answered.clear()
         stats["received"] += len(candidates)
+        # in item order, whatever order the answers arrived in: a rerun from
+        # the cache keeps the same rewrites
+        candidates.sort(key=lambda candidate: candidate[0])
         valid = []
-        for row, unit in candidates:
+        for _, row, unit in candidates:
             clean = check_variant(kind, units[row], unit)
             if clean is not None:
                 valid.append((row, clean))
@@ -203,128 +206,83 @@ def collect_rewrites(
     return {row: got for row, got in accepted.items() if got}, stats
 
 
-def _show_progress(progress, n_requests):
-    return progress is True or (
-        progress == "auto" and n_requests >= 20 and sys.stderr.isatty()
+def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned=None):
+    """The request side of a fit of ``sampler`` (an LLMAugmentSampler): the
+    rewrites that ``need`` asks for, with the sampler's settings.
+
+    The seed of every request derives from ``rng`` (the fit's generator, from
+    ``random_state``). With ``planned`` (a list), nothing is sent: the first
+    round's requests are appended to it (a dry run).
+    """
+    request_seed = int(rng.integers(2**31))
+
+    def seed_of(salt):
+        text = f"{request_seed}:{salt}"
+        return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+    texts = [unit_text(unit) for unit in units]
+    by_class = {}
+    for row, label in enumerate(labels.tolist()):
+        by_class.setdefault(label, []).append(row)
+    salt = seed_of("context")
+
+    def context_of(label):
+        rows = sorted(by_class[label], key=lambda r: stable_rank(texts[r], salt))
+        return [units[r] for r in rows[: sampler.n_examples - 1]]
+
+    cache = Cache(sampler.cache)
+
+    def send(requests, on_answer):
+        if planned is not None:
+            planned.extend(requests)
+            return 0, {}
+        if sampler.batch:
+            return run_batch(
+                generator,
+                requests,
+                on_answer,
+                cache=cache,
+                poll_interval=sampler.poll_interval,
+                progress=sampler.progress,
+            )
+        return run_concurrent(
+            generator,
+            requests,
+            on_answer,
+            max_concurrency=sampler.max_concurrency,
+            progress=sampler.progress,
+        )
+
+    dedupe = Dedupe(texts, labels, sampler.similarity) if sampler.dedupe else None
+    return collect_rewrites(
+        need,
+        units=units,
+        kind=kind,
+        labels=labels.tolist(),
+        meta={
+            "prompt_version": PROMPT_VERSION,
+            "model": generator_id(sampler.generator, sampler.model),
+        },
+        n_per_request=sampler.n_per_request,
+        context_of=context_of,
+        seed_of=seed_of,
+        send=send,
+        cache=cache,
+        max_requests=sampler.max_requests,
+        max_rounds=1 if planned is not None else sampler.max_rounds,
+        dedupe=dedupe,
     )
 
 
-def run_concurrent(generator, requests, on_answer, *, max_concurrency, progress):
-    """Send ``requests`` with up to ``max_concurrency`` in flight.
-
-    Returns ``(n_sent, usage)``. A request that fails after the client's
-    retries is raised once the others finish, as one error naming its class
-    and what was cached; after ``MAX_CONNECTION_FAILURES`` requests in a row
-    that could not reach the API, the requests not yet sent are cancelled.
-    """
-    connection_errors = getattr(generator, "connection_errors", ())
-    usage = Counter()
-    answered = failures_in_a_row = 0
-    failure = None
-    pool = ThreadPoolExecutor(max_workers=max_concurrency)
-    try:
-        futures = {pool.submit(generator, request): request for request in requests}
-        show = _show_progress(progress, len(futures))
-        for done, future in enumerate(as_completed(futures), start=1):
-            request = futures[future]
-            if show:
-                end = "\n" if done == len(futures) else ""
-                print(
-                    f"\rLLMAugmentSampler: {done}/{len(futures)} requests",
-                    end=end,
-                    file=sys.stderr,
-                    flush=True,
-                )
-            try:
-                rewrites, used = future.result()
-            except GeneratorOutputError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - reported below
-                failure = failure or (request, exc)
-                if isinstance(exc, connection_errors):
-                    failures_in_a_row += 1
-                    if failures_in_a_row >= MAX_CONNECTION_FAILURES:
-                        break
-                continue
-            failures_in_a_row = 0
-            answered += 1
-            usage.update(used)
-            on_answer(request, rewrites)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    if failure is not None:
-        request, exc = failure
-        if failures_in_a_row >= MAX_CONNECTION_FAILURES:
-            raise RuntimeError(
-                f"LLMAugmentSampler: {failures_in_a_row} requests in a row could not "
-                f"reach the API ({type(exc).__name__}: {exc}); stopped. The "
-                f"{answered} answers received before are in the cache: fit again to "
-                "resume once the API can be reached."
-            ) from exc
-        raise RuntimeError(
-            f"LLMAugmentSampler: a request for class {request['label']!r} failed "
-            f"after the client's retries: {type(exc).__name__}: {exc}. The "
-            f"{answered} answers received before it are in the cache; fit again to "
-            "resume."
-        ) from exc
-    return len(requests), dict(usage)
-
-
-def run_batch(generator, requests, on_answer, *, cache, poll_interval, progress):
-    """Send ``requests`` as one Message Batch, poll it, hand its answers on.
-
-    The batch id is written to the cache directory until the results are in,
-    so a rerun after an interruption polls the same batch. Returns
-    ``(n_sent, usage)``.
-    """
-    if not isinstance(generator, AnthropicGenerator):
-        raise ValueError("batch=True needs generator='anthropic'.")
-    client = generator.client.messages.batches
-    marker = cache.marker(_hash(sorted(r["key"] for r in requests)))
-    batch_id = None
-    if marker is not None and marker.exists():
-        batch_id = json.loads(marker.read_text()).get("batch_id")
-    if batch_id is None:
-        batch_id = client.create(
-            requests=[
-                {"custom_id": r["key"], "params": generator.params(r)} for r in requests
-            ]
-        ).id
-        if marker is not None:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.write_text(json.dumps({"batch_id": batch_id}))
-    while True:
-        batch = client.retrieve(batch_id)
-        counts = batch.request_counts
-        if progress is True or (progress == "auto" and sys.stderr.isatty()):
-            print(
-                f"\rLLMAugmentSampler: batch {batch_id} {batch.processing_status}, "
-                f"{counts.succeeded + counts.errored}/{len(requests)} done",
-                file=sys.stderr,
-                flush=True,
-            )
-        if batch.processing_status == "ended":
-            break
-        time.sleep(poll_interval)
-    by_key = {r["key"]: r for r in requests}
-    usage, failed, answered = Counter(), Counter(), 0
-    for item in client.results(batch_id):
-        request = by_key.get(item.custom_id)
-        if request is None:
-            continue
-        if item.result.type == "succeeded":
-            rewrites, used = generator.parse(item.result.message, request)
-            usage.update(used)
-            on_answer(request, rewrites)
-            answered += 1
-        else:
-            failed[item.result.type] += 1
-    if marker is not None:
-        marker.unlink(missing_ok=True)
-    if failed:
-        raise RuntimeError(
-            f"LLMAugmentSampler: batch {batch_id} had {dict(failed)} requests; "
-            f"the {answered} answers received are in the cache; fit again "
-            "to send the rest."
-        )
-    return len(requests), dict(usage)
+def estimate_tokens(requests, model, max_tokens):
+    """Rough token counts of ``requests`` (4 characters a token): the prompts
+    that would be sent, and rewrites as long as their seeds."""
+    chars_in = sum(
+        len(json.dumps(request_body(r, model, max_tokens))) for r in requests
+    )
+    chars_out = sum(
+        40 + n * (40 + int(1.2 * len(canonical(seed))))
+        for r in requests
+        for seed, n in r["seeds"]
+    )
+    return {"input_tokens": chars_in // 4, "output_tokens": chars_out // 4}

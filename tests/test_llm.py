@@ -409,7 +409,7 @@ def test_an_interrupted_batch_is_picked_up_again(api, tmp_path, monkeypatch):
         sleeps.append(seconds)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("skbalance._llm_requests.time.sleep", interrupt)
+    monkeypatch.setattr("skbalance._llm_send.time.sleep", interrupt)
     with pytest.raises(KeyboardInterrupt):
         _sampler(tmp_path, batch=True, poll_interval=5.0).fit_resample(texts, y)
     assert sleeps == [5.0] and len(api.batches) == 1
@@ -462,7 +462,7 @@ def test_a_generator_that_returns_no_list_names_the_class_and_seed(bad):
     with pytest.raises(
         TypeError,
         match=rf"^The generator returned a {type(bad).__name__} for class "
-        r"'(technical|account)' \(seed '.+'\); it must return a list of str\.$",
+        r"'(technical|account)' \(seed '.+'\); it must return a list\.$",
     ):
         sampler.fit_resample(texts, y)
 
