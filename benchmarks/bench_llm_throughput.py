@@ -1,4 +1,4 @@
-"""Throughput of LLMAugmentSampler's concurrent requests.
+"""Throughput and yield of LLMAugmentSampler's requests.
 
 The official anthropic client talks to a local fake of the Messages API
 (``skbalance._testing.FakeMessagesAPI``) that answers every request after a
@@ -9,16 +9,24 @@ simulated latency (200 ms by default). The same generation runs with
 0.8 x max_concurrency. Correctness (every class at target, request counts)
 is asserted, never time. No network.
 
+Yield (issue #13), on the bundled support tickets raised to a ratio of 1.0:
+the requests sent against ``ceil(new rows / n_per_request)`` per class, the
+rewrites kept (after validation and dedupe) against those received (target
+>= 0.8), and with long class examples the share of input tokens read from
+the API's prompt cache.
+
 Run: ``python benchmarks/bench_llm_throughput.py [--quick] [--latency S]``.
 """
 
 import argparse
+import math
 import os
 import sys
+from collections import Counter
 
 from _timing import machine, paired_times
 
-from skbalance import LLMAugmentSampler
+from skbalance import LLMAugmentSampler, load_support_tickets
 from skbalance._testing import FakeMessagesAPI
 
 
@@ -69,7 +77,54 @@ def main(argv=None):
     print("|---:|---:|---|")
     print(f"| 1 | {t_seq:.2f} | 1.0 |")
     print(f"| 8 | {t_par:.2f} | {ratio:.1f}x {verdict} |")
+    with FakeMessagesAPI() as api:
+        os.environ["ANTHROPIC_BASE_URL"] = api.url
+        yield_table(api)
     return 0
+
+
+def yield_table(api):
+    tickets = load_support_tickets()
+    texts = [t["text"] for t in tickets]
+    y = [t["label"] for t in tickets]
+    counts = Counter(y)
+    largest = max(counts.values())
+    print()
+    print(
+        "| case | new rows | requests | ceil(new / n) | received | kept | kept share |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for n_per_request in (5, 10):
+        sampler = LLMAugmentSampler(
+            cache=None, n_per_request=n_per_request, random_state=0, target_ratio=1.0
+        )
+        sampler.fit_resample(texts, y)
+        stats = sampler.generation_stats_
+        bound = sum(math.ceil((largest - c) / n_per_request) for c in counts.values())
+        new = sum(largest - c for c in counts.values())
+        assert stats["kept"] == new, stats
+        share = stats["kept"] / stats["received"]
+        verdict = "PASS" if share >= 0.8 else "MISS"
+        print(
+            f"| tickets, ratio 1.0, n_per_request={n_per_request} | {new} | "
+            f"{stats['requests']} | {bound} | {stats['received']} | {stats['kept']} | "
+            f"{share:.2f} (>= 0.8) {verdict} |"
+        )
+    long_texts = [t + " " + "Further details of the case follow. " * 20 for t in texts]
+    sampler = LLMAugmentSampler(
+        cache=None, n_examples=20, random_state=0, target_ratio=0.5, max_concurrency=1
+    )
+    sampler.fit_resample(long_texts, y)
+    usage = sampler.usage_
+    read = usage["cache_read_input_tokens"]
+    total = read + usage["cache_creation_input_tokens"] + usage["input_tokens"]
+    print()
+    print(
+        "Prompt cache, 20 examples of ~800 characters per class: "
+        f"{sampler.n_requests_} requests, {read:,} of {total:,} input tokens read "
+        f"from the cache ({read / total:.0%}); uncached input tokens "
+        f"{usage['input_tokens']:,}."
+    )
 
 
 if __name__ == "__main__":
