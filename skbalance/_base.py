@@ -21,6 +21,8 @@ Randomness follows scikit-learn: ``random_state`` is resolved with
 the same output and None gives fresh randomness.
 """
 
+from collections import namedtuple
+
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
@@ -95,11 +97,17 @@ def plan_sources(codes, counts, targets, rng, rank=None):
     return np.concatenate(parts)
 
 
+#: what ``_plan`` found: rows, checked labels, stratum codes and counts, the
+#: stratum keys, the planned source rows and the fit's random generator
+_Plan = namedtuple("_Plan", "n labels codes counts keys sources rng")
+
+
 class BaseStrataOverSampler(BaseOverSampler):
     """Base class of skbalance's over-samplers.
 
     Subclasses implement ``_stratum_targets(counts)`` and may override
-    ``_strata`` (default: the classes of y) and ``_make_rows`` (default:
+    ``_strata`` (default: the classes of y), ``_source_rank`` (default: the
+    rows used once more are a random subset) and ``_make_rows`` (default:
     copies of the source rows).
 
     Warning: This class should not be used directly. Use the derived classes.
@@ -168,13 +176,15 @@ class BaseStrataOverSampler(BaseOverSampler):
             for k, c, t in zip(keys, counts.tolist(), targets.tolist(), strict=True)
             if t > c
         }
-        return n, labels, codes, counts, keys, sources, rng
+        return _Plan(n, labels, codes, counts, keys, sources, rng)
 
-    def _finish(self, n, codes, counts, keys, sources, rng):
-        after = counts + np.bincount(codes[sources], minlength=len(keys))
-        self.counts_after_ = dict(zip(keys, after.tolist(), strict=True))
-        indices = np.concatenate([np.arange(n, dtype=np.intp), sources])
-        order = rng.permutation(indices.size) if self.shuffle else None
+    def _finish(self, plan, sources):
+        """Record what the fit made from ``sources`` (the input row of every
+        new row); returns the shuffle order of the output, or None."""
+        after = plan.counts + np.bincount(plan.codes[sources], minlength=len(plan.keys))
+        self.counts_after_ = dict(zip(plan.keys, after.tolist(), strict=True))
+        indices = np.concatenate([np.arange(plan.n, dtype=np.intp), sources])
+        order = plan.rng.permutation(indices.size) if self.shuffle else None
         self.sample_indices_ = indices if order is None else indices[order]
         return order
 
@@ -198,8 +208,8 @@ class BaseStrataOverSampler(BaseOverSampler):
         self : object
             The fitted sampler.
         """
-        n, _, codes, counts, keys, sources, rng = self._plan(X, y, **params)
-        self._finish(n, codes, counts, keys, sources, rng)
+        plan = self._plan(X, y, **params)
+        self._finish(plan, plan.sources)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -233,11 +243,11 @@ class BaseStrataOverSampler(BaseOverSampler):
         return self._fit_resample(X, y, sample_weight=sample_weight, **params)
 
     def _fit_resample(self, X, y, *, sample_weight=None, **params):
-        n, labels, codes, counts, keys, sources, rng = self._plan(X, y, **params)
+        plan = self._plan(X, y, **params)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, np.empty(n))
-        sources, new = self._make_rows(X, labels, sources, rng)
-        order = self._finish(n, codes, counts, keys, sources, rng)
+            sample_weight = _check_sample_weight(sample_weight, np.empty(plan.n))
+        sources, new = self._make_rows(X, plan.labels, plan.sources, plan.rng)
+        order = self._finish(plan, sources)
         X = self._output_rows(X)
         if new is None:
             X_out, y_out = append_rows(X, sources), append_rows(y, sources)

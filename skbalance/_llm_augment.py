@@ -311,9 +311,9 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             stamp = {self.provenance: {"generator": made_by}}
         return seeds, write_units(X, seeds, self.text, kind, new, stamp=stamp)
 
-    def _finish(self, n, codes, counts, keys, sources, rng):
-        order = super()._finish(n, codes, counts, keys, sources, rng)
-        synthetic = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
+    def _finish(self, plan, sources):
+        order = super()._finish(plan, sources)
+        synthetic = np.arange(plan.n + sources.size) >= plan.n
         self.is_synthetic_ = synthetic if order is None else synthetic[order]
         return order
 
@@ -338,11 +338,13 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         return self._dry_run(X, y)
 
     def _dry_run(self, X, y):
-        _, labels, _, _, _, sources, rng = self._plan(X, y)
+        plan = self._plan(X, y)
         kind, units = read_units(X, self.text)
         planned = []
-        need = Counter(sources.tolist())
-        _, stats = generate(self, units, kind, labels, need, rng, planned=planned)
+        need = Counter(plan.sources.tolist())
+        _, stats = generate(
+            self, units, kind, plan.labels, need, plan.rng, planned=planned
+        )
         return {
             "rows_to_add": dict(self.sampling_strategy_),
             "requests": len(planned),
