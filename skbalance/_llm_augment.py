@@ -293,8 +293,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             keep = (np.asarray(predicted) == labels[seeds]).tolist()
             seeds = [s for s, k in zip(seeds, keep, strict=True) if k]
             new = [u for u, k in zip(new, keep, strict=True) if k]
-        wanted = Counter(labels[sources].tolist())
-        got = Counter(labels[seeds].tolist()) if seeds else Counter()
+        wanted, got = Counter(labels[sources].tolist()), Counter(labels[seeds].tolist())
         self.shortfall_ = {k: wanted[k] - got[k] for k in wanted if wanted[k] > got[k]}
         if self.shortfall_:
             warnings.warn(
