@@ -1,11 +1,17 @@
 """The on-disk cache of LLM answers that CV folds and grid candidates share."""
 
+import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["Cache", "default_cache_dir"]
+__all__ = ["Cache", "cache_key", "default_cache_dir"]
+
+
+def cache_key(value):
+    """The key of a JSON-able description: a SHA-256 of its sorted JSON."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def default_cache_dir():

@@ -21,16 +21,12 @@ from skbalance._generators import (
     generator_id,
     request_body,
 )
-from skbalance._llm_cache import Cache
+from skbalance._llm_cache import Cache, cache_key
 from skbalance._llm_send import run_batch, run_concurrent
 from skbalance._rewrite import canonical, check_variant, unit_text
 from skbalance._text import Dedupe, stable_rank
 
 __all__ = ["collect_rewrites", "estimate_tokens", "generate"]
-
-
-def _hash(value):
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _requests(items, *, units, kind, labels, n_per_request, context_of, seed_of):
@@ -44,7 +40,7 @@ def _requests(items, *, units, kind, labels, n_per_request, context_of, seed_of)
             chunk = class_items[start : start + n_per_request]
             rows = list(dict.fromkeys(row for row, _, _ in chunk))
             keys = [[key for row, _, key in chunk if row == r] for r in rows]
-            key = _hash([k for ks in keys for k in ks])
+            key = cache_key([k for ks in keys for k in ks])
             requests.append(
                 {
                     "key": key,
@@ -148,7 +144,7 @@ def collect_rewrites(
         for row in need:
             missing = need[row] - len(accepted[row])
             for j in range(tried[row], tried[row] + max(missing, 0)):
-                key = _hash(
+                key = cache_key(
                     {
                         **meta,
                         "label": str(labels[row]),

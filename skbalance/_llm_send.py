@@ -3,7 +3,6 @@ Message Batch. Each answer is handed to ``on_answer`` as it arrives, which
 caches it, so an interrupted fit resumes from the cache.
 """
 
-import hashlib
 import json
 import sys
 import time
@@ -11,15 +10,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from skbalance._generators import AnthropicGenerator, GeneratorOutputError
+from skbalance._llm_cache import cache_key
 
 __all__ = ["run_batch", "run_concurrent"]
 
 #: consecutive requests that could not reach the API before a fit stops
 MAX_CONNECTION_FAILURES = 3
-
-
-def _hash(value):
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _show_progress(progress, n_requests):
@@ -99,7 +95,7 @@ def run_batch(generator, requests, on_answer, *, cache, poll_interval, progress)
     if not isinstance(generator, AnthropicGenerator):
         raise ValueError("batch=True needs generator='anthropic'.")
     client = generator.client.messages.batches
-    marker = cache.marker(_hash(sorted(r["key"] for r in requests)))
+    marker = cache.marker(cache_key(sorted(r["key"] for r in requests)))
     batch_id = None
     if marker is not None and marker.exists():
         batch_id = json.loads(marker.read_text()).get("batch_id")
