@@ -21,15 +21,7 @@ from skbalance._testing import FakeMessagesAPI
 
 pytest.importorskip("anthropic", reason="the llm extra (anthropic SDK) is needed")
 
-KEY = "sk-ant-test-0123456789-secret"
-
-
-@pytest.fixture
-def api(monkeypatch):
-    with FakeMessagesAPI() as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-        yield server
+KEY = "sk-ant-test-0123456789-secret"  # as conftest.API_KEY, which api sets
 
 
 def _data():
