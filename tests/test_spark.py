@@ -40,7 +40,8 @@ def spark():
         .appName("skbalance-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.default.parallelism", "2")
         .config("spark.driver.memory", "1g")
         .getOrCreate()
@@ -125,7 +126,7 @@ def test_partition_counts_are_those_of_the_in_memory_split(
     seed=st.integers(0, 2**32 - 1),
 )
 @settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -211,25 +212,28 @@ def test_kfold_folds_are_exact_and_match_the_in_memory_partition(sks, spark):
 
 
 def test_sampleby_misses_a_rare_class_where_ours_is_exact(sks, spark):
-    labels = ["common"] * 9980 + ["rare"] * 20
-    df = frame(spark, labels)
-    fractions = {"common": 0.15, "rare": 0.15}
+    F = pytest.importorskip("pyspark.sql.functions")
+    df = spark.range(10_000).withColumn(
+        "label", F.when(F.col("id") < 20, "rare").otherwise("common")
+    )
     sampled = [
-        Counter(r["label"] for r in df.sampleBy("label", fractions, seed=s).collect())
-        for s in range(5)
-    ]
-    ours = [
         Counter(
             r["label"]
-            for r in sks.stratified_partition(df, "label", [0.85, 0.15], seed=s)
-            .filter("part = 1")
+            for r in df.sampleBy("label", {"common": 0.15, "rare": 0.15}, seed=s)
+            .groupBy("label")
+            .count()
             .collect()
+            for _ in range(r["count"])
         )
         for s in range(5)
     ]
-    # exact share of the rare class in a 15% part: 3 rows
-    assert [c["rare"] for c in ours] == [3] * 5
-    assert [sum(c.values()) for c in ours] == [1500] * 5
+    ours = []
+    for s in range(3):
+        part = sks.stratified_partition(df, "label", [0.85, 0.15], seed=s)
+        rows = part.filter("part = 1").groupBy("label").count().collect()
+        ours.append({r["label"]: r["count"] for r in rows})
+    # the exact share of the rare class in a 15% part is 3 rows, of the part 1500
+    assert ours == [{"rare": 3, "common": 1497}] * 3
     assert any(c["rare"] != 3 for c in sampled)
     assert any(sum(c.values()) != 1500 for c in sampled)
 
