@@ -192,6 +192,54 @@ class ClassWeightComputer(BaseEstimator):
                     "The total sample_weight is 0 for class "
                     f"{classes[counts <= 0].tolist()!r}; its class weight is undefined."
                 )
+        return self._fit_counts(classes, counts)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_counts(self, classes, counts):
+        """Compute the weights from class counts made elsewhere.
+
+        For labels counted where they live (a database, a Spark job: see
+        :func:`skbalance.spark.class_weights`); ``fit(y)`` is
+        ``fit_counts(*np.unique(y, return_counts=True))``.
+
+        Parameters
+        ----------
+        classes : array-like of shape (n_classes,)
+            Distinct labels, in any order.
+        counts : array-like of shape (n_classes,)
+            Rows (or total sample weight) of every class, positive.
+
+        Returns
+        -------
+        self : ClassWeightComputer
+            The fitted computer.
+
+        Examples
+        --------
+        >>> from skbalance import ClassWeightComputer
+        >>> cw = ClassWeightComputer(normalize=None).fit_counts(["b", "a"], [10, 90])
+        >>> cw.class_weight_ == ClassWeightComputer(normalize=None).fit(
+        ...     ["a"] * 90 + ["b"] * 10).class_weight_
+        True
+        """
+        classes, counts = np.asarray(classes), np.asarray(counts)
+        if classes.ndim != 1 or counts.shape != classes.shape or classes.size == 0:
+            raise ValueError(
+                "classes and counts must be 1-D, non-empty and of the same length; "
+                f"got shapes {classes.shape} and {counts.shape}."
+            )
+        if counts.dtype.kind not in "iuf" or not np.all(counts > 0):
+            raise ValueError(
+                f"counts must be positive numbers; got {counts.tolist()!r}."
+            )
+        order = np.argsort(classes, kind="stable")
+        classes, counts = classes[order], counts[order]
+        if np.any(classes[1:] == classes[:-1]):
+            raise ValueError(f"classes must be distinct; got {classes.tolist()!r}.")
+        dtype = np.int64 if counts.dtype.kind in "iu" else np.float64
+        return self._fit_counts(classes, counts.astype(dtype))
+
+    def _fit_counts(self, classes, counts):
         n = counts.sum()
         raw = self._raw(counts, n)
         if self.normalize == "mean":

@@ -10,7 +10,12 @@ import importlib
 
 from sklearn.base import _fit_context
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 __all__ = [
@@ -22,6 +27,7 @@ __all__ = [
     "_safe_indexing",
     "import_optional",
     "validate_data",
+    "validate_parameter_constraints",
 ]
 
 

@@ -265,3 +265,36 @@ def test_json_round_trip_is_identity(labels, normalize):
     back = ClassWeightComputer.from_json(cw.to_json())
     assert back.class_weight_ == cw.class_weight_
     assert back.to_json() == cw.to_json()
+
+
+def test_fit_counts_is_fit_on_the_counted_labels():
+    y = ["b"] * 7 + ["a"] * 90 + ["c"] * 3
+    for params in ({}, {"strategy": "effective_number", "normalize": "samples"}):
+        want = ClassWeightComputer(**params).fit(y)
+        got = ClassWeightComputer(**params).fit_counts(["c", "a", "b"], [3, 90, 7])
+        assert got.to_json() == want.to_json()
+        assert got.counts_.dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "classes, counts, message",
+    [
+        (
+            [],
+            [],
+            r"classes and counts must be 1-D, non-empty and of the same length; "
+            r"got shapes \(0,\) and \(0,\)\.",
+        ),
+        (["a", "b"], [1], r"got shapes \(2,\) and \(1,\)\."),
+        (["a", "b"], [1, 0], r"counts must be positive numbers; got \[1, 0\]\."),
+        (
+            ["a", "b"],
+            ["1", "2"],
+            r"counts must be positive numbers; got \['1', '2'\]\.",
+        ),
+        (["a", "a"], [1, 2], r"classes must be distinct; got \['a', 'a'\]\."),
+    ],
+)
+def test_fit_counts_errors(classes, counts, message):
+    with pytest.raises(ValueError, match=message):
+        ClassWeightComputer().fit_counts(classes, counts)

@@ -1,0 +1,233 @@
+"""The engine of :mod:`skbalance.spark`: counts to the driver, quotas from
+the in-memory pure functions, ranks and assignments on the executors.
+
+See :mod:`skbalance.spark` for the design; nothing here collects a row.
+"""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils import check_random_state
+
+from skbalance._allocation import allocate_classes, iterative_parts, part_sizes
+from skbalance._compat import import_optional
+
+#: rows are ranked within (stratum, bucket of their hash), so that a large
+#: class is ranked by up to this many tasks instead of one
+_BUCKET_BITS = 6
+_H, _H2, _BUCKET, _OFFSET, RANK = (
+    "_sk_h",
+    "_sk_h2",
+    "_sk_bucket",
+    "_sk_off",
+    "_sk_rank",
+)
+
+
+def pyspark_module(module="pyspark.sql.functions"):
+    return import_optional(module, extra="spark", purpose="skbalance.spark")
+
+
+def _col(name):
+    """A column by its exact name (dots and backticks are not paths)."""
+    return pyspark_module().col("`" + name.replace("`", "``") + "`")
+
+
+def check_df(df, seed=0, **columns):
+    sql = pyspark_module("pyspark.sql")
+    if not isinstance(df, sql.DataFrame):
+        raise TypeError(f"df must be a pyspark.sql.DataFrame; got {type(df).__name__}.")
+    for param, name in columns.items():
+        if name is not None and name not in df.columns:
+            raise ValueError(
+                f"{param}={name!r} is not a column of the DataFrame; its columns "
+                f"are {df.columns}."
+            )
+    if (
+        not isinstance(seed, Integral)
+        or isinstance(seed, bool)
+        or not 0 <= seed < 2**32
+    ):
+        raise ValueError(f"seed must be an integer in [0, 2**32); got {seed!r}.")
+
+
+def count_rows(df, columns):
+    """Rows per distinct value of ``columns``: the one aggregation, a list of
+    ``(values, count)`` on the driver. Missing values are an error."""
+    rows = df.groupBy(*[_col(c) for c in columns]).count().collect()
+    for j, name in enumerate(columns):
+        missing = sum(r[-1] for r in rows if r[j] is None)
+        if missing:
+            raise ValueError(
+                f"Column {name!r} has {missing} missing (null) values; drop or fill "
+                "them first."
+            )
+    if not rows:
+        raise ValueError("The DataFrame is empty (0 rows).")
+    return [(tuple(r[:-1]), int(r[-1])) for r in rows]
+
+
+def sorted_keys(values):
+    """Distinct values in the order of ``np.unique`` (the in-memory order)."""
+    return sorted(set(values))
+
+
+def _hashed(df, seed):
+    """Two independent hashes of (seed, every column), and a bucket of the
+    first (its top bits), so that ordering by the hashes ranks at random."""
+    F = pyspark_module()
+    cols = [_col(c) for c in df.columns]
+    h = F.xxhash64(F.lit(seed), *cols)
+    return (
+        df.withColumn(_H, h)
+        .withColumn(_H2, F.hash(F.lit(seed), *cols))
+        .withColumn(_BUCKET, F.shiftrightunsigned(h, 64 - _BUCKET_BITS).cast("int"))
+    )
+
+
+def stratum_counts(df, stratum, seed):
+    """Hashed df, sorted strata, their counts and per-bucket counts."""
+    hashed = _hashed(df, seed)
+    rows = count_rows(hashed, [stratum, _BUCKET])
+    keys = sorted_keys(k[0] for k, _ in rows)
+    index = {k: i for i, k in enumerate(keys)}
+    buckets = np.zeros((len(keys), 1 << _BUCKET_BITS), dtype=np.int64)
+    for (k, b), c in rows:
+        buckets[index[k], b] = c
+    return hashed, keys, buckets
+
+
+def rank_rows(hashed, stratum, keys, buckets, extra_cols):
+    """Every row with its random 0-based rank in its stratum (``_sk_rank``)
+    and the per-stratum values ``extra_cols`` (name -> (type, list of values
+    per stratum)), through one broadcast table keyed by stratum and bucket."""
+    F = pyspark_module()
+    T = pyspark_module("pyspark.sql.types")
+    Window = pyspark_module("pyspark.sql").Window
+    offsets = np.cumsum(buckets, axis=1) - buckets
+    fields = [T.StructField(stratum, hashed.schema[stratum].dataType, False)]
+    fields += [T.StructField(_BUCKET, T.IntegerType(), False)]
+    fields += [T.StructField(_OFFSET, T.LongType(), False)]
+    fields += [T.StructField(n, t, False) for n, (t, _) in extra_cols.items()]
+    rows = [
+        (key, b, int(offsets[i, b]), *[v[i] for _, v in extra_cols.values()])
+        for i, key in enumerate(keys)
+        for b in np.flatnonzero(buckets[i]).tolist()
+    ]
+    table = hashed.sparkSession.createDataFrame(rows, T.StructType(fields))
+    window = Window.partitionBy(_col(stratum), _BUCKET).orderBy(_H, _H2)
+    return hashed.join(F.broadcast(table), on=[stratum, _BUCKET]).withColumn(
+        RANK, F.col(_OFFSET) + F.row_number().over(window) - 1
+    )
+
+
+def _allocate(counts, sizes, *, keep_rare, rare_order, rng):
+    """Rows of every class in every part, from the class counts alone: the
+    one place that calls the in-memory allocation (its contract is a pure
+    function from counts to this table)."""
+    alloc, widened = allocate_classes(
+        counts, sizes, keep_rare=keep_rare, rare_order=rare_order, rng=rng
+    )
+    if widened:
+        warnings.warn(
+            "Too many small classes for the smallest part: some classes are more "
+            "than one example away from their exact share, or not in every part.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return alloc
+
+
+def _part_sizes(n, sizes):
+    """Exact part sizes; ``sizes`` may be a function of the row count."""
+    if callable(sizes):
+        sizes = sizes(n)
+    names = [f"sizes[{j}]" for j in range(len(sizes))]
+    return part_sizes(n, list(sizes), names)
+
+
+def _group_parts(df, label_col, groups_col, sizes, keep_rare, rng):
+    """Part of every group by iterative stratification of the (group, class)
+    counts, as :func:`skbalance.stratified_partition` does with ``groups``."""
+    rows = count_rows(df, [groups_col, label_col])
+    groups = sorted_keys(k[0] for k, _ in rows)
+    labels = sorted_keys(k[1] for k, _ in rows)
+    g_of = {g: i for i, g in enumerate(groups)}
+    k_of = {k: i for i, k in enumerate(labels)}
+    units = sparse.csr_matrix(
+        (
+            np.array([c for _, c in rows], dtype=float),
+            ([g_of[g] for (g, _), _ in rows], [k_of[k] for (_, k), _ in rows]),
+        ),
+        shape=(len(groups), len(labels)),
+    )
+    weights = np.asarray(units.sum(axis=1)).ravel()
+    sizes = _part_sizes(int(weights.sum()), sizes)
+    part, uncovered = iterative_parts(
+        units, sizes, weights=weights, keep_rare=keep_rare, rng=rng
+    )
+    if uncovered:
+        warnings.warn(
+            f"{uncovered} class(es) with at least {max(3, sizes.size)} groups could "
+            "not be put in every part (their rows are shared with other groups).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return dict(zip(groups, part.tolist(), strict=True))
+
+
+def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=None):
+    check_df(df, seed, label_col=label_col, groups_col=groups_col)
+    F = pyspark_module()
+    T = pyspark_module("pyspark.sql.types")
+    rng = check_random_state(seed)
+    if groups_col is not None:
+        part_of = _group_parts(df, label_col, groups_col, sizes, keep_rare, rng)
+        schema = T.StructType(
+            [
+                T.StructField(groups_col, df.schema[groups_col].dataType, False),
+                T.StructField(part_col, T.IntegerType(), False),
+            ]
+        )
+        table = df.sparkSession.createDataFrame(list(part_of.items()), schema)
+        return df.join(table, on=groups_col).select(*df.columns, part_col)
+    hashed, keys, buckets = stratum_counts(df, label_col, seed)
+    counts = buckets.sum(axis=1)
+    sizes = _part_sizes(int(counts.sum()), sizes)
+    if rare is not None:
+        _warn_rare(keys, counts)
+    alloc = _allocate(counts, sizes, keep_rare=keep_rare, rare_order=rare, rng=rng)
+    cuts = np.cumsum(alloc, axis=1)[:, :-1].tolist()
+    ranked = rank_rows(
+        hashed,
+        label_col,
+        keys,
+        buckets,
+        {"_sk_cuts": (T.ArrayType(T.LongType()), cuts)},
+    )
+    part = sum(
+        (F.col(RANK) >= F.col("_sk_cuts")[j]).cast("int") for j in range(sizes.size - 1)
+    )
+    return ranked.withColumn(part_col, part).select(*df.columns, part_col)
+
+
+def _warn_rare(keys, counts):
+    rare = [(k, int(c)) for k, c in zip(keys, counts, strict=True) if c < 3]
+    if rare:
+        shown = ", ".join(f"{k!r} ({c})" for k, c in rare[:10])
+        more = f" and {len(rare) - 10} more" if len(rare) > 10 else ""
+        warnings.warn(
+            f"{len(rare)} class(es) have too few examples to be in every part: "
+            f"{shown}{more}. They go to train (1 example) or to train and test "
+            "(2 examples).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def fold_sizes(n, n_splits):
+    if n < n_splits:
+        raise ValueError(f"Cannot make {n_splits} folds of {n} rows.")
+    return [n // n_splits + (j < n % n_splits) for j in range(n_splits)]

@@ -1,0 +1,392 @@
+"""Exact stratified splits, floors and ratio over-sampling on Spark DataFrames.
+
+Install with ``pip install 'skbalance[spark]'``; pyspark is imported on first
+use. The plans of skbalance depend only on per-stratum counts, so every
+function here runs in three steps:
+
+1. **one aggregation** brings the row counts per stratum (per stratum and
+   hash bucket, or per group and class) to the driver: a small table, never
+   a row of data;
+2. the driver computes the quotas with the pure functions of the in-memory
+   estimators (:func:`~skbalance._allocation.allocate_classes` for splits,
+   :func:`~skbalance._targets.stratum_targets` for over-sampling), so the
+   per-class counts are those of :func:`skbalance.stratified_partition`,
+   :class:`skbalance.StratifiedTripleSplit` and the samplers for the same
+   data and seed;
+3. the executors assign or replicate the rows: every row gets a random rank
+   in its stratum from a hash of ``(seed, the row's values)``, and a small
+   broadcast table turns the rank into a part or a number of copies.
+
+Nothing depends on the number or the sizes of the partitions, and the
+result is a lazy DataFrame: re-evaluating it (each of the three parts of a
+split re-runs the plan unless cached) gives the same rows, because the ranks
+come from the row values, not from their position. Identical rows may trade
+places, which changes nothing.
+
+The functions take a DataFrame and column names, so a command line can call
+them on the lines of a JSON Lines file read as text
+(:func:`read_jsonl_lines`) and write the raw line column back unchanged.
+"""
+
+from numbers import Integral
+
+import numpy as np
+
+from skbalance._class_weight import ClassWeightComputer
+from skbalance._compat import validate_parameter_constraints
+from skbalance._diagnostics import ImbalanceReport
+from skbalance._spark_plan import (
+    RANK,
+    check_df,
+    count_rows,
+    fold_sizes,
+    partition,
+    pyspark_module,
+    rank_rows,
+    sorted_keys,
+    stratum_counts,
+)
+from skbalance._targets import MIN_SHARE, TARGET_RATIO, stratum_targets
+
+__all__ = [
+    "class_weights",
+    "imbalance_report",
+    "kfold",
+    "oversample",
+    "read_jsonl_lines",
+    "stratified_partition",
+    "triple_split",
+]
+
+#: parts of a triple split that get the classes of 1 and 2 rows: train, test
+_RARE_ORDER = [0, 2, 1]
+
+
+def stratified_partition(
+    df, label_col, sizes, *, groups_col=None, keep_rare=True, seed=0, part_col="part"
+):
+    """The DataFrame with the part of every row, stratified on a column.
+
+    The Spark counterpart of :func:`skbalance.stratified_partition`: the same
+    part sizes and the same number of rows of every class in every part for
+    the same counts, ``sizes`` and ``seed`` (only which rows of a class go
+    where differs). Part sizes are exact and every class count is within one
+    of its exact share (see the in-memory function for rare classes); with
+    ``groups_col`` the rows of a group share a part.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows.
+    label_col : str
+        Column of the class labels (no nulls).
+    sizes : sequence of float, int or None
+        Size of every part: fractions summing to 1 or counts summing to the
+        number of rows; one entry may be None (the rest).
+    groups_col : str, default=None
+        Column of group ids; the (group, class) counts go to the driver.
+    keep_rare : bool, default=True
+        Put at least one row of every class with at least
+        ``max(3, len(sizes))`` rows in every part.
+    seed : int, default=0
+        Fixes the quotas (as ``random_state``) and the rows drawn.
+    part_col : str, default="part"
+        Name of the added column, ``0 .. len(sizes) - 1``.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``df``'s columns and ``part_col``; lazy, deterministic.
+    """
+    return partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col)
+
+
+def triple_split(
+    df, label_col, *, sizes=(0.7, 0.15, 0.15), groups_col=None, keep_rare=True, seed=0
+):
+    """Train, validation and test DataFrames with exact, stratified sizes.
+
+    The Spark counterpart of :class:`skbalance.StratifiedTripleSplit`: the
+    same per-class counts in every part for the same data and seed (part
+    sizes exact, every class within one of its exact share, a class of 1 or
+    2 rows goes to train, then test, with a warning; never an error).
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows.
+    label_col : str
+        Column of the class labels (no nulls).
+    sizes : tuple of 3 float, int or None, default=(0.7, 0.15, 0.15)
+        Fractions summing to 1 or counts summing to the number of rows.
+    groups_col : str, default=None
+        Rows with the same group land in the same part.
+    keep_rare : bool, default=True
+        Put every class of at least 3 rows in every part.
+    seed : int, default=0
+        As ``random_state=seed`` in memory.
+
+    Returns
+    -------
+    train, val, test : pyspark.sql.DataFrame
+        Disjoint, covering ``df``; each re-runs the plan when evaluated
+        (cache the input, or ``stratified_partition``'s output, to run it
+        once).
+    """
+    if len(sizes) != 3:
+        raise ValueError(
+            f"sizes must have 3 entries (train, val, test); got {sizes!r}."
+        )
+    parted = partition(
+        df, label_col, sizes, groups_col, keep_rare, seed, "_sk_part", _RARE_ORDER
+    )
+    return tuple(
+        parted.filter(pyspark_module().col("_sk_part") == j).drop("_sk_part")
+        for j in range(3)
+    )
+
+
+def kfold(df, label_col, n_splits=5, *, groups_col=None, keep_rare=True, seed=0):
+    """Stratified k-fold (train, test) pairs of DataFrames.
+
+    Fold sizes differ by at most one row (the first ``n % n_splits`` folds
+    are one larger) and every class is within one of its exact share of
+    every fold: :func:`stratified_partition` with those fold sizes.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows.
+    label_col : str
+        Column of the class labels (no nulls).
+    n_splits : int, default=5
+        Number of folds, at least 2.
+    groups_col : str, default=None
+        Rows with the same group land in the same fold.
+    keep_rare : bool, default=True
+        Put every class of at least ``max(3, n_splits)`` rows in every fold.
+    seed : int, default=0
+        As ``random_state=seed`` in memory.
+
+    Returns
+    -------
+    list of (train, test) pairs of pyspark.sql.DataFrame
+    """
+    if not isinstance(n_splits, Integral) or isinstance(n_splits, bool) or n_splits < 2:
+        raise ValueError(
+            f"n_splits must be an integer of at least 2; got {n_splits!r}."
+        )
+    parted = partition(
+        df,
+        label_col,
+        lambda n: fold_sizes(n, n_splits),
+        groups_col,
+        keep_rare,
+        seed,
+        "_sk_fold",
+    )
+    fold = pyspark_module().col("_sk_fold")
+    return [
+        (
+            parted.filter(fold != j).drop("_sk_fold"),
+            parted.filter(fold == j).drop("_sk_fold"),
+        )
+        for j in range(n_splits)
+    ]
+
+
+def oversample(
+    df,
+    label_col,
+    *,
+    target_ratio=None,
+    min_share=None,
+    relative=False,
+    domain_col=None,
+    seed=0,
+):
+    """Replicate rows so that every stratum reaches exactly its target count.
+
+    The targets are those of :class:`skbalance.RatioOverSampler`
+    (``target_ratio``) and :class:`skbalance.DomainFloorSampler`
+    (``min_share``, ``relative``), from the same function. A stratum raised
+    from ``c`` to ``t`` rows keeps every row and copies each one
+    ``(t - c) // c`` times, plus one more copy of ``(t - c) % c`` rows drawn
+    without replacement, as in memory.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows.
+    label_col : str
+        Column of the class labels (no nulls): the strata unless
+        ``domain_col`` is given.
+    target_ratio : float in [0, 1] or None, default=None
+        Raise every stratum to this fraction of the largest.
+    min_share : float in [0, 1] or None, default=None
+        Give every stratum at least this share of the output (the fewest
+        added rows that do). Cannot be combined with ``target_ratio``.
+    relative : bool, default=False
+        ``min_share`` is a fraction of the uniform share ``1 / n_strata``.
+    domain_col : str, default=None
+        Column of the domains to use as strata instead of the classes.
+    seed : int, default=0
+        Chooses the rows that get one more copy.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``df``'s rows (with copies), same columns; lazy, deterministic.
+    """
+    check_df(df, seed, label_col=label_col, domain_col=domain_col)
+    validate_parameter_constraints(
+        {"target_ratio": TARGET_RATIO, "min_share": MIN_SHARE, "relative": ["boolean"]},
+        {"target_ratio": target_ratio, "min_share": min_share, "relative": relative},
+        "oversample",
+    )
+    F = pyspark_module()
+    T = pyspark_module("pyspark.sql.types")
+    stratum = label_col if domain_col is None else domain_col
+    hashed, keys, buckets = stratum_counts(df, stratum, seed)
+    if len(keys) < 2:
+        raise ValueError(
+            f"Column {stratum!r} has 1 value ({keys[0]!r}); oversample needs at "
+            "least 2 strata to balance."
+        )
+    counts = buckets.sum(axis=1)
+    targets = stratum_targets(
+        counts, target_ratio=target_ratio, min_share=min_share, relative=relative
+    )
+    whole, extra = np.divmod(targets - counts, counts)
+    ranked = rank_rows(
+        hashed,
+        stratum,
+        keys,
+        buckets,
+        {
+            "_sk_whole": (T.LongType(), (1 + whole).tolist()),
+            "_sk_extra": (T.LongType(), extra.tolist()),
+        },
+    )
+    copies = F.col("_sk_whole") + (F.col(RANK) < F.col("_sk_extra")).cast("long")
+    return ranked.withColumn(
+        "_sk_copy", F.explode(F.sequence(F.lit(1), copies))
+    ).select(*df.columns)
+
+
+def _report_counts(df, label_col, groups_col):
+    check_df(df, label_col=label_col, groups_col=groups_col)
+    columns = [label_col] if groups_col is None else [label_col, groups_col]
+    return count_rows(df, columns)
+
+
+def imbalance_report(df, label_col, groups_col=None):
+    """Counts, shares, imbalance ratio and severity of a DataFrame column.
+
+    The same :class:`skbalance.ImbalanceReport` (and ``to_dict()`` JSON) as
+    :func:`skbalance.imbalance_report` on the collected column, from one
+    aggregation.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows.
+    label_col : str
+        Column of the class labels (no nulls).
+    groups_col : str, default=None
+        Column of a second variable (the domain): the report then gives the
+        counts per group and class.
+
+    Returns
+    -------
+    ImbalanceReport
+    """
+    rows = _report_counts(df, label_col, groups_col)
+    classes = sorted_keys(k[0] for k, _ in rows)
+    totals = dict.fromkeys(classes, 0)
+    for key, c in rows:
+        totals[key[0]] += c
+    by_count = sorted(classes, key=lambda k: -totals[k])  # stable: ties sorted
+    group_counts = None
+    if groups_col is not None:
+        groups = sorted_keys(k[1] for k, _ in rows)
+        table = {g: dict.fromkeys(by_count, 0) for g in groups}
+        for (label, group), c in rows:
+            table[group][label] = c
+        order = sorted(groups, key=lambda g: -sum(table[g].values()))
+        group_counts = {g: table[g] for g in order}
+    return ImbalanceReport(
+        counts={k: totals[k] for k in by_count},
+        n_samples=sum(totals.values()),
+        group_counts=group_counts,
+    )
+
+
+def class_weights(df, label_col, **params):
+    """Class weights of a DataFrame column, as a fitted ClassWeightComputer.
+
+    The same weights, ``to_json()`` and ``sample_weight`` as
+    ``ClassWeightComputer(**params).fit(y)`` on the collected column, from one
+    aggregation (:meth:`~skbalance.ClassWeightComputer.fit_counts`).
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows.
+    label_col : str
+        Column of the class labels (no nulls).
+    **params : dict
+        Parameters of :class:`skbalance.ClassWeightComputer` (``strategy``,
+        ``beta``, ``normalize``, ``max_weight``).
+
+    Returns
+    -------
+    ClassWeightComputer
+        Fitted.
+    """
+    rows = _report_counts(df, label_col, None)
+    classes = sorted_keys(k[0] for k, _ in rows)
+    count_of = {k[0]: c for k, c in rows}
+    return ClassWeightComputer(**params).fit_counts(
+        np.array(classes), np.array([count_of[k] for k in classes], dtype=np.int64)
+    )
+
+
+def read_jsonl_lines(spark, path, label_field, *, line_col="line", label_col="label"):
+    """The lines of JSON Lines files with one field extracted, for any of the
+    functions above; write ``line_col`` back to keep records byte-identical.
+
+    Lines are read as text (``spark.read.text``), blank lines are skipped as
+    in the in-memory reader, and the field is read with Spark's
+    ``get_json_object``: a string value as it is, any other value as its JSON
+    text (``1``, ``true``, ``{"a": 1}``). A line that is not JSON, or lacks
+    the field, has a null label, which the other functions reject by count.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        The session.
+    path : str or list of str
+        Files, directories or globs, as ``spark.read.text`` takes them.
+    label_field : str
+        Dotted path of the field, as in the command line: ``"label"``,
+        ``"meta.domain"``, ``"messages.0.role"`` (no negative indices).
+    line_col, label_col : str, default="line", "label"
+        Names of the two columns.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        Columns ``line_col`` (the raw line) and ``label_col`` (a string).
+    """
+    F = pyspark_module()
+    parts = label_field.split(".")
+    if not label_field or any(not p or p.startswith("-") for p in parts):
+        raise ValueError(
+            f"label_field={label_field!r} must be a dotted path of keys and "
+            "non-negative list indices, such as 'meta.domain' or 'messages.0.role'."
+        )
+    json_path = "$" + "".join(f"[{p}]" if p.isdigit() else f"['{p}']" for p in parts)
+    lines = spark.read.text(path).withColumnRenamed("value", line_col)
+    lines = lines.filter(F.trim(F.col(line_col)) != "")
+    return lines.withColumn(label_col, F.get_json_object(F.col(line_col), json_path))

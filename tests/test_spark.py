@@ -1,0 +1,445 @@
+"""skbalance.spark on a local[2] Spark session, against the in-memory API."""
+
+import json
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skbalance import (
+    ClassWeightComputer,
+    DomainFloorSampler,
+    RatioOverSampler,
+    StratifiedTripleSplit,
+    imbalance_report,
+    stratified_partition,
+)
+
+# pyspark warns (FutureWarning, an error in this suite) that pandas 3 is new
+# to it; skbalance.spark uses no pandas
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:PySpark does not yet fully support pandas:FutureWarning"
+)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A small local[2] session, quiet, no UI: started once for the suite."""
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (pyspark needs a JVM, Java 17+)")
+    pyspark_sql = pytest.importorskip(
+        "pyspark.sql", reason="pyspark is not installed: pip install 'skbalance[spark]'"
+    )
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[2]")
+        .appName("skbalance-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.default.parallelism", "2")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def sks(spark):
+    from skbalance import spark as module
+
+    return module
+
+
+def frame(spark, labels, groups=None):
+    """A DataFrame of ids and labels (and groups)."""
+    if groups is None:
+        rows = [(i, str(y)) for i, y in enumerate(labels)]
+        return spark.createDataFrame(rows, "id long, label string")
+    rows = [
+        (i, str(y), str(g)) for i, (y, g) in enumerate(zip(labels, groups, strict=True))
+    ]
+    return spark.createDataFrame(rows, "id long, label string, grp string")
+
+
+def spark_parts(df, part_col="part"):
+    """Part of every id."""
+    return {r["id"]: r[part_col] for r in df.select("id", part_col).collect()}
+
+
+def table(labels, part, n_parts):
+    """Rows per (class, part), classes sorted."""
+    classes = sorted(set(labels))
+    labels = np.asarray(labels)
+    return np.array(
+        [
+            [int(np.sum((labels == k) & (part == j))) for j in range(n_parts)]
+            for k in classes
+        ]
+    )
+
+
+def as_array(part_of, n):
+    return np.array([part_of[i] for i in range(n)])
+
+
+LABELS = [str(y) for y in np.repeat(["a", "b", "c", "d", "e"], [500, 300, 40, 4, 1])]
+np.random.RandomState(0).shuffle(LABELS)
+
+
+# -- splits ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sizes, keep_rare, seed",
+    [([0.7, 0.15, 0.15], True, 0), ([0.8, 0.2], False, 3), ([600, 145, None], True, 7)],
+)
+def test_partition_counts_are_those_of_the_in_memory_split(
+    sks, spark, sizes, keep_rare, seed
+):
+    df = frame(spark, LABELS)
+    got = as_array(
+        spark_parts(
+            sks.stratified_partition(df, "label", sizes, keep_rare=keep_rare, seed=seed)
+        ),
+        len(LABELS),
+    )
+    mem = stratified_partition(
+        np.array(LABELS), sizes, keep_rare=keep_rare, random_state=seed
+    )
+    assert np.array_equal(
+        table(LABELS, got, len(sizes)), table(LABELS, mem, len(sizes))
+    )
+    assert np.array_equal(np.bincount(got), np.bincount(mem))
+
+
+@given(
+    counts=st.lists(st.integers(1, 60), min_size=1, max_size=5),
+    sizes=st.sampled_from([[0.7, 0.15, 0.15], [0.5, 0.5], [0.2] * 5]),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_partition_property_exact_sizes_within_one(sks, spark, counts, sizes, seed):
+    labels = np.repeat([f"k{i}" for i in range(len(counts))], counts)
+    if labels.size < len(sizes):
+        return
+    df = frame(spark, labels)
+    got = as_array(
+        spark_parts(
+            sks.stratified_partition(df, "label", sizes, keep_rare=False, seed=seed)
+        ),
+        labels.size,
+    )
+    mem = stratified_partition(labels, sizes, keep_rare=False, random_state=seed)
+    tab = table(labels, got, len(sizes))
+    assert np.array_equal(tab, table(labels, mem, len(sizes)))
+    exact = (
+        np.array(counts)[:, None] * np.bincount(got, minlength=len(sizes)) / labels.size
+    )
+    assert np.all(np.abs(tab - exact) < 1)
+
+
+def test_triple_split_is_a_partition_equal_to_the_in_memory_counts(sks, spark):
+    df = frame(spark, LABELS)
+    with pytest.warns(
+        UserWarning,
+        match=r"1 class\(es\) have too few examples to be in every part: 'e' \(1\)",
+    ):
+        parts = sks.triple_split(df, "label", seed=5)
+    ids = [sorted(r["id"] for r in p.select("id").collect()) for p in parts]
+    assert sorted(sum(ids, [])) == list(range(len(LABELS)))
+    with pytest.warns(UserWarning, match="too few examples"):
+        mem = next(StratifiedTripleSplit(random_state=5).split(LABELS, LABELS))
+    y = np.array(LABELS)
+    for got, want in zip(ids, mem, strict=True):
+        assert Counter(y[got]) == Counter(y[want])
+    assert [p.columns for p in parts] == [df.columns] * 3
+
+
+def test_split_does_not_depend_on_partitioning_and_is_deterministic(sks, spark):
+    df = frame(spark, LABELS)
+    first = spark_parts(sks.stratified_partition(df, "label", [0.5, 0.5], seed=1))
+    again = spark_parts(
+        sks.stratified_partition(df.repartition(7), "label", [0.5, 0.5], seed=1)
+    )
+    other = spark_parts(sks.stratified_partition(df, "label", [0.5, 0.5], seed=2))
+    assert first == again
+    assert first != other
+
+
+def test_groups_never_straddle_and_match_the_in_memory_groups_split(sks, spark):
+    groups = [f"g{i % 41}" for i in range(len(LABELS))]
+    df = frame(spark, LABELS, groups)
+    out = sks.stratified_partition(
+        df, "label", [0.7, 0.15, 0.15], groups_col="grp", seed=0
+    )
+    rows = out.select("id", "grp", "part").collect()
+    assert all(
+        len({r["part"] for r in rows if r["grp"] == g}) == 1 for g in set(groups)
+    )
+    got = as_array({r["id"]: r["part"] for r in rows}, len(LABELS))
+    mem = stratified_partition(
+        np.array(LABELS), [0.7, 0.15, 0.15], groups=np.array(groups), random_state=0
+    )
+    assert np.array_equal(table(LABELS, got, 3), table(LABELS, mem, 3))
+
+
+def test_kfold_folds_are_exact_and_match_the_in_memory_partition(sks, spark):
+    labels = LABELS[:843]
+    df = frame(spark, labels)
+    folds = sks.kfold(df, "label", n_splits=4, seed=2)
+    test_ids = [sorted(r["id"] for r in te.select("id").collect()) for _, te in folds]
+    assert [len(t) for t in test_ids] == [211, 211, 211, 210]
+    assert sorted(sum(test_ids, [])) == list(range(843))
+    train0 = sorted(r["id"] for r in folds[0][0].select("id").collect())
+    assert train0 == sorted(set(range(843)) - set(test_ids[0]))
+    got = np.empty(843, dtype=int)
+    for j, t in enumerate(test_ids):
+        got[t] = j
+    mem = stratified_partition(np.array(labels), [211, 211, 211, 210], random_state=2)
+    assert np.array_equal(table(labels, got, 4), table(labels, mem, 4))
+
+
+def test_sampleby_misses_a_rare_class_where_ours_is_exact(sks, spark):
+    F = pytest.importorskip("pyspark.sql.functions")
+    df = spark.range(10_000).withColumn(
+        "label", F.when(F.col("id") < 20, "rare").otherwise("common")
+    )
+    sampled = [
+        Counter(
+            r["label"]
+            for r in df.sampleBy("label", {"common": 0.15, "rare": 0.15}, seed=s)
+            .groupBy("label")
+            .count()
+            .collect()
+            for _ in range(r["count"])
+        )
+        for s in range(5)
+    ]
+    ours = []
+    for s in range(3):
+        part = sks.stratified_partition(df, "label", [0.85, 0.15], seed=s)
+        rows = part.filter("part = 1").groupBy("label").count().collect()
+        ours.append({r["label"]: r["count"] for r in rows})
+    # the exact share of the rare class in a 15% part is 3 rows, of the part 1500
+    assert ours == [{"rare": 3, "common": 1497}] * 3
+    assert any(c["rare"] != 3 for c in sampled)
+    assert any(sum(c.values()) != 1500 for c in sampled)
+
+
+# -- over-sampling -----------------------------------------------------------------
+
+
+def test_oversample_ratio_reaches_the_in_memory_targets_exactly(sks, spark):
+    df = frame(spark, LABELS)
+    out = sks.oversample(df, "label", target_ratio=0.5, seed=0)
+    rows = out.select("id", "label").collect()
+    sampler = RatioOverSampler(target_ratio=0.5, random_state=0)
+    sampler.fit_resample(np.zeros((len(LABELS), 1)), np.array(LABELS))
+    assert Counter(r["label"] for r in rows) == Counter(sampler.counts_after_)
+    used = Counter(r["id"] for r in rows)
+    assert set(used) == set(range(len(LABELS)))  # every original row kept
+    for label in ("c", "d", "e"):  # raised: every row used t // c or t // c + 1 times
+        uses = {used[i] for i, y in enumerate(LABELS) if y == label}
+        assert max(uses) - min(uses) <= 1
+    assert out.columns == df.columns
+
+
+def test_oversample_floors_on_a_domain_column_are_met(sks, spark):
+    domains = ["en-US"] * 90 + ["en-GB"] * 7 + ["en-AU"] * 3
+    labels = ["billing", "technical"] * 50
+    rows = [(i, y, d) for i, (y, d) in enumerate(zip(labels, domains, strict=True))]
+    df = spark.createDataFrame(rows, "id long, label string, locale string")
+    out = sks.oversample(df, "label", min_share=0.2, domain_col="locale", seed=4)
+    got = Counter(r["locale"] for r in out.select("locale").collect())
+    X = [{"locale": d} for d in domains]
+    sampler = DomainFloorSampler(min_share=0.2, domain="locale", random_state=4)
+    sampler.fit_resample(X, labels)
+    assert got == Counter(sampler.counts_after_)
+    total = sum(got.values())
+    assert min(got.values()) / total >= 0.2
+
+
+def test_oversample_relative_floor_and_no_op(sks, spark):
+    df = frame(spark, LABELS)
+    out = Counter(
+        r["label"]
+        for r in sks.oversample(df, "label", min_share=0.5, relative=True).collect()
+    )
+    total = sum(out.values())
+    assert min(out.values()) / total >= 0.5 / 5
+    same = Counter(r["label"] for r in sks.oversample(df, "label").collect())
+    assert same == Counter(LABELS)
+
+
+# -- reports and weights --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_groups", [False, True])
+def test_report_is_the_in_memory_report(sks, spark, with_groups):
+    groups = [f"g{i % 3}" for i in range(len(LABELS))] if with_groups else None
+    df = frame(spark, LABELS, groups)
+    got = sks.imbalance_report(df, "label", groups_col="grp" if with_groups else None)
+    want = imbalance_report(LABELS, groups=groups)
+    assert got.to_dict() == want.to_dict()
+    assert str(got) == str(want)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"strategy": "sqrt", "normalize": "samples"},
+        {"strategy": "effective_number", "max_weight": 5.0},
+    ],
+)
+def test_class_weights_json_is_the_in_memory_json(sks, spark, params):
+    df = frame(spark, LABELS)
+    got = sks.class_weights(df, "label", **params)
+    want = ClassWeightComputer(**params).fit(LABELS)
+    assert got.to_json() == want.to_json()
+    assert np.array_equal(got.sample_weight(["a", "e"]), want.sample_weight(["a", "e"]))
+
+
+def test_integer_labels_keep_their_type(sks, spark):
+    df = spark.createDataFrame([(i, i % 3) for i in range(30)], "id long, label long")
+    assert (
+        sks.class_weights(df, "label").to_json()
+        == ClassWeightComputer().fit([i % 3 for i in range(30)]).to_json()
+    )
+
+
+# -- JSON Lines ------------------------------------------------------------------------
+
+
+def test_jsonl_lines_are_written_back_byte_identical(sks, spark, tmp_path):
+    template = (
+        '{{"text": "caf\\u00e9 {}",  "meta": {{"domain": "{}"}}, '
+        '"messages": [{{"role": "user"}}], "label": {}}}'
+    )
+    lines = [
+        template.format(i, "gb" if i % 9 == 0 else "us", 1 if i % 7 == 0 else 0)
+        for i in range(120)
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        ("\n".join(lines[:60]) + "\n\n" + "\n".join(lines[60:]) + "\n").encode()
+    )
+    df = sks.read_jsonl_lines(spark, str(src), "label")
+    assert df.columns == ["line", "label"]
+    assert Counter(r["label"] for r in df.collect()) == Counter({"0": 102, "1": 18})
+    train, val, test = sks.triple_split(df, "label", seed=0)
+    written = []
+    for name, part in (("train", train), ("val", val), ("test", test)):
+        part.select("line").write.text(str(tmp_path / name))
+        for f in sorted((tmp_path / name).glob("part-*")):
+            written += f.read_bytes().splitlines()
+    assert sorted(written) == sorted(line.encode() for line in lines)
+    nested = sks.read_jsonl_lines(spark, str(src), "meta.domain", label_col="domain")
+    assert Counter(r["domain"] for r in nested.collect()) == Counter(
+        {"us": 106, "gb": 14}
+    )
+    role = sks.read_jsonl_lines(spark, str(src), "messages.0.role")
+    assert {r["label"] for r in role.collect()} == {"user"}
+
+
+# -- errors ---------------------------------------------------------------------
+
+
+def test_errors_name_the_parameter(sks, spark):
+    df = frame(spark, LABELS[:50])
+    with pytest.raises(
+        TypeError, match=r"df must be a pyspark.sql.DataFrame; got list\."
+    ):
+        sks.triple_split([1, 2], "label")
+    with pytest.raises(
+        ValueError,
+        match=r"label_col='y' is not a column of the DataFrame; its columns are "
+        r"\['id', 'label'\]\.",
+    ):
+        sks.triple_split(df, "y")
+    with pytest.raises(ValueError, match=r"groups_col='g' is not a column"):
+        sks.kfold(df, "label", groups_col="g")
+    with pytest.raises(
+        ValueError, match=r"seed must be an integer in \[0, 2\*\*32\); got -1\."
+    ):
+        sks.oversample(df, "label", seed=-1)
+    with pytest.raises(
+        ValueError,
+        match=r"sizes must have 3 entries \(train, val, test\); got \(0.5, 0.5\)\.",
+    ):
+        sks.triple_split(df, "label", sizes=(0.5, 0.5))
+    with pytest.raises(
+        ValueError, match=r"n_splits must be an integer of at least 2; got 1\."
+    ):
+        sks.kfold(df, "label", n_splits=1)
+    with pytest.raises(ValueError, match=r"Cannot make 60 folds of 50 rows\."):
+        sks.kfold(df, "label", n_splits=60)
+    with pytest.raises(
+        ValueError, match=r"sizes\[0\] \+ sizes\[1\] = 1.2; fractions must sum to 1"
+    ):
+        sks.stratified_partition(df, "label", [0.6, 0.6])
+    with pytest.raises(
+        ValueError, match=r"The 'target_ratio' parameter of oversample must be"
+    ):
+        sks.oversample(df, "label", target_ratio=2)
+    with pytest.raises(
+        ValueError, match=r"Got both target_ratio=0.5 and min_share=0.1"
+    ):
+        sks.oversample(df, "label", target_ratio=0.5, min_share=0.1)
+    one = frame(spark, ["x"] * 5)
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'label' has 1 value \('x'\); oversample needs at least 2 strata",
+    ):
+        sks.oversample(one, "label", target_ratio=1.0)
+
+
+def test_nulls_and_empty_frames_are_errors(sks, spark):
+    df = spark.createDataFrame(
+        [(1, "a"), (2, None), (3, None)], "id long, label string"
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'label' has 2 missing \(null\) values; drop or fill them "
+        r"first\.",
+    ):
+        sks.imbalance_report(df, "label")
+    empty = spark.createDataFrame([], "id long, label string")
+    with pytest.raises(ValueError, match=r"The DataFrame is empty \(0 rows\)\."):
+        sks.class_weights(empty, "label")
+
+
+@pytest.mark.parametrize("field", ["", "a..b", "messages.-1.role"])
+def test_jsonl_field_paths_are_checked(sks, spark, field):
+    with pytest.raises(
+        ValueError, match=rf"label_field={field!r} must be a dotted path"
+    ):
+        sks.read_jsonl_lines(spark, "unused.jsonl", field)
+
+
+def test_missing_pyspark_names_the_extra(monkeypatch):
+    from skbalance import spark as module
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(ImportError, match=r"pip install 'skbalance\[spark\]'"):
+        module.triple_split(object(), "label")
+
+
+def test_docs_list_the_spark_functions():
+    api = (Path(__file__).parents[1] / "docs" / "api.rst").read_text()
+    from skbalance import spark as module
+
+    assert all(f"spark.{name}" in api for name in module.__all__)
+    assert json.loads(json.dumps(module.__all__)) == sorted(module.__all__)
