@@ -32,6 +32,11 @@ class ImbalanceDisplay:
     bars_ : dict of str to BarContainer
         The bars of each series.
 
+    See Also
+    --------
+    imbalance_report : The counts and shares it draws.
+    ComparisonDisplay : Scores of balancing strategies side by side.
+
     Examples
     --------
     >>> import matplotlib
@@ -174,8 +179,9 @@ class ImbalanceDisplay:
 
 
 class ComparisonDisplay:
-    """Bar chart of a :func:`compare_samplers` table: a score per strategy with
-    its spread over folds.
+    """Bar chart of a :func:`compare_samplers` table.
+
+    A score per strategy, with its spread over folds.
 
     Parameters
     ----------
@@ -189,6 +195,11 @@ class ComparisonDisplay:
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
     bars_ : matplotlib BarContainer
+
+    See Also
+    --------
+    compare_samplers : The table it draws.
+    ImbalanceDisplay : Class counts before and after resampling.
 
     Examples
     --------
