@@ -27,6 +27,7 @@ docstrings still fails the build.
 
 import os
 import re
+from pathlib import Path
 
 import skbalance
 
@@ -57,8 +58,7 @@ sphinx_gallery_conf = {
     "filename_pattern": r"plot_",
     # an example that raises fails the build at once, not at the end
     "abort_on_example_error": True,
-    # every example must end in a figure (tests/test_docs.py checks it too)
-    "min_reported_time": 0,
+    # every example must end in a figure: _check_gallery_figures, below
     "download_all_examples": False,
 }
 exclude_patterns = ["_build", "examples", "auto_examples/*.ipynb"]
@@ -76,5 +76,21 @@ def _plain_foreign_refs(app, what, name, obj, options, lines):
         lines[i] = _REF.sub(lambda m: m.group(1) or m.group(2), line)
 
 
+def _check_gallery_figures(app, exception):
+    """Fail the build when a gallery script drew no figure."""
+    if exception is not None:
+        return
+    here = Path(app.srcdir)
+    images = here / "auto_examples" / "images"
+    missing = [
+        script.name
+        for script in sorted((here / "examples").glob("plot_*.py"))
+        if not list(images.glob(f"sphx_glr_{script.stem}_*.png"))
+    ]
+    if missing:
+        raise RuntimeError(f"gallery scripts that drew no figure: {missing}")
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _plain_foreign_refs)
+    app.connect("build-finished", _check_gallery_figures)

@@ -229,7 +229,7 @@ def _figsize(layout, n_classes, n_series):
         return 7.0, min(height, _MAX_HEIGHT)
     if layout == "rank":
         return _MAX_WIDTH, 4.0
-    width = 2.0 + 0.7 * n_classes * (1 + 0.25 * (n_series - 1))
+    width = 2.0 + 0.7 * n_classes * (1 + 0.5 * (n_series - 1))
     return min(max(4.5, width), _MAX_WIDTH), 3.8
 
 

@@ -187,16 +187,30 @@ def test_python_dash_m_help_lists_the_commands():
     assert "demo" in result.stdout and "balance" in result.stdout
 
 
-@pytest.mark.parametrize(
-    "script", sorted((ROOT / "docs" / "examples").glob("plot_*.py")), ids=str
-)
-def test_gallery_script_runs_and_ends_in_a_figure(script, tmp_path):
-    code = (
-        "import matplotlib; matplotlib.use('Agg'); import runpy, sys;"
-        "import matplotlib.pyplot as plt; plt.show = lambda *a, **k: None;"
-        f"runpy.run_path({str(script)!r}, run_name='__main__');"
-        "assert plt.get_fignums(), 'the example made no figure';"
-        f"plt.gcf().savefig({str(tmp_path / 'fig.png')!r})"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
-    assert (tmp_path / "fig.png").stat().st_size > 10_000
+# The gallery scripts run in the docs build of .ci/run (sphinx-gallery aborts on
+# an error, and docs/conf.py fails the build when a script drew no figure); they
+# are not run a second time here.
+GALLERY = {
+    "plot_imbalance_report.py": "the imbalance report, single- and multi-label",
+    "plot_triple_split.py": "a triple split's per-part distributions",
+    "plot_domain_floors.py": "floors before/after per domain",
+    "plot_class_weights.py": "class weights by strategy",
+    "plot_grid_search.py": "a GridSearchCV over target ratios and floors",
+    "plot_llm_offline.py": "LLM augmentation with the offline generator",
+    "plot_compare_real_data.py": "a sampler comparison on a real data set",
+}
+
+
+def test_gallery_has_one_script_per_step_each_with_a_title_and_a_figure():
+    scripts = sorted(p.name for p in (ROOT / "docs" / "examples").glob("plot_*.py"))
+    assert scripts == sorted(GALLERY)
+    for name in scripts:
+        code = (ROOT / "docs" / "examples" / name).read_text()
+        title = re.match(r'"""\n(.+)\n(=+)\n', code)
+        assert title and len(title[2]) == len(title[1]), f"{name}: no RST title"
+        assert code.rstrip().endswith("plt.show()"), f"{name} does not end in a figure"
+
+
+def test_llm_example_says_it_shows_plumbing_not_quality():
+    code = (ROOT / "docs" / "examples" / "plot_llm_offline.py").read_text()
+    assert 'generator="offline"' in code and "plumbing, not quality" in code
