@@ -42,6 +42,11 @@ def load_support_tickets(*, return_X_y=False):
     (texts, labels) : tuple of two lists of str
         When ``return_X_y=True``.
 
+    See Also
+    --------
+    imbalance_report : Describe the labels or the locales.
+    DomainFloorSampler : Floors per class or per locale.
+
     Examples
     --------
     >>> from collections import Counter

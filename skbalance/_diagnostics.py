@@ -13,6 +13,9 @@ __all__ = ["ImbalanceReport", "imbalance_ratio", "imbalance_report", "severity"]
 def severity(ratio):
     """Name the imbalance ratio (largest / smallest count).
 
+    The thresholds are a convention, not a law: "mild" below 3,
+    "moderate" from 3 to 10, "severe" above 10.
+
     Parameters
     ----------
     ratio : float
@@ -23,6 +26,10 @@ def severity(ratio):
     str
         "balanced" at 1, "mild" below 3, "moderate" from 3 to 10, "severe"
         above 10.
+
+    See Also
+    --------
+    imbalance_ratio : The ratio it names.
 
     Examples
     --------
@@ -42,6 +49,8 @@ def severity(ratio):
 def imbalance_ratio(y):
     """Largest class count divided by the smallest.
 
+    The severity names of :func:`severity` are read from this ratio.
+
     Parameters
     ----------
     y : array-like of shape (n_samples,) or multi-label matrix
@@ -52,6 +61,11 @@ def imbalance_ratio(y):
     -------
     float
         The imbalance ratio, at least 1.
+
+    See Also
+    --------
+    imbalance_report : Counts, shares and severity at once.
+    severity : The name of a ratio.
 
     Examples
     --------
@@ -80,6 +94,9 @@ def _native(value):
 
 class ImbalanceReport:
     """Distribution of a target, made by :func:`imbalance_report`.
+
+    Printing it gives a table of the classes; :meth:`to_dict` gives the same
+    as plain values for JSON.
 
     Parameters
     ----------
@@ -113,6 +130,11 @@ class ImbalanceReport:
         For a multi-label target: ``irlbl`` (per label), ``mean_ir``,
         ``max_ir``, ``cvir``, ``scumble``, ``cardinality``, ``density`` and
         ``empty_labels`` (labels without a positive).
+
+    See Also
+    --------
+    imbalance_report : Makes the report.
+    ImbalanceDisplay : Draws the counts.
 
     Examples
     --------
@@ -244,6 +266,10 @@ def _multilabel_measures(Y, names):
 def imbalance_report(y, *, groups=None):
     """Counts, shares, imbalance ratio and severity of a target.
 
+    For a single-label target it counts the classes (and, with ``groups``,
+    every class in every group); for a multi-label target it adds the
+    measures of Charte et al. [1]_ [2]_.
+
     Parameters
     ----------
     y : array-like of shape (n_samples,) or (n_samples, n_labels)
@@ -257,6 +283,11 @@ def imbalance_report(y, *, groups=None):
     -------
     ImbalanceReport
         Printable with ``print``; ``to_dict()`` for JSON.
+
+    See Also
+    --------
+    ImbalanceDisplay : Draws the report's counts.
+    per_class_report : How a model does on each class.
 
     References
     ----------

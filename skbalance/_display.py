@@ -32,6 +32,11 @@ class ImbalanceDisplay:
     bars_ : dict of str to BarContainer
         The bars of each series.
 
+    See Also
+    --------
+    imbalance_report : The counts and shares it draws.
+    ComparisonDisplay : Scores of balancing strategies side by side.
+
     Examples
     --------
     >>> import matplotlib
@@ -105,8 +110,15 @@ class ImbalanceDisplay:
         counts = {name: imbalance_report(y).counts for name, y in splits.items()}
         return cls(counts).plot(ax=ax, log=log)
 
-    def plot(self, ax=None, *, log=None, annotate=True):
+    def plot(self, ax=None, *, log=None, annotate=None):
         """Draw the bars.
+
+        The layout follows the number of classes: vertical bars up to
+        ``12``, horizontal bars (largest on top, one labelled row per class)
+        up to ``60``, and beyond that the counts against the class rank
+        without a label per class. A new figure is at most 10 inches wide
+        and 12 inches tall, with matplotlib's constrained layout so that no
+        label is clipped.
 
         Parameters
         ----------
@@ -114,8 +126,10 @@ class ImbalanceDisplay:
             Axes to draw on; a new figure when None.
         log : bool or None, default=None
             Log scale; None uses it when a series' imbalance ratio is above 10.
-        annotate : bool, default=True
-            Write each bar's count and share of its series above it.
+        annotate : bool or None, default=None
+            Write each bar's count and share of its series beside it; None
+            does so up to 60 classes. Shares below 1% keep two significant
+            digits (``0.48%``), so a rare class never reads as ``0%``.
 
         Returns
         -------
@@ -125,15 +139,22 @@ class ImbalanceDisplay:
         plt = import_optional(
             "matplotlib.pyplot", extra="plot", purpose="ImbalanceDisplay"
         )
+        classes = self._classes()
+        n_classes, n_series = len(classes), len(self.counts)
+        layout = (
+            "vertical"
+            if n_classes <= _MAX_VERTICAL
+            else "horizontal"
+            if n_classes <= _MAX_LABELLED
+            else "rank"
+        )
+        if annotate is None:
+            annotate = layout != "rank"
         if ax is None:
-            _, ax = plt.subplots(figsize=(max(4.0, 0.9 * self._n_classes() + 2), 3.5))
-        first = next(iter(self.counts.values()))
-        classes = list(first) + [
-            c for series in self.counts.values() for c in series if c not in first
-        ]
-        classes = list(dict.fromkeys(classes))
-        x = np.arange(len(classes))
-        n_series = len(self.counts)
+            _, ax = plt.subplots(
+                figsize=_figsize(layout, n_classes, n_series), layout="constrained"
+            )
+        pos = np.arange(n_classes)
         width = 0.8 / n_series
         ratios = []
         self.bars_ = {}
@@ -142,40 +163,94 @@ class ImbalanceDisplay:
             positive = heights[heights > 0]
             ratios.append(positive.max() / positive.min() if positive.size else 1.0)
             offset = (i - (n_series - 1) / 2) * width
-            bars = ax.bar(x + offset, heights, width, label=name)
+            if layout == "horizontal":
+                bars = ax.barh(pos + offset, heights, width, label=name)
+            else:
+                bars = ax.bar(pos + offset, heights, width, label=name)
             self.bars_[name] = bars
             if annotate:
                 total = heights.sum()
+                sep = "\n" if layout == "vertical" else " "
                 labels = [
-                    f"{int(h)}\n{h / total:.0%}" if total else "0" for h in heights
+                    f"{int(h)}{sep}({_share(h / total)})" if total else "0"
+                    for h in heights
                 ]
-                ax.bar_label(bars, labels=labels, fontsize=7, padding=1)
+                ax.bar_label(bars, labels=labels, fontsize=7, padding=2)
         if log is None:
             log = max(ratios) > 10
-        if log:
-            ax.set_yscale("log")
-        ax.set_xticks(
-            x, [str(c) for c in classes], rotation=30 if len(classes) > 6 else 0
-        )
-        ax.set_ylabel("count")
+        if layout == "horizontal":
+            ax.set_yticks(pos, [str(c) for c in classes], fontsize=8)
+            ax.invert_yaxis()  # largest on top
+            ax.set_xscale("log" if log else "linear")
+            ax.set_xlabel("count")
+            ax.margins(x=0.25 if annotate else 0.05, y=0.01)
+        else:
+            ax.set_yscale("log" if log else "linear")
+            ax.set_ylabel("count")
+            if layout == "vertical":
+                ax.set_xticks(
+                    pos, [str(c) for c in classes], rotation=30 if n_classes > 6 else 0
+                )
+                ax.margins(y=0.2)
+            else:
+                ax.set_xlabel(
+                    f"{n_classes} classes by rank, largest first: "
+                    f"{classes[0]} ... {classes[-1]}"
+                )
+                ax.margins(x=0.01)
         ax.set_title(
             f"Class distribution (imbalance ratio {ratios[0]:.1f}"
             + (f" -> {ratios[-1]:.1f})" if n_series == 2 else ")")
         )
         if n_series > 1 or next(iter(self.counts)) != "count":
             ax.legend()
-        ax.margins(y=0.15)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
 
-    def _n_classes(self):
-        return len({c for series in self.counts.values() for c in series})
+    def _classes(self):
+        """Classes of the first series in its order, then any others."""
+        first = next(iter(self.counts.values()))
+        others = (c for series in self.counts.values() for c in series)
+        return list(dict.fromkeys([*first, *others]))
+
+
+# up to this many classes vertical bars, then horizontal ones with a label per
+# class, then the counts against the class rank
+_MAX_VERTICAL = 12
+_MAX_LABELLED = 60
+_MAX_WIDTH, _MAX_HEIGHT = 10.0, 12.0
+
+
+def _figsize(layout, n_classes, n_series):
+    """Width and height in inches, capped at 10 x 12."""
+    if layout == "horizontal":
+        height = 1.2 + 0.16 * n_classes * (1 + 0.5 * (n_series - 1))
+        return 7.0, min(height, _MAX_HEIGHT)
+    if layout == "rank":
+        return _MAX_WIDTH, 4.0
+    width = 2.0 + 0.7 * n_classes * (1 + 0.5 * (n_series - 1))
+    return min(max(4.5, width), _MAX_WIDTH), 3.8
+
+
+def _share(p):
+    """A share as a percentage, with two significant digits below 1%.
+
+    >>> [_share(p) for p in (0.5, 0.123, 0.0123, 0.0048, 0.00005, 0.0)]
+    ['50%', '12%', '1.2%', '0.48%', '0.005%', '0%']
+    """
+    if p >= 0.1 or p == 0:
+        return f"{p:.0%}"
+    digits = np.format_float_positional(
+        100 * p, precision=2, unique=False, fractional=False, trim="-"
+    )
+    return f"{digits}%"
 
 
 class ComparisonDisplay:
-    """Bar chart of a :func:`compare_samplers` table: a score per strategy with
-    its spread over folds.
+    """Bar chart of a :func:`compare_samplers` table.
+
+    A score per strategy, with its spread over folds.
 
     Parameters
     ----------
@@ -189,6 +264,11 @@ class ComparisonDisplay:
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
     bars_ : matplotlib BarContainer
+
+    See Also
+    --------
+    compare_samplers : The table it draws.
+    ImbalanceDisplay : Class counts before and after resampling.
 
     Examples
     --------

@@ -11,8 +11,9 @@ __all__ = ["PerClassReport", "macro_weighted_f1_gap", "per_class_report"]
 
 
 class PerClassReport:
-    """Per-class precision, recall, F1 and support, made by
-    :func:`per_class_report`.
+    """Per-class precision, recall, F1 and support.
+
+    Made by :func:`per_class_report`.
 
     Parameters
     ----------
@@ -42,6 +43,11 @@ class PerClassReport:
         much worse than the frequent ones.
     groups : dict or None
         With groups: a report per group (e.g. per domain).
+
+    See Also
+    --------
+    per_class_report : Makes the report.
+    macro_weighted_f1_gap : The gap alone.
 
     Examples
     --------
@@ -141,6 +147,10 @@ def _scores(y_true, y_pred, labels):
 def per_class_report(y_true, y_pred, *, labels=None, groups=None):
     """Per-class precision, recall, F1 and support, with macro and weighted F1.
 
+    Macro F1 weighs every class alike; weighted F1 weighs them by support;
+    their gap shows how much worse the rare classes do. With ``groups`` the
+    same report is made per group (a domain such as the locale).
+
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
@@ -158,6 +168,11 @@ def per_class_report(y_true, y_pred, *, labels=None, groups=None):
     -------
     PerClassReport
         Printable with ``print``; ``to_dict()`` for JSON.
+
+    See Also
+    --------
+    macro_weighted_f1_gap : The gap alone, and its scorer.
+    compare_samplers : The same scores, cross-validated per strategy.
 
     Examples
     --------
@@ -195,6 +210,9 @@ def per_class_report(y_true, y_pred, *, labels=None, groups=None):
 def macro_weighted_f1_gap(y_true, y_pred, *, labels=None):
     """``|macro F1 - weighted F1|``: how much worse the rare classes do.
 
+    Macro F1 weighs every class alike and weighted F1 by support, so a large
+    gap says the frequent classes hide poor rare ones.
+
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_samples,)
@@ -207,6 +225,10 @@ def macro_weighted_f1_gap(y_true, y_pred, *, labels=None):
     float
         The gap, 0 when every class is predicted equally well. Lower is
         better; ``macro_weighted_f1_gap_scorer`` is its scorer.
+
+    See Also
+    --------
+    per_class_report : The gap with every class's scores.
 
     Examples
     --------

@@ -47,7 +47,7 @@ class RatioOverSampler(BaseStrataOverSampler):
         Input row of every output row.
     n_features_in_ : int
         Number of columns of X, when X is 2-D.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X, when X is a DataFrame with string column names.
 
     See Also

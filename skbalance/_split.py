@@ -374,6 +374,11 @@ def train_val_test_split(
         Train, validation and test part of each array, in the container type
         of the array.
 
+    See Also
+    --------
+    StratifiedTripleSplit : The same split as a splitter.
+    duplicate_groups : Groups that keep duplicates in one part.
+
     Examples
     --------
     >>> from skbalance import train_val_test_split
@@ -427,6 +432,11 @@ def duplicate_groups(texts):
     -------
     groups : ndarray of int of shape (n_samples,)
         Group id of every row, numbered in order of first appearance.
+
+    See Also
+    --------
+    train_val_test_split : Takes the groups as ``groups=``.
+    StratifiedTripleSplit : The splitter behind it.
 
     Examples
     --------

@@ -207,7 +207,7 @@ def test_demo_splits_without_leaks_and_writes_training_records(tmp_path):
     code, out, _ = run("demo", "--output", str(output))
     assert code == 0
     assert "700 train / 150 val / 150 test" in out
-    assert "Chosen on val: " in out
+    assert "Chosen by cross-validation on train+val " in out
     source = support_tickets_path().read_text(encoding="utf-8").splitlines()
     written = output.read_text(encoding="utf-8").splitlines()
     assert set(written) <= set(source)  # records byte for byte

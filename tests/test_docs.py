@@ -40,6 +40,77 @@ def test_public_name_has_a_numpydoc_docstring_with_examples(name):
     assert ">>> " in doc
 
 
+# numpydoc's validation, with scikit-learn's exceptions (sklearn/tests/
+# test_docstrings.py): RT02 (a Returns line may name the value), GL01/GL02
+# (blank-line placement); ES01/SA01/EX01 only for the top-level docstring, not
+# for every method.
+IGNORED_EVERYWHERE = {"RT02", "GL01", "GL02"}
+TOP_LEVEL_ONLY = {"ES01", "SA01", "EX01"}
+# Docstrings the lead is rewriting with LLMAugmentSampler's new parameters
+# (issue #11); cleared at merge. Each entry: (object, check code).
+KNOWN_FINDINGS = {
+    ("skbalance.LLMAugmentSampler.dry_run", "PR05"),
+    ("skbalance.LLMAugmentSampler.dry_run", "PR07"),
+    ("skbalance.LLMAugmentSampler.fit", "PR05"),
+    ("skbalance.LLMAugmentSampler.fit", "PR07"),
+    ("skbalance.offline_generator", "RT03"),
+    ("skbalance.offline_generator", "SA01"),
+}
+
+
+def _own_methods(cls):
+    """Public methods and properties that skbalance defines (not inherited)."""
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("skbalance"):
+            continue
+        for attr, value in vars(klass).items():
+            if attr.startswith("_"):
+                continue
+            if inspect.isfunction(value) or isinstance(
+                value, (classmethod, staticmethod, property)
+            ):
+                yield attr
+
+
+def _validation_targets():
+    for name in DOCUMENTED:
+        yield f"skbalance.{name}"
+        obj = getattr(skbalance, name)
+        if inspect.isclass(obj):
+            for attr in sorted(set(_own_methods(obj))):
+                yield f"skbalance.{name}.{attr}"
+
+
+@pytest.mark.parametrize("target", list(_validation_targets()))
+def test_numpydoc_validation(target):
+    from numpydoc.validate import validate
+
+    is_method = target.count(".") == 2
+    found = [
+        (code, message)
+        for code, message in validate(target)["errors"]
+        if code not in IGNORED_EVERYWHERE
+        and not (is_method and code in TOP_LEVEL_ONLY)
+        and (target, code) not in KNOWN_FINDINGS
+    ]
+    assert not found, f"{target}: {found}"
+
+
+def test_known_findings_are_still_found():
+    # an entry that no longer fails must leave KNOWN_FINDINGS
+    from numpydoc.validate import validate
+
+    for target, code in sorted(KNOWN_FINDINGS):
+        codes = [c for c, _ in validate(target)["errors"]]
+        assert code in codes, f"{target} passes {code} now: drop it from the list"
+
+
+def test_every_public_name_is_validated_or_explained():
+    # the only public name that is neither a class nor a function: a scorer
+    # instance, described in prose on the API page and in the user guide
+    assert set(PUBLIC) - set(DOCUMENTED) == {"macro_weighted_f1_gap_scorer"}
+
+
 @pytest.mark.parametrize("name", PUBLIC)
 def test_public_name_is_in_the_api_reference(name):
     api = (ROOT / "docs" / "api.rst").read_text()
@@ -116,16 +187,30 @@ def test_python_dash_m_help_lists_the_commands():
     assert "demo" in result.stdout and "balance" in result.stdout
 
 
-@pytest.mark.parametrize(
-    "script", sorted((ROOT / "docs" / "examples").glob("plot_*.py")), ids=str
-)
-def test_gallery_script_runs_and_ends_in_a_figure(script, tmp_path):
-    code = (
-        "import matplotlib; matplotlib.use('Agg'); import runpy, sys;"
-        "import matplotlib.pyplot as plt; plt.show = lambda *a, **k: None;"
-        f"runpy.run_path({str(script)!r}, run_name='__main__');"
-        "assert plt.get_fignums(), 'the example made no figure';"
-        f"plt.gcf().savefig({str(tmp_path / 'fig.png')!r})"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
-    assert (tmp_path / "fig.png").stat().st_size > 10_000
+# The gallery scripts run in the docs build of .ci/run (sphinx-gallery aborts on
+# an error, and docs/conf.py fails the build when a script drew no figure); they
+# are not run a second time here.
+GALLERY = {
+    "plot_imbalance_report.py": "the imbalance report, single- and multi-label",
+    "plot_triple_split.py": "a triple split's per-part distributions",
+    "plot_domain_floors.py": "floors before/after per domain",
+    "plot_class_weights.py": "class weights by strategy",
+    "plot_grid_search.py": "a GridSearchCV over target ratios and floors",
+    "plot_llm_offline.py": "LLM augmentation with the offline generator",
+    "plot_compare_real_data.py": "a sampler comparison on a real data set",
+}
+
+
+def test_gallery_has_one_script_per_step_each_with_a_title_and_a_figure():
+    scripts = sorted(p.name for p in (ROOT / "docs" / "examples").glob("plot_*.py"))
+    assert scripts == sorted(GALLERY)
+    for name in scripts:
+        code = (ROOT / "docs" / "examples" / name).read_text()
+        title = re.match(r'"""\n(.+)\n(=+)\n', code)
+        assert title and len(title[2]) == len(title[1]), f"{name}: no RST title"
+        assert code.rstrip().endswith("plt.show()"), f"{name} does not end in a figure"
+
+
+def test_llm_example_says_it_shows_plumbing_not_quality():
+    code = (ROOT / "docs" / "examples" / "plot_llm_offline.py").read_text()
+    assert 'generator="offline"' in code and "plumbing, not quality" in code
