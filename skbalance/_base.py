@@ -142,10 +142,7 @@ class BaseStrataOverSampler(BaseOverSampler):
                 f"(one {word} cannot be imbalanced)."
             )
         targets = self._stratum_targets(counts)
-        # scikit-learn's rule, then a Generator for its O(k) subset draws
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        rng = self._generator()
         sources = plan_sources(codes, counts, targets, rng)
         keys = uniques.tolist()
         self.counts_before_ = dict(zip(keys, counts.tolist(), strict=True))
@@ -156,9 +153,20 @@ class BaseStrataOverSampler(BaseOverSampler):
         }
         return n, labels, codes, counts, keys, sources, rng
 
+    def _generator(self):
+        """This fit's random generator: scikit-learn's rule, then a Generator
+        for its O(k) subset draws."""
+        return np.random.default_rng(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+
     def _finish(self, n, codes, counts, keys, sources, rng):
         after = counts + np.bincount(codes[sources], minlength=len(keys))
         self.counts_after_ = dict(zip(keys, after.tolist(), strict=True))
+        return self._order(n, sources, rng)
+
+    def _order(self, n, sources, rng):
+        """Set ``sample_indices_``; the shuffle order, or None."""
         indices = np.concatenate([np.arange(n, dtype=np.intp), sources])
         order = rng.permutation(indices.size) if self.shuffle else None
         self.sample_indices_ = indices if order is None else indices[order]
@@ -225,15 +233,18 @@ class BaseStrataOverSampler(BaseOverSampler):
         sources, new = self._make_rows(X, labels, sources, rng)
         order = self._finish(n, codes, counts, keys, sources, rng)
         X = self._output_rows(X)
-        if new is None:
-            X_out, y_out = append_rows(X, sources), append_rows(y, sources)
-        else:
-            X_out, y_out = concat_rows(X, new), append_rows(y, sources)
+        X_out = append_rows(X, sources) if new is None else concat_rows(X, new)
+        y_out = self._output_labels(y, labels, sources)
         if order is not None:
             X_out, y_out = take_rows(X_out, order), take_rows(y_out, order)
         if sample_weight is None:
             return X_out, y_out
         return X_out, y_out, sample_weight[self.sample_indices_]
+
+    def _output_labels(self, y, labels, sources):
+        """The labels of the output rows: y, then the labels of the new rows
+        (by default their source's; ``labels`` is what ``_plan`` returned)."""
+        return append_rows(y, sources)
 
     def _output_rows(self, X):
         """The rows that the output is made of (a subclass may drop a column)."""
