@@ -201,7 +201,8 @@ class MLSMOTE(BaseMultilabelOverSampler):
             new = (seed_rows + gap[:, None] * (Xc[refs] - seed_rows)).astype(Xc.dtype)
         if is_dataframe(X):
             pd = sys.modules["pandas"]
-            new = pd.DataFrame(new, columns=X.columns, index=X.index[sources])
+            make = pd.DataFrame.sparse.from_spmatrix if sparse.issparse(new) else pd.DataFrame
+            new = make(new, columns=X.columns, index=X.index[sources])
             new = new.astype(X.dtypes.to_dict())
         elif isinstance(X, np.ndarray):
             new = new.astype(X.dtype, copy=False)

@@ -41,7 +41,9 @@ def check_multilabel_target(y, n_samples):
     (read as one label per row).
     """
     if y is None:
-        raise ValueError("This estimator requires y to be passed, but y is None.")
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None."
+        )
     if _is_label_lists(y):
         Y, names = as_indicator(list(y))
         single = False
