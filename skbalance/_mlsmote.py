@@ -201,7 +201,11 @@ class MLSMOTE(BaseMultilabelOverSampler):
             new = (seed_rows + gap[:, None] * (Xc[refs] - seed_rows)).astype(Xc.dtype)
         if is_dataframe(X):
             pd = sys.modules["pandas"]
-            make = pd.DataFrame.sparse.from_spmatrix if sparse.issparse(new) else pd.DataFrame
+            make = (
+                pd.DataFrame.sparse.from_spmatrix
+                if sparse.issparse(new)
+                else pd.DataFrame
+            )
             new = make(new, columns=X.columns, index=X.index[sources])
             new = new.astype(X.dtypes.to_dict())
         elif isinstance(X, np.ndarray):
@@ -220,7 +224,9 @@ class MLSMOTE(BaseMultilabelOverSampler):
             return sparse.vstack([y, new_Y.astype(y.dtype)], format=y.format)
         if is_dataframe(y):
             pd = sys.modules["pandas"]
-            new = pd.DataFrame(new_Y.toarray(), columns=y.columns, index=y.index[sources])
+            new = pd.DataFrame(
+                new_Y.toarray(), columns=y.columns, index=y.index[sources]
+            )
             return pd.concat([y, new.astype(y.dtypes.to_dict())])
         y = np.asarray(y)
         return np.concatenate([y, new_Y.toarray().astype(y.dtype)])

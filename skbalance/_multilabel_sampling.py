@@ -13,7 +13,7 @@ from scipy import sparse
 
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import Interval, validate_data
-from skbalance._containers import is_dataframe, is_series
+from skbalance._containers import is_dataframe
 from skbalance._diagnostics import multilabel_report, row_scumble
 from skbalance._multilabel import as_indicator
 from skbalance._validation import check_labels, check_rows, encode
@@ -353,4 +353,3 @@ class MultilabelRandomOverSampler(BaseMultilabelOverSampler):
 
     def _fraction(self):
         return self.max_clone_fraction
-

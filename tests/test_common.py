@@ -14,9 +14,9 @@ from sklearn.utils.estimator_checks import (
 
 import skbalance
 from skbalance import (
+    MLSMOTE,
     ClassWeightComputer,
     DomainFloorSampler,
-    MLSMOTE,
     LLMAugmentSampler,
     MultilabelRandomOverSampler,
     RatioOverSampler,
