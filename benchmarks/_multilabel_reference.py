@@ -91,7 +91,8 @@ def reference_mlsmote(X, Y, seed, k=5, fraction=0.25):
             Xb = X[bag]
             sq = (Xb**2).sum(axis=1)
             dist = sq[:, None] + sq[None, :] - 2 * Xb @ Xb.T
-            near = np.argsort(dist, axis=1, kind="stable")[:, 1 : k_eff + 1]
+            np.fill_diagonal(dist, np.inf)
+            near = np.argsort(dist, axis=1, kind="stable")[:, :k_eff]
             nbrs = bag[near]
             vote = (Y[bag].astype(int) + Y[nbrs].sum(axis=1)) > (k_eff + 1) / 2
             nbrs = nbrs[:, np.arange(k) % k_eff]

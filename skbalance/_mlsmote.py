@@ -5,6 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_array
 
@@ -15,25 +16,44 @@ from skbalance._multilabel_sampling import BaseMultilabelOverSampler
 __all__ = ["MLSMOTE"]
 
 
-def _neighbour_votes(X, Y, bag, k):
-    """The ``k`` nearest neighbours of every row of ``bag`` among the bag
-    (``(m, k)`` input rows, padded by repetition when the bag is smaller), how
-    many are real, and the label sets voted by each row and its neighbours."""
+#: bags up to this many rows get their neighbours from one distance matrix
+#: (32 MB at most), larger ones from NearestNeighbors, which works in chunks
+_DENSE_BAG = 2048
+
+
+def _neighbours(X, bag, k):
+    """The ``min(k, m - 1)`` nearest neighbours (input rows) of every row of
+    ``bag`` (``m`` rows) among the other rows of the bag."""
     m = bag.size
     k_eff = min(k, m - 1)
     if k_eff == 0:
-        return bag[:, None].repeat(k, axis=1), np.ones(m, dtype=np.intp), Y[bag]
-    nn = NearestNeighbors(n_neighbors=k_eff + 1).fit(X[bag])
-    ind = nn.kneighbors(X[bag], return_distance=False)[:, 1:]
-    neighbours = bag[ind]
-    # one row per bag row with a 1 on itself and on each of its neighbours
-    cols = np.concatenate([bag[:, None], neighbours], axis=1).ravel()
-    rows = np.repeat(np.arange(m), k_eff + 1)
-    A = sparse.csr_matrix((np.ones(cols.size), (rows, cols)), shape=(m, X.shape[0]))
-    votes = A @ Y.astype(np.float64)
-    voted = sparse.csr_matrix(votes > (k_eff + 1) / 2)
-    padded = neighbours[:, np.arange(k) % k_eff]
-    return padded, np.full(m, k_eff, dtype=np.intp), voted
+        return np.empty((m, 0), dtype=np.intp)
+    Xb = X[bag]
+    if m <= _DENSE_BAG:
+        dist = euclidean_distances(Xb, squared=True)
+        np.fill_diagonal(dist, np.inf)  # a row is not its own neighbour
+        ind = np.argsort(dist, axis=1, kind="stable")[:, :k_eff]
+    else:
+        nn = NearestNeighbors(n_neighbors=k_eff).fit(Xb)
+        ind = nn.kneighbors(return_distance=False)  # without the row itself
+    return bag[ind]
+
+
+def _votes(Y, seeds, near):
+    """Label sets held by more than half of each seed and its neighbours."""
+    n_voters = np.array([nb.shape[1] + 1 for nb in near for _ in range(len(nb))])
+    cols = np.concatenate(
+        [np.column_stack([s, nb]).ravel() for s, nb in zip(seeds, near, strict=True)]
+    )
+    ptr = np.concatenate([[0], np.cumsum(n_voters)])
+    A = sparse.csr_matrix(
+        (np.ones(cols.size, dtype=np.int32), cols, ptr),
+        shape=(n_voters.size, Y.shape[0]),
+    )
+    votes = A @ Y.astype(np.int32)
+    votes.data = votes.data > np.repeat(n_voters / 2, np.diff(votes.indptr))
+    votes.eliminate_zeros()
+    return votes.astype(bool), n_voters - 1
 
 
 class MLSMOTE(BaseMultilabelOverSampler):
@@ -42,8 +62,9 @@ class MLSMOTE(BaseMultilabelOverSampler):
     MLSMOTE [1]_ for numeric or sparse feature matrices: for a label whose
     IRLbl is above MeanIR, every row carrying it is a seed; a new row lies on
     the segment between the seed and one of its ``k_neighbors`` nearest
-    neighbours among the rows carrying the same label (scikit-learn's
-    ``NearestNeighbors``), and carries the labels held by more than half of
+    neighbours among the rows carrying the same label (from scikit-learn's
+    ``euclidean_distances``, or its ``NearestNeighbors`` for a label of more
+    than 2,048 rows), and carries the labels held by more than half of
     the seed and its neighbours (the label itself always). Which seeds make a
     row, and how many, follows :class:`MultilabelRandomOverSampler`'s plan:
     rounds over the minority labels until each reaches MeanIR (or
@@ -160,27 +181,31 @@ class MLSMOTE(BaseMultilabelOverSampler):
             ) from None
 
     def _candidates(self, X, Y, minority):
-        by_label = Y.tocsc()
-        seeds, neighbours, n_valid, voted, bags, start = [], [], [], [], {}, 0
+        by_label, k = Y.tocsc(), self.k_neighbors
+        seeds, near, bags, start = [], [], {}, 0
         for j in minority.tolist():
-            bag = by_label.indices[by_label.indptr[j] : by_label.indptr[j + 1]]
-            nbrs, valid, votes = _neighbour_votes(X, Y, np.sort(bag), self.k_neighbors)
-            seeds.append(np.sort(bag))
-            neighbours.append(nbrs)
-            n_valid.append(valid)
-            voted.append(votes)
+            bag = np.sort(by_label.indices[by_label.indptr[j] : by_label.indptr[j + 1]])
+            seeds.append(bag)
+            near.append(_neighbours(X, bag, k))
             bags[j] = np.arange(start, start + bag.size)
             start += bag.size
         if not bags:
             empty = np.empty(0, dtype=np.intp)
             C = sparse.csr_matrix((0, Y.shape[1]), dtype=bool)
-            extra = {"seeds": empty, "neighbours": empty.reshape(0, 1), "X": X}
+            extra = {"seeds": empty, "neighbours": empty.reshape(0, k), "X": X}
             return C, bags, {**extra, "n_valid": empty}
-        C = sparse.vstack(voted, format="csr").astype(bool)
+        C, n_valid = _votes(Y, seeds, near)
+        # k columns of neighbours, repeated when fewer (the seed when none)
+        padded = [
+            nb[:, np.arange(k) % nb.shape[1]]
+            if nb.shape[1]
+            else s[:, None].repeat(k, 1)
+            for s, nb in zip(seeds, near, strict=True)
+        ]
         extra = {
             "seeds": np.concatenate(seeds),
-            "neighbours": np.concatenate(neighbours),
-            "n_valid": np.concatenate(n_valid),
+            "neighbours": np.concatenate(padded),
+            "n_valid": np.maximum(n_valid, 1),
             "X": X,
         }
         return C, bags, extra

@@ -113,7 +113,7 @@ def plan_new_rows(C, bags, counts, target, budget, rng):
     ir = np.ones(counts.size)
     ir[present] = counts.max() / counts[present]
     scumble = row_scumble(C, ir)
-    labels_of = np.split(C.indices, C.indptr[1:-1])
+    indptr, indices = C.indptr.tolist(), C.indices
     order = {
         label: members[np.lexsort((rng.random(members.size), scumble[members]))]
         for label, members in bags.items()
@@ -133,7 +133,7 @@ def plan_new_rows(C, bags, counts, target, budget, rng):
                 cand = members[cursor[label] % members.size]
                 cursor[label] += 1
                 tried += 1
-                held = labels_of[cand].tolist()
+                held = indices[indptr[cand] : indptr[cand + 1]].tolist()
                 if max(c[j] for j in held) < top:
                     break  # the largest count stays: every IRLbl of held falls
                 # the largest count grows by one: q * change of MeanIR
