@@ -46,6 +46,7 @@ import sys
 import numpy as np
 from _multilabel_reference import reference_ml_ros, reference_mlsmote
 from _timing import machine, paired_times
+from scipy import sparse
 from sklearn.datasets import make_multilabel_classification
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -220,8 +221,8 @@ def speed(name, X, Y, rounds, quick):
         X_ref, Y_ref = reference(X, Y, 0)
         np.testing.assert_array_equal(Y_res, Y_ref)
         np.testing.assert_allclose(X_res, X_ref, rtol=1e-12, atol=1e-12)
-        before = imbalance_report(Y).multilabel["mean_ir"]
-        after = imbalance_report(Y_res).multilabel["mean_ir"]
+        before = imbalance_report(sparse.csr_matrix(Y)).multilabel["mean_ir"]
+        after = imbalance_report(sparse.csr_matrix(Y_res)).multilabel["mean_ir"]
         assert after <= before
         if quick:
             continue
@@ -249,7 +250,7 @@ def speed(name, X, Y, rounds, quick):
 
 
 def render(name, Y, names, res):
-    report = imbalance_report(Y).multilabel
+    report = imbalance_report(sparse.csr_matrix(Y)).multilabel
     counts = Y.sum(axis=0)
     base = res["none"]
     lines = [

@@ -158,26 +158,23 @@ def plan_new_rows(C, bags, counts, target, budget, rng):
 class _MultilabelPlan:
     """What ``_plan`` hands to the other steps of one fit."""
 
-    def __init__(self, y, Y, names, single, new_Y, extra=None):
-        self.y, self.Y, self.names, self.single = y, Y, names, single
+    def __init__(self, Y, names, single, new_Y, extra):
+        self.Y, self.names, self.single = Y, names, single
         self.new_Y = new_Y  # label sets of the new rows, CSR
-        self.extra = extra  # sampler-specific (MLSMOTE's neighbours)
+        self.extra = extra  # None, or MLSMOTE's seeds and neighbours
 
 
 class BaseMultilabelOverSampler(BaseStrataOverSampler):
     """Shared part of the multi-label samplers: target check, plan, counts.
 
-    Subclasses give the candidate new rows (:meth:`_candidates`) and make them
-    (``_make_rows``).
+    Subclasses give the budget as a fraction of the rows (``_fraction``), the
+    candidate new rows (:meth:`_candidates`), and make them (``_make_rows``).
     """
 
     _parameter_constraints: dict = {
         **BaseStrataOverSampler._parameter_constraints,
         "target_mean_ir": [Interval(Real, 1, None, closed="left"), None],
     }
-
-    def _budget(self, n):
-        return int(self._fraction() * n)
 
     def _plan(self, X, y, **params):
         if params:
@@ -201,17 +198,19 @@ class BaseMultilabelOverSampler(BaseStrataOverSampler):
         target = self.target_mean_ir
         if target is None:
             target = float(ir.mean())
-        # scikit-learn's rule, then a Generator for its O(k) subset draws
         rng = self._generator()
         minority = np.flatnonzero((counts > 0) & (counts.max() > target * counts))
         C, bags, extra = self._candidates(X_checked, Y, minority)
-        chosen = plan_new_rows(C, bags, counts, target, self._budget(n), rng)
-        sources = extra["seeds"][chosen] if extra else chosen
-        plan = _MultilabelPlan(y, Y, names, single, C[chosen], extra)
-        if extra:
-            plan.extra = {**extra, "chosen": chosen}
+        budget = int(self._fraction() * n)
+        chosen = plan_new_rows(C, bags, counts, target, budget, rng)
+        if extra is None:
+            sources = chosen
+        else:
+            sources, extra = extra["seeds"][chosen], {**extra, "chosen": chosen}
+        plan = _MultilabelPlan(Y, names, single, C[chosen], extra)
         self.counts_before_ = dict(zip(names.tolist(), counts.tolist(), strict=True))
         self.report_before_ = multilabel_report(Y, names)
+        # the plan stands in for the labels and the codes of the base's steps
         return n, plan, plan, counts, names.tolist(), sources, rng
 
     def _check_features(self, X):

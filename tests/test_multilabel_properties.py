@@ -3,6 +3,7 @@
 import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from skbalance import MLSMOTE, MultilabelRandomOverSampler, imbalance_report
 
@@ -24,7 +25,8 @@ def multilabel_data(draw):
 
 
 def _mean_ir(Y):
-    return imbalance_report(np.asarray(Y)).multilabel["mean_ir"]
+    # sparse: a dense matrix with one 1 per row would read as one-vs-all classes
+    return imbalance_report(sparse.csr_matrix(Y)).multilabel["mean_ir"]
 
 
 def _make(name, fraction, target, k, random_state, shuffle=False):
