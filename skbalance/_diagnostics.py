@@ -246,7 +246,8 @@ def _multilabel_measures(Y, names):
     if not present.any():
         raise ValueError("The multi-label y has no positive label at all.")
     ir = counts.max() / counts[present]
-    scumble_rows = row_scumble(Y[:, np.flatnonzero(present)], ir)
+    Yp = Y if present.all() else Y[:, np.flatnonzero(present)]
+    scumble_rows = row_scumble(Yp, ir)
     cardinality = float(counts.sum() / n)
     measures = {
         "irlbl": dict(zip(names[present].tolist(), ir.tolist(), strict=True)),

@@ -112,7 +112,10 @@ def plan_new_rows(C, bags, counts, target, budget, rng):
     present = counts > 0
     ir = np.ones(counts.size)
     ir[present] = counts.max() / counts[present]
-    scumble = row_scumble(C, ir)
+    # SCUMBLE of the candidates in a bag only (few rows of a large set)
+    scumble = np.zeros(C.shape[0])
+    members = np.unique(np.concatenate([np.empty(0, np.intp), *bags.values()]))
+    scumble[members] = row_scumble(C[members], ir)
     indptr, indices = C.indptr.tolist(), C.indices
     order = {
         label: members[np.lexsort((rng.random(members.size), scumble[members]))]
