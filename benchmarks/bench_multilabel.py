@@ -4,8 +4,10 @@ Quality. One-vs-rest logistic regression, one binary model per label (labels
 with a single value in a training fold predict that value), trained
 
 * without balancing,
-* after ``MultilabelRandomOverSampler`` (ML-ROS) and after ``MLSMOTE`` (both
-  with their defaults: minority labels up to MeanIR, at most 25% new rows),
+* after ``MultilabelRandomOverSampler`` (ML-ROS) and after ``MLSMOTE``, with
+  their defaults (minority labels up to MeanIR, at most 25% new rows) and
+  pushed further ("to 2, budget 1": every label's IRLbl down to 2, up to as
+  many new rows as input rows),
 * with per-label positive weights from ``ClassWeightComputer`` (``pos_weight``,
   as ``class_weight={0: 1, 1: w}``), strategies "balanced" and "sqrt",
 
@@ -167,6 +169,14 @@ VARIANTS = {
     "none": lambda X, Y: (X, Y, None),
     "ML-ROS": _sampler(MultilabelRandomOverSampler(random_state=0)),
     "MLSMOTE": _sampler(MLSMOTE(random_state=0)),
+    "ML-ROS to 2, budget 1": _sampler(
+        MultilabelRandomOverSampler(
+            target_mean_ir=2, max_clone_fraction=1.0, random_state=0
+        )
+    ),
+    "MLSMOTE to 2, budget 1": _sampler(
+        MLSMOTE(target_mean_ir=2, max_new_fraction=1.0, random_state=0)
+    ),
     "pos_weight balanced": _weights("balanced"),
     "pos_weight sqrt": _weights("sqrt"),
 }
