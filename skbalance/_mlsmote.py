@@ -243,8 +243,9 @@ class MLSMOTE(BaseMultilabelOverSampler):
             return append_rows(y, sources)  # every vote is the seed's one label
         new_Y = plan.new_Y
         if isinstance(y, (list, tuple)):
-            names = plan.names
-            return list(y) + [names[row.indices].tolist() for row in new_Y]
+            names, ptr = plan.names, new_Y.indptr.tolist()
+            rows = zip(ptr[:-1], ptr[1:], strict=True)
+            return list(y) + [names[new_Y.indices[a:b]].tolist() for a, b in rows]
         if sparse.issparse(y):
             return sparse.vstack([y, new_Y.astype(y.dtype)], format=y.format)
         if is_dataframe(y):
