@@ -25,6 +25,8 @@ from skbalance._metrics import (
     macro_weighted_f1_gap_scorer,
     per_class_report,
 )
+from skbalance._mlsmote import MLSMOTE
+from skbalance._multilabel_sampling import MultilabelRandomOverSampler
 from skbalance._ratio import RatioOverSampler
 from skbalance._split import (
     StratifiedTripleSplit,
@@ -43,6 +45,8 @@ __all__ = [
     "ImbalanceDisplay",
     "ImbalanceReport",
     "LLMAugmentSampler",
+    "MLSMOTE",
+    "MultilabelRandomOverSampler",
     "PerClassReport",
     "RatioOverSampler",
     "StratifiedTripleSplit",

@@ -97,8 +97,9 @@ def plan_sources(codes, counts, targets, rng, rank=None):
     return np.concatenate(parts)
 
 
-#: what ``_plan`` found: rows, checked labels, stratum codes and counts, the
-#: stratum keys, the planned source rows and the fit's random generator
+#: what ``_plan`` found: rows, the checked target (labels, or a subclass's own
+#: form), stratum codes and counts, the stratum keys, the planned source rows
+#: and the fit's random generator
 _Plan = namedtuple("_Plan", "n labels codes counts keys sources rng")
 
 
@@ -163,10 +164,7 @@ class BaseStrataOverSampler(BaseOverSampler):
                 f"(one {word} cannot be imbalanced)."
             )
         targets = self._stratum_targets(counts)
-        # scikit-learn's rule, then a Generator for its O(k) subset draws
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        rng = self._generator()
         rank = self._source_rank(X, labels, rng)
         sources = plan_sources(codes, counts, targets, rng, rank)
         keys = uniques.tolist()
@@ -178,13 +176,24 @@ class BaseStrataOverSampler(BaseOverSampler):
         }
         return _Plan(n, labels, codes, counts, keys, sources, rng)
 
+    def _generator(self):
+        """This fit's random generator: scikit-learn's rule, then a Generator
+        for its O(k) subset draws."""
+        return np.random.default_rng(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+
     def _finish(self, plan, sources):
         """Record what the fit made from ``sources`` (the input row of every
         new row); returns the shuffle order of the output, or None."""
         after = plan.counts + np.bincount(plan.codes[sources], minlength=len(plan.keys))
         self.counts_after_ = dict(zip(plan.keys, after.tolist(), strict=True))
-        indices = np.concatenate([np.arange(plan.n, dtype=np.intp), sources])
-        order = plan.rng.permutation(indices.size) if self.shuffle else None
+        return self._order(plan.n, sources, plan.rng)
+
+    def _order(self, n, sources, rng):
+        """Set ``sample_indices_``; the shuffle order, or None."""
+        indices = np.concatenate([np.arange(n, dtype=np.intp), sources])
+        order = rng.permutation(indices.size) if self.shuffle else None
         self.sample_indices_ = indices if order is None else indices[order]
         return order
 
@@ -249,15 +258,18 @@ class BaseStrataOverSampler(BaseOverSampler):
         sources, new = self._make_rows(X, plan.labels, plan.sources, plan.rng)
         order = self._finish(plan, sources)
         X = self._output_rows(X)
-        if new is None:
-            X_out, y_out = append_rows(X, sources), append_rows(y, sources)
-        else:
-            X_out, y_out = concat_rows(X, new), append_rows(y, sources)
+        X_out = append_rows(X, sources) if new is None else concat_rows(X, new)
+        y_out = self._output_labels(y, plan.labels, sources)
         if order is not None:
             X_out, y_out = take_rows(X_out, order), take_rows(y_out, order)
         if sample_weight is None:
             return X_out, y_out
         return X_out, y_out, sample_weight[self.sample_indices_]
+
+    def _output_labels(self, y, labels, sources):
+        """The labels of the output rows: y, then the labels of the new rows
+        (by default their source's; ``labels`` is what ``_plan`` returned)."""
+        return append_rows(y, sources)
 
     def _output_rows(self, X):
         """The rows that the output is made of (a subclass may drop a column)."""

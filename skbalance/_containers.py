@@ -103,13 +103,18 @@ def concat_rows(X, new):
     """All rows of ``X`` followed by the rows ``new``, in the container of ``X``.
 
     ``new`` holds new content (not rows of ``X``): a DataFrame for a DataFrame
-    ``X``, else a list of texts or records.
+    ``X``, an array or sparse matrix of rows for a 2-D array or sparse ``X``,
+    else a list of texts or records.
     """
     if is_dataframe(X):
         return sys.modules["pandas"].concat([X, new])
     if is_series(X):
         pd = sys.modules["pandas"]
         return pd.concat([X, pd.Series(new, dtype=X.dtype, name=X.name)])
+    if sparse.issparse(X):
+        return sparse.vstack([X, new], format=X.format)
+    if isinstance(X, np.ndarray) and X.ndim == 2:
+        return np.concatenate([X, new])
     if isinstance(X, np.ndarray):
         out = np.empty(len(X) + len(new), dtype=object)
         out[: len(X)] = X

@@ -232,6 +232,33 @@ class ImbalanceReport:
         )
 
 
+def row_scumble(Y, ir):
+    """SCUMBLE of every row of an indicator matrix: 1 - the geometric mean of
+    the IRLbl of its labels over their arithmetic mean (0 for one label, or
+    labels of equal IRLbl; near 1 when a rare label sits with frequent ones).
+
+    ``ir`` holds the IRLbl of every column of ``Y``; rows without a label get 0.
+    """
+    Y = Y.astype(np.float64)
+    per_row = np.asarray(Y.sum(axis=1)).ravel()
+    has = per_row > 0
+    out = np.zeros(Y.shape[0])
+    arith = np.asarray(Y @ ir).ravel()[has] / per_row[has]
+    geo = np.exp(np.asarray(Y @ np.log(ir)).ravel()[has] / per_row[has])
+    out[has] = 1.0 - geo / arith
+    return out
+
+
+def multilabel_report(Y, names):
+    """The :class:`ImbalanceReport` of an indicator matrix with named columns."""
+    if Y.shape[0] == 0:
+        raise ValueError("y is empty; there is no distribution to report.")
+    counts, measures = _multilabel_measures(Y, names)
+    order = np.lexsort((np.arange(counts.size), -counts))
+    keyed = {_native(names[i]): int(counts[i]) for i in order}
+    return ImbalanceReport(counts=keyed, n_samples=Y.shape[0], multilabel=measures)
+
+
 def _multilabel_measures(Y, names):
     """IRLbl, MeanIR, MaxIR, CVIR, SCUMBLE, cardinality and density of an
     indicator matrix (Charte et al., 2015)."""
@@ -241,14 +268,8 @@ def _multilabel_measures(Y, names):
     if not present.any():
         raise ValueError("The multi-label y has no positive label at all.")
     ir = counts.max() / counts[present]
-    Yp = Y[:, np.flatnonzero(present)].astype(np.float64)
-    per_row = np.asarray(Yp.sum(axis=1)).ravel()
-    has = per_row > 0
-    sum_ir = Yp @ ir
-    sum_log = Yp @ np.log(ir)
-    scumble_rows = np.zeros(n)
-    geo = np.exp(sum_log[has] / per_row[has])
-    scumble_rows[has] = 1.0 - geo / (sum_ir[has] / per_row[has])
+    Yp = Y if present.all() else Y[:, np.flatnonzero(present)]
+    scumble_rows = row_scumble(Yp, ir)
     cardinality = float(counts.sum() / n)
     measures = {
         "irlbl": dict(zip(names[present].tolist(), ir.tolist(), strict=True)),
@@ -315,13 +336,7 @@ def imbalance_report(y, *, groups=None):
     'moderate'
     """
     if y is not None and is_multilabel(y):
-        Y, names = as_indicator(y)
-        if Y.shape[0] == 0:
-            raise ValueError("y is empty; there is no distribution to report.")
-        counts, measures = _multilabel_measures(Y, names)
-        order = np.lexsort((np.arange(counts.size), -counts))
-        keyed = {_native(names[i]): int(counts[i]) for i in order}
-        return ImbalanceReport(counts=keyed, n_samples=Y.shape[0], multilabel=measures)
+        return multilabel_report(*as_indicator(y))
     labels = _labels(y)
     if groups is None:
         classes, counts = count_labels(labels, name="y")

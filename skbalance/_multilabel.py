@@ -46,7 +46,7 @@ def as_indicator(y):
             Y.eliminate_zeros()
         return Y, np.arange(Y.shape[1])
     values = np.asarray(y)
-    if values.ndim != 2 or not np.isin(values, (0, 1)).all():
+    if values.ndim != 2 or not ((values == 0) | (values == 1)).all():
         raise ValueError(
             "A multi-label y must be a 0/1 matrix or a list of label lists."
         )
