@@ -17,6 +17,7 @@ from skbalance._diagnostics import (
 )
 from skbalance._display import ImbalanceDisplay
 from skbalance._domain_floor import DomainFloorSampler
+from skbalance._kfold import StratifiedLabelKFold, StratifiedLabelShuffleSplit
 from skbalance._llm import LLMAugmentSampler, offline_generator
 from skbalance._metrics import (
     PerClassReport,
@@ -44,6 +45,8 @@ __all__ = [
     "LLMAugmentSampler",
     "PerClassReport",
     "RatioOverSampler",
+    "StratifiedLabelKFold",
+    "StratifiedLabelShuffleSplit",
     "StratifiedTripleSplit",
     "WeightedClassifier",
     "__version__",
