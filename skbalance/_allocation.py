@@ -397,7 +397,9 @@ def assign_rows(codes, alloc, rng, *, ordered=False):
 # -- multi-label and grouped: iterative stratification -----------------------
 
 
-def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng, ordered=False):
+def iterative_parts(
+    Y, sizes, *, weights=None, keep_rare=True, rng, ordered=False, timings=None
+):
     """Part of every unit by iterative stratification.
 
     Parameters
@@ -415,6 +417,8 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng, ordered=Fals
     rng : numpy.random.RandomState
     ordered : bool, default=False
         Visit the units in input order rather than in random order.
+    timings : dict, default=None
+        Receives the seconds spent in every step of the kernel.
 
     Returns
     -------
@@ -460,5 +464,6 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng, ordered=Fals
         bool(keep_rare),
         bool(np.all(weights == 1)),  # swaps keep sizes only for unit weights
         binary=binary,
+        timings=timings,
     )
     return part.astype(np.int64, copy=False), (uncovered if keep_rare else 0)

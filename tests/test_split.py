@@ -22,6 +22,7 @@ from skbalance import (
     train_val_test_split,
 )
 from skbalance._allocation import part_sizes
+from skbalance._multilabel import as_indicator
 
 NAMES = ["train_size", "val_size", "test_size"]
 class_counts = st.lists(st.integers(1, 60), min_size=1, max_size=8)
@@ -412,8 +413,10 @@ def test_every_form_of_the_same_labels_gives_the_same_split():
         (np.ones(rows.size), (rows[shuffled], cols[shuffled])), shape=dense.shape
     ).tocsr()
     lists = [list(np.flatnonzero(row)) for row in dense]
+    dtypes = [dense.astype(t) for t in (np.int8, np.uint8, np.int64, np.float32)]
+    fortran = np.asfortranarray(dense.astype(np.float64))
     first = stratified_partition(dense, [0.7, 0.15, 0.15], random_state=0)
-    for same in (Y, wide, coo, lists):
+    for same in (Y, wide, coo, lists, *dtypes, fortran, pd.DataFrame(dense)):
         again = stratified_partition(same, [0.7, 0.15, 0.15], random_state=0)
         np.testing.assert_array_equal(first, again)
     assert np.bincount(first).tolist() == [280, 60, 60]
@@ -646,3 +649,16 @@ def test_a_one_hot_y_is_one_label_per_row():
     y = np.array([[1.0, 0.0]] * 10 + [[0.0, 1.0]] * 10)
     parts = train_val_test_split(np.arange(20), stratify=y, random_state=0)
     assert [len(p) for p in parts] == [14, 3, 3]
+
+
+@pytest.mark.parametrize("bad", [2, -1, 0.5, np.nan])
+def test_a_matrix_with_a_value_other_than_0_or_1_is_not_multilabel(bad):
+    Y = (np.random.default_rng(0).random((40, 3)) < 0.4).astype(np.float64)
+    Y[5, 1] = bad
+    with pytest.raises(ValueError, match="^y is a 2-D array of numbers other than"):
+        stratified_partition(Y, [0.5, 0.5], random_state=0)
+    with pytest.raises(ValueError, match="^A multi-label y must be a 0/1 matrix"):
+        as_indicator(Y)
+    if bad in (2, -1):
+        with pytest.raises(ValueError, match="^y is a 2-D array of numbers other"):
+            stratified_partition(Y.astype(np.int8), [0.5, 0.5], random_state=0)
