@@ -342,6 +342,14 @@ def _flow_round(c, demand, low, high, rng):
     return out
 
 
+def _generator(rng):
+    """A NumPy Generator seeded by one draw of ``rng`` (a RandomState): the
+    same RandomState state gives the same draws, and a Generator's draws
+    without replacement take a fraction of the legacy ``choice``'s random
+    numbers (which shuffles the whole population)."""
+    return np.random.default_rng(int(rng.randint(0, 2**63 - 1, dtype=np.int64)))
+
+
 #: up to this many classes, rows are drawn class by class (fewer random
 #: numbers); beyond, one permutation of all rows serves every class
 _FEW_CLASSES = 2000
@@ -360,6 +368,7 @@ def assign_rows(codes, alloc, rng, *, ordered=False):
     n = codes.size
     dtype = np.int8 if P < 128 else np.int64
     counts = alloc.sum(axis=1)
+    rng = None if ordered else _generator(rng)
     if ordered:
         part = np.empty(n, dtype=dtype)
         part[sort_by_code(codes, K)] = np.repeat(
@@ -449,9 +458,10 @@ def iterative_parts(
         )
     # 0/1 labels (every multi-label target) need no values in the kernel
     binary = Y.dtype == bool or bool((Y.data == 1).all())
-    order = np.arange(n_units) if ordered else rng.permutation(n_units)
+    gen = _generator(rng)
+    order = np.arange(n_units) if ordered else gen.permutation(n_units)
     order = order.astype(np.intp, copy=False)
-    jitter = rng.random(n_labels)
+    jitter = gen.random(n_labels)
     part, uncovered = iterative_kernel(
         Y.indptr.astype(np.intp, copy=False),
         Y.indices.astype(np.int32, copy=False),

@@ -715,8 +715,9 @@ cdef class _Kernel:
                 # coverage blocks the last moves (tiny data): sizes come first
                 self.repair(False)
         clock("repair")
-        # swaps help only where some label is more than one row off
-        if refine and self.worst() > 1:
+        # swaps help only where some label is not its share rounded down or
+        # up: one row or more away from it
+        if refine and self.worst() > 1 - 1e-9:
             self.refine()
         clock("refine")
         if keep_rare:

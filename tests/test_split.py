@@ -390,11 +390,11 @@ def test_assign_rows_gives_every_class_its_allocation(monkeypatch, few):
     codes = rng.integers(0, 6, 500)
     counts = np.bincount(codes)
     alloc = np.stack([counts - counts // 3 - counts // 5, counts // 3, counts // 5], 1)
-    part = _allocation.assign_rows(codes, alloc, rng)
+    part = _allocation.assign_rows(codes, alloc, np.random.RandomState(0))
     got = np.zeros_like(alloc)
     np.add.at(got, (codes, part), 1)
     np.testing.assert_array_equal(got, alloc)
-    again = _allocation.assign_rows(codes, alloc, np.random.default_rng(1))
+    again = _allocation.assign_rows(codes, alloc, np.random.RandomState(1))
     assert not np.array_equal(part, again)  # random, not a fixed pattern
 
 
