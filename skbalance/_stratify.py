@@ -132,15 +132,16 @@ def partition(target, sizes, fractions, *, keep_rare, rare_order, rng, ordered=F
     P = sizes.size
     if target.groups is not None:
         part = _group_parts(target, sizes, keep_rare=keep_rare, rng=rng)
-        _warn_uncovered(target, part, P, "too few groups hold them")
+        if keep_rare:
+            _warn_uncovered(target, part, P, "too few groups hold them")
         return part
     if target.multilabel:
-        part, _ = iterative_parts(
+        part, uncovered = iterative_parts(
             target.Y, sizes, keep_rare=keep_rare, rng=rng, ordered=ordered
         )
-        if keep_rare:
+        if uncovered:  # the kernel counts them; name them
             _warn_uncovered(
-                target, part, P, "their rows are shared with other rare labels"
+                target, part, P, "too few rows, or rows shared with other labels"
             )
         return part
     alloc, _, uncovered = allocate_classes(

@@ -662,3 +662,19 @@ def test_a_matrix_with_a_value_other_than_0_or_1_is_not_multilabel(bad):
     if bad in (2, -1):
         with pytest.raises(ValueError, match="^y is a 2-D array of numbers other"):
             stratified_partition(Y.astype(np.int8), [0.5, 0.5], random_state=0)
+
+
+def test_multilabel_labels_that_cannot_reach_every_part_are_named():
+    # 10 rows split 7 / 2 / 1: the one test row cannot hold both labels
+    Y = np.zeros((10, 2), dtype=int)
+    Y[:3, 0] = 1
+    Y[3:6, 1] = 1
+    with pytest.warns(UserWarning) as record:
+        part = stratified_partition(Y, [0.7, 0.15, 0.15], random_state=0)
+    assert np.bincount(part).tolist() == [7, 2, 1]
+    (message,) = [str(w.message) for w in record]
+    missing = [k for k in (0, 1) if not Y[part == 2, k].any()]
+    assert message == (
+        "1 label(s) of at least 3 rows could not be put in every part (too few "
+        f"rows, or rows shared with other labels): {missing[0]} (3 rows)."
+    )
