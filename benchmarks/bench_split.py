@@ -3,28 +3,31 @@
 Single-label: ``StratifiedTripleSplit`` (70/15/15) against scikit-learn's
 ``train_test_split`` applied twice (70/30, then 50/50 of the 30%), at 1M and
 10M rows of 20 classes with power-law frequencies. Exact part sizes and
-per-class counts within one of exact are asserted for skbalance, and the
-same figures are reported for scikit-learn.
+per-class counts within one of exact are asserted for skbalance.
 
-Multi-label: ``stratified_partition`` against iterative-stratification
-(iterstrat): 2-way 80/20 (``MultilabelStratifiedShuffleSplit``), 5-fold
-(``MultilabelStratifiedKFold``) and 70/15/15 (iterstrat applied twice), on
+Multi-label, on **dense** 0/1 matrices (what users pass; iterative-
+stratification takes nothing else), the public calls against iterstrat's on
+the same matrix: 2-way 80/20 (``StratifiedLabelShuffleSplit`` vs
+``MultilabelStratifiedShuffleSplit``), 5-fold (``StratifiedLabelKFold`` vs
+``MultilabelStratifiedKFold``) and 70/15/15 (``StratifiedTripleSplit`` vs
+iterstrat applied twice), on real label sets (``_tagdata.py``): Debian's
+debtags (packages x tags) and dependencies (packages x the packages they depend
+on), built offline from the package index, and river's Yeast. Also the same
+call on the dense matrix against CSR (target: within 2x).
 
-* river's Yeast (2,417 rows x 14 labels) and stacked copies of it (real label
-  correlations at 24k and 121k rows), over several seeds;
-* synthetic power-law labels (label j with prevalence about 0.3 (j+1)^-1.2,
-  correlated pairs, every label with at least 2 positives) at 10k, 100k and 1M
-  rows x 20, 100 and 1000 labels.
+Quality per split and seed, as Sechidis et al. (2011) measure it: the mean and
+worst absolute difference between a label's positive rate in a part and in the
+whole set, Label Distribution (LD), labels of at least ``max(3, parts)``
+positives missing from some part, and the largest deviation of a part from its
+requested size. Every seed is reported, losses included.
 
-Quality per split, as Sechidis et al. (2011) measure it: the worst and mean
-absolute difference between a label's positive rate in a part and in the whole
-set, Label Distribution (LD), and the number of labels with at least
-``max(3, parts)`` positives that are missing from some part; and the largest
-deviation of a part from its requested size.
+Scaling: the kernel's steps timed on CSR power-law labels (label j with
+prevalence about 0.3 (j+1)^-1.2) from 100k x 100 to 1M x 100 and 100k x 10,000,
+per nonzero.
 
-Timings are medians, and skbalance and its reference run in interleaved
-rounds (``_timing.paired_times``). Correctness (disjoint parts covering every
-row, exact sizes, no coverable label missing) is asserted, never time.
+Timings are medians, skbalance and its reference in interleaved rounds
+(``_timing.paired_times``). Correctness (disjoint parts covering every row,
+exact sizes, no coverable label missing) is asserted, never time.
 
 Run: ``python benchmarks/bench_split.py [--quick] [--out F]`` (``--quick``: the
 small cases only, for CI).
@@ -33,15 +36,19 @@ small cases only, for CI).
 import argparse
 import statistics
 import sys
-import time
 
 import numpy as np
-import pandas as pd
+from _tagdata import debian_depends, debian_tags, yeast
 from _timing import machine, median_time, paired_times
 from scipy import sparse
 from sklearn.model_selection import train_test_split
 
-from skbalance import StratifiedTripleSplit, stratified_partition
+from skbalance import (
+    StratifiedLabelKFold,
+    StratifiedLabelShuffleSplit,
+    StratifiedTripleSplit,
+)
+from skbalance._allocation import iterative_parts
 
 try:
     from iterstrat.ml_stratifiers import (
@@ -91,14 +98,6 @@ def power_law_labels(n, n_labels, seed=0):
     return Y
 
 
-def yeast():
-    from river import datasets
-
-    frame = pd.read_csv(datasets.Yeast().path)
-    labels = [c for c in frame.columns if c.startswith("Class")]
-    return sparse.csr_matrix(frame[labels].to_numpy().astype(bool))
-
-
 # -- quality -------------------------------------------------------------------
 
 
@@ -138,12 +137,26 @@ def requested_sizes(n, shares):
 
 
 def ours(Y, shares, seed):
-    return stratified_partition(Y, shares, random_state=seed)
+    """skbalance's public splitter for the scheme, as a part id per row."""
+    n = Y.shape[0]
+    X = np.zeros((n, 1))
+    part = np.empty(n, dtype=np.int64)
+    if len(shares) == 2:
+        cv = StratifiedLabelShuffleSplit(1, test_size=shares[1], random_state=seed)
+        parts = next(cv.split(X, Y))
+    elif len(shares) == 3:
+        parts = next(StratifiedTripleSplit(random_state=seed).split(X, Y))
+    else:
+        folds = StratifiedLabelKFold(len(shares), random_state=seed).split(X, Y)
+        parts = [test for _, test in folds]
+    for j, idx in enumerate(parts):
+        part[idx] = j
+    return part
 
 
 def iterstrat(Y, shares, seed):
     """iterstrat's parts for the same scheme, as a part id per row."""
-    dense = Y.toarray().astype(np.int8) if sparse.issparse(Y) else Y
+    dense = Y
     n = dense.shape[0]
     X = np.zeros((n, 1))
     part = np.empty(n, dtype=np.int64)
@@ -242,66 +255,178 @@ def bench_single(sizes, repeats, lines):
 # -- multi-label -----------------------------------------------------------------
 
 
-def bench_quality(name, Y, seeds, lines):
-    """Mean quality over seeds, ours vs iterstrat, per scheme, and time."""
-    for scheme, shares in SCHEMES.items():
-        requested = requested_sizes(Y.shape[0], shares)
-        mine, theirs, t_mine, t_theirs = [], [], [], []
-        for seed in seeds:
-            start = time.perf_counter()
-            part = ours(Y, shares, seed)
-            t_mine.append(time.perf_counter() - start)
-            mine.append(check_ours(Y, part, shares))
-            start = time.perf_counter()
-            part = iterstrat(Y, shares, seed)
-            t_theirs.append(time.perf_counter() - start)
-            theirs.append(quality(Y, part, len(shares), requested))
-        m = {k: statistics.mean(q[k] for q in mine) for k in mine[0]}
-        t = {k: statistics.mean(q[k] for q in theirs) for k in theirs[0]}
-        speed = statistics.median(t_theirs) / statistics.median(t_mine)
-        ld, worst = m["LD"] / t["LD"], m["worst"] / t["worst"]
-        ok = "PASS" if ld <= 0.8 and worst <= 0.8 else "MISS"
-        target = 50 if len(shares) == 3 else 30
-        fast = "PASS" if speed >= target else "MISS"
-        lines.append(
-            f"| {name} | {scheme} | {speed:.0f}x ({fast} >= {target}) | "
-            f"{m['LD']:.4f} / {t['LD']:.4f} | "
-            f"{m['worst']:.4f} / {t['worst']:.4f} | {ld:.2f} / {worst:.2f} {ok} | "
-            f"{m['missing']:.0f} / {t['missing']:.1f} | "
-            f"{m['size_err']:.0f} / {t['size_err']:.1f} |"
-        )
-        print(lines[-1], flush=True)
+def real_sets(quick):
+    """(name, CSR labels) of every real set that loads here; the others are
+    reported as skipped with the reason."""
+    loaders = [("Yeast", yeast)]
+    if not quick:
+        loaders += [("Debian tags", debian_tags), ("Debian depends", debian_depends)]
+    found, skipped = [], []
+    for name, load in loaders:
+        try:
+            Y = load()
+        except LookupError as exc:
+            skipped.append(f"{name} skipped: {exc}.")
+            continue
+        found.append((f"{name} {Y.shape[0]:,} x {Y.shape[1]:,}", Y))
+    return found, skipped
 
 
-def bench_synthetic(shapes, lines):
-    for n, n_labels in shapes:
-        Y = power_law_labels(n, n_labels)
+def dense(Y):
+    return Y.toarray().astype(np.int8)
+
+
+def bench_dense_speed(sets, rounds, lines):
+    """The whole public call on the dense matrix: iterstrat time / ours, and
+    ours on dense / ours on CSR."""
+    lines += [
+        "## Dense input: skbalance vs iterstrat on the same dense int8 matrix",
+        "",
+        "| data | scheme | skbalance dense s | iterstrat s | iterstrat / skbalance "
+        "| skbalance dense / CSR (target <= 2) |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for name, Y in sets:
+        D = dense(Y)
         for scheme, shares in SCHEMES.items():
-            requested = requested_sizes(n, shares)
-            part = ours(Y, shares, 0)
-            q = check_ours(Y, part, shares)
-            t_mine = median_time(lambda Y=Y, s=shares: ours(Y, s, 0), 3)
-            if MultilabelStratifiedKFold is None:
-                speed, their = "not installed", "- | - | - | -"
-            elif n * n_labels <= ITERSTRAT_MAX_CELLS:
-                start = time.perf_counter()
-                theirs = iterstrat(Y, shares, 0)
-                t_theirs = time.perf_counter() - start
-                t = quality(Y, theirs, len(shares), requested)
-                speed = f"{t_theirs:.2f} s, {t_theirs / t_mine:.0f}x"
-                their = (
-                    f"{t['LD']:.4f} | {t['worst']:.4f} | {t['missing']} | "
-                    f"{t['size_err']}"
-                )
-            else:
-                speed = "skipped (dense y too large)"
-                their = "- | - | - | -"
+            check_ours(Y, ours(D, shares, 0), shares)
+            funcs = [
+                lambda D=D, s=shares: ours(D, s, 0),
+                lambda D=D, s=shares: iterstrat(D, s, 0),
+            ]
+            # small sets take milliseconds: more rounds for a steady median
+            n_rounds = rounds if Y.shape[0] * Y.shape[1] > 1e6 else 5 * rounds
+            (t_dense, t_theirs), (ratio,) = paired_times(funcs, n_rounds)
+            (_, t_csr), (vs_csr,) = paired_times(
+                [funcs[0], lambda Y=Y, s=shares: ours(Y, s, 0)], max(n_rounds, 5)
+            )
+            target = 50 if len(shares) == 3 else 30
+            speed = f"{1 / ratio:.0f}x {'PASS' if 1 / ratio >= target else 'MISS'}"
+            dense_ok = "PASS" if vs_csr <= 2 else "MISS"
             lines.append(
-                f"| {n:,} x {n_labels} | {scheme} | {t_mine:.3f} | {speed} | "
-                f"{q['LD']:.4f} | {q['worst']:.4f} | {q['missing']} | "
-                f"{q['size_err']} | {their} |"
+                f"| {name} | {scheme} | {t_dense:.3f} | {t_theirs:.2f} | "
+                f"{speed} (>= {target}) | {vs_csr:.2f}x {dense_ok} |"
             )
             print(lines[-1], flush=True)
+    lines.append("")
+
+
+def bench_dense_vs_csr(shapes, lines):
+    """skbalance alone, on power-law labels too large for iterstrat's rounds:
+    the whole call on a dense int8 matrix against the same call on CSR."""
+    lines += [
+        "## Dense against CSR, skbalance alone (power-law labels)",
+        "",
+        "| rows x labels | scheme | dense s | CSR s | dense / CSR (target <= 2) |",
+        "|---|---|---:|---:|---|",
+    ]
+    for n, n_labels in shapes:
+        Y = power_law_labels(n, n_labels)
+        D = dense(Y)
+        for scheme, shares in SCHEMES.items():
+            check_ours(Y, ours(D, shares, 0), shares)
+            (t_dense, t_csr), (ratio,) = paired_times(
+                [
+                    lambda D=D, s=shares: ours(D, s, 0),
+                    lambda Y=Y, s=shares: ours(Y, s, 0),
+                ],
+                5,
+            )
+            ok = "PASS" if ratio <= 2 else "MISS"
+            lines.append(
+                f"| {n:,} x {n_labels:,} | {scheme} | {t_dense:.3f} | {t_csr:.3f} | "
+                f"{ratio:.2f}x {ok} |"
+            )
+            print(lines[-1], flush=True)
+    lines.append("")
+
+
+def bench_quality(sets, seeds, lines):
+    """Per seed: our error / iterstrat's (LD, mean and worst rate error)."""
+    lines += [
+        "## Quality on real labels: skbalance / iterstrat, every seed",
+        "",
+        "Ratios below 1 are skbalance ahead; target: mean over seeds <= 0.8 and "
+        "no seed above 1.0 for LD, mean and worst rate error.",
+        "",
+        "| data | scheme | seed | LD | mean rate error | worst rate error | "
+        "missing ours / iterstrat | size error ours / iterstrat |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+    summary = []
+    for name, Y in sets:
+        D = dense(Y)
+        for scheme, shares in SCHEMES.items():
+            requested = requested_sizes(Y.shape[0], shares)
+            ratios = []
+            for seed in seeds:
+                q = check_ours(Y, ours(D, shares, seed), shares)
+                t = quality(Y, iterstrat(D, shares, seed), len(shares), requested)
+                r = [q[k] / t[k] if t[k] else float("inf") for k in KEYS]
+                ratios.append(r)
+                lines.append(
+                    f"| {name} | {scheme} | {seed} | "
+                    + " | ".join(f"{x:.2f}" for x in r)
+                    + f" | {q['missing']} / {t['missing']} | "
+                    f"{q['size_err']} / {t['size_err']} |"
+                )
+                print(lines[-1], flush=True)
+            mean = np.mean(ratios, axis=0)
+            worst = np.max(ratios, axis=0)
+            ok = "PASS" if (mean <= 0.8).all() and (worst <= 1.0).all() else "MISS"
+            pairs = zip(mean, worst, strict=True)
+            summary.append(
+                f"| {name} | {scheme} | "
+                + " | ".join(f"{m:.2f} ({w:.2f})" for m, w in pairs)
+                + f" | {ok} |"
+            )
+    lines += [
+        "",
+        "Mean over seeds (worst seed):",
+        "",
+        "| data | scheme | LD | mean rate error | worst rate error | target |",
+        "|---|---|---|---|---|---|",
+        *summary,
+        "",
+    ]
+
+
+KEYS = ["LD", "mean", "worst"]
+STEPS = ["set-up", "label pass", "cover", "repair", "refine"]
+
+
+def bench_scaling(shapes, lines):
+    """Time of every kernel step on CSR power-law labels, per nonzero."""
+    lines += [
+        "## Scaling on CSR power-law labels (70/15/15, medians of 3)",
+        "",
+        "| rows x labels | nonzeros | whole call s | ns per nonzero | "
+        + " | ".join(f"{s} ms" for s in STEPS)
+        + " |",
+        "|---|---:|---:|---:|" + "---:|" * len(STEPS),
+    ]
+    for n, n_labels in shapes:
+        Y = power_law_labels(n, n_labels)
+        shares = SCHEMES["70/15/15"]
+        check_ours(Y, ours(Y, shares, 0), shares)
+        whole = median_time(lambda Y=Y, s=shares: ours(Y, s, 0), 3)
+        steps = [{} for _ in range(3)]
+        for seed, timings in enumerate(steps):
+            iterative_parts(
+                Y,
+                requested_sizes(n, shares),
+                rng=np.random.RandomState(seed),
+                timings=timings,
+            )
+        step_ms = [statistics.median(t[s] for t in steps) * 1e3 for s in STEPS]
+        lines.append(
+            f"| {n:,} x {n_labels:,} | {Y.nnz:,} | {whole:.3f} | "
+            f"{whole / Y.nnz * 1e9:.0f} | "
+            + " | ".join(f"{t:.1f}" for t in step_ms)
+            + " |"
+        )
+        print(lines[-1], flush=True)
+    lines.append("")
 
 
 def main(argv=None):
@@ -320,41 +445,17 @@ def main(argv=None):
         bench_single([100_000], 3, lines)
     else:
         bench_single([1_000_000, 10_000_000], 5, lines)
-    lines += [
-        "## Multi-label on real labels: skbalance vs iterstrat (mean over seeds)",
-        "",
-        "| data | scheme | iterstrat time / skbalance | LD ours / iterstrat | "
-        "worst rate error ours / iterstrat | ratios (target <= 0.8) | "
-        "labels missing ours / iterstrat | size error ours / iterstrat |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    try:
-        Y = yeast()
-    except ImportError:
-        Y = None
-        lines.append("| river is not installed: Yeast skipped | | | | | | | |")
-    seeds = range(3) if args.quick else range(10)
-    if Y is not None and MultilabelStratifiedKFold is not None:
-        bench_quality("Yeast 2,417 x 14", Y, seeds, lines)
-    if Y is not None and MultilabelStratifiedKFold is not None and not args.quick:
-        for copies in (10, 50):
-            stacked = sparse.vstack([Y] * copies).tocsr()
-            bench_quality(
-                f"Yeast x{copies} ({stacked.shape[0]:,})", stacked, range(3), lines
-            )
-    lines += [
-        "",
-        "## Multi-label, synthetic power-law labels (seed 0)",
-        "",
-        "| rows x labels | scheme | skbalance s | iterstrat | LD | worst rate error | "
-        "missing | size error | iterstrat LD | worst | missing | size error |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    sets, skipped = real_sets(args.quick)
+    lines += skipped + ([""] if skipped else [])
+    if MultilabelStratifiedKFold is not None:
+        bench_dense_speed(sets, 3, lines)
+        bench_quality(sets, range(3 if args.quick else 5), lines)
+    bench_dense_vs_csr([(10_000, 100)] if args.quick else [(100_000, 1000)], lines)
     if args.quick:
-        shapes = [(10_000, 20), (10_000, 100)]
+        shapes = [(100_000, 100)]
     else:
-        shapes = [(n, q) for n in (10_000, 100_000, 1_000_000) for q in (20, 100, 1000)]
-    bench_synthetic(shapes, lines)
+        shapes = [(100_000, 100), (1_000_000, 100), (100_000, 1000), (100_000, 10_000)]
+    bench_scaling(shapes, lines)
     text = "\n".join(lines)
     print(text)
     if args.out:

@@ -18,6 +18,7 @@ from skbalance._diagnostics import (
 from skbalance._display import ComparisonDisplay, ImbalanceDisplay
 from skbalance._domain_floor import DomainFloorSampler
 from skbalance._generators import offline_generator
+from skbalance._kfold import StratifiedLabelKFold, StratifiedLabelShuffleSplit
 from skbalance._llm_augment import LLMAugmentSampler
 from skbalance._metrics import (
     PerClassReport,
@@ -49,6 +50,8 @@ __all__ = [
     "MultilabelRandomOverSampler",
     "PerClassReport",
     "RatioOverSampler",
+    "StratifiedLabelKFold",
+    "StratifiedLabelShuffleSplit",
     "StratifiedTripleSplit",
     "WeightedClassifier",
     "__version__",

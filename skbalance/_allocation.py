@@ -2,11 +2,12 @@
 
 The core of :mod:`skbalance._split`, free of any estimator API:
 
-* :func:`part_sizes` turns fractions or counts into exact part sizes;
+* :func:`part_sizes` turns fractions or counts into exact part sizes (in
+  :mod:`skbalance._sizes`, re-exported here);
 * :func:`allocate_classes` rounds the per-class, per-part shares of a
   single-label target so that part sizes are exact and every class count is
-  within one of its exact share, both at once (a controlled rounding of a
-  2-D table, solved as a max-flow);
+  its exact share rounded down or up, both at once (a controlled rounding of
+  a 2-D table, solved as a max-flow);
 * :func:`assign_rows` draws which rows of each class go where, vectorized;
 * :func:`iterative_parts` is iterative stratification (Sechidis et al. 2011)
   for multi-label targets and for groups of rows, one label at a time
@@ -15,110 +16,32 @@ The core of :mod:`skbalance._split`, free of any estimator API:
   (:mod:`skbalance._iterative`).
 """
 
-import functools
-import math
-from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
 from skbalance._iterative import iterative_kernel
+from skbalance._sizes import exact_parts, part_sizes
 from skbalance._validation import sort_by_code
 
-__all__ = ["allocate_classes", "assign_rows", "iterative_parts", "part_sizes"]
+__all__ = [
+    "Allocation",
+    "allocate_classes",
+    "assign_rows",
+    "exact_parts",
+    "iterative_parts",
+    "part_sizes",
+]
 
 
-def part_sizes(n, sizes, names):
-    """Exact number of rows of every part.
+class Allocation(NamedTuple):
+    """What :func:`allocate_classes` returns."""
 
-    ``sizes`` holds fractions in (0, 1) summing to 1, apportioned by largest
-    remainder (ties to the earlier part), or integer counts summing to ``n``;
-    one entry may be None, meaning the rest. Every part gets at least one row
-    (taken from the largest part when a share rounds to zero).
-
-    Examples
-    --------
-    >>> part_sizes(100, [0.7, 0.15, 0.15], ["train_size", "val_size", "test_size"])
-    array([70, 15, 15])
-    >>> part_sizes(11, [0.7, 0.15, None], ["train_size", "val_size", "test_size"])
-    array([8, 2, 1])
-    """
-    if n == 0:
-        raise ValueError("Cannot split an empty data set (0 rows).")
-    if sum(s is None for s in sizes) > 1:
-        raise ValueError("At most one of the sizes may be None (the rest).")
-    kinds = set()
-    for name, s in zip(names, sizes, strict=True):
-        if s is None:
-            continue
-        if isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1:
-            kinds.add("count")
-        elif isinstance(s, (float, np.floating)) and 0 < s < 1:
-            kinds.add("fraction")
-        else:
-            raise ValueError(
-                f"{name}={s!r} must be a fraction in (0, 1), a positive integer "
-                "count, or None for the rest."
-            )
-    if len(kinds) > 1:
-        shown = ", ".join(f"{a}={b!r}" for a, b in zip(names, sizes, strict=True))
-        raise ValueError(
-            f"Give the sizes all as fractions or all as counts; got {shown}."
-        )
-    plus = " + ".join(names)
-    if kinds == {"count"}:
-        counts = [None if s is None else int(s) for s in sizes]
-        given = sum(c for c in counts if c is not None)
-        if None in counts:
-            counts[counts.index(None)] = n - given
-        if sum(counts) != n or min(counts) < 1:
-            raise ValueError(
-                f"{plus} = {given} rows, but the data has {n}; counts must add up "
-                "to the number of rows (or give one size as None for the rest)."
-            )
-        return np.array(counts, dtype=np.int64)
-    numerators, denominator = _exact_shares(
-        tuple(None if s is None else float(s) for s in sizes)
-    )
-    if numerators is None:
-        given = sum(Fraction(str(float(s))) for s in sizes if s is not None)
-        raise ValueError(
-            f"{plus} = {float(given):g}; fractions must sum to 1 (or give one size "
-            "as None for the rest)."
-        )
-    if n < len(sizes):
-        raise ValueError(
-            f"Cannot split {n} rows into {len(sizes)} non-empty parts; {plus} "
-            "need at least one row each."
-        )
-    quotas = [a * n for a in numerators]  # in units of 1 / denominator
-    counts = [q // denominator for q in quotas]
-    by_remainder = sorted(
-        range(len(counts)), key=lambda j: (-(quotas[j] % denominator), j)
-    )
-    for j in by_remainder[: n - sum(counts)]:
-        counts[j] += 1
-    for j in range(len(counts)):  # a tiny data set: no part left empty
-        if counts[j] == 0:
-            counts[j] = 1
-            counts[int(np.argmax(counts))] -= 1
-    return np.array(counts, dtype=np.int64)
-
-
-@functools.lru_cache(maxsize=64)
-def _exact_shares(fractions):
-    """The shares as integer numerators over one denominator, read as the
-    decimals they were written as (0.7 + 0.15 + 0.15 is exactly 1); one None
-    is the rest. ``(None, None)`` unless they are positive and sum to 1."""
-    shares = [None if s is None else Fraction(str(s)) for s in fractions]
-    given = sum(s for s in shares if s is not None)
-    if None in shares:
-        shares[shares.index(None)] = 1 - given
-    if sum(shares) != 1 or min(shares) <= 0:
-        return None, None
-    denominator = math.lcm(*(s.denominator for s in shares))
-    return tuple(int(s * denominator) for s in shares), denominator
+    alloc: np.ndarray
+    rare: np.ndarray
+    uncovered: np.ndarray
 
 
 def _spread(c, order, n_parts):
@@ -128,78 +51,138 @@ def _spread(c, order, n_parts):
     return row
 
 
-def allocate_classes(counts, sizes, *, keep_rare=True, rare_order=None, rng):
-    """Rows of every class in every part: an (n_classes, n_parts) int matrix.
+def allocate_classes(
+    counts, sizes, *, fractions=None, keep_rare=True, rare_order=None, rng
+):
+    """Rows of every class in every part: an (n_classes, n_parts) int table.
 
-    Row sums are the class counts and column sums the part sizes. Every entry
-    is the floor or the ceiling of the class's exact share
-    ``count * size / n``, except where ``keep_rare`` puts one row of a class of
-    at least ``max(3, n_parts)`` rows in every part. With ``rare_order``,
-    classes smaller than the number of parts are laid on the parts in that
-    order (train, then test) and the other classes share what is left exactly.
+    A pure function of the class counts (no rows, no labels), so that any
+    backend that can count classes can use it.
+
+    Parameters
+    ----------
+    counts : array-like of int of shape (n_classes,)
+        Rows of every class.
+    sizes : array-like of int of shape (n_parts,)
+        Rows of every part, summing to ``counts.sum()``.
+    fractions : tuple (weights, denominator), default=None
+        The requested fraction of every part, exactly:
+        ``weights[j] / denominator``. The exact share of class ``k`` in part
+        ``j`` is ``counts[k] * weights[j] / denominator``. Default
+        ``(sizes, counts.sum())``.
+    keep_rare : bool, default=True
+        Put one row of every class of at least ``max(3, n_parts)`` rows in
+        every part, and lay classes smaller than ``n_parts`` on the parts in
+        ``rare_order``.
+    rare_order : sequence of int, default=None
+        Parts that a class of 1, 2, ... rows fills first (train, then test);
+        None places such classes like the others.
+    rng : numpy.random.RandomState
+        Breaks ties between equally good tables.
 
     Returns
     -------
     alloc : ndarray of shape (n_classes, n_parts)
-    widened : bool
-        True when some class is more than one row from its exact share: many
-        rare classes to cover against a small part.
+        Row sums are ``counts`` and column sums ``sizes``, always.
+    rare : ndarray of bool of shape (n_classes,)
+        The classes placed first (see Notes).
+    uncovered : ndarray of int
+        Classes of at least ``max(3, n_parts)`` rows that ``keep_rare`` could
+        not put in every part (the rows they need overflow a part).
+
+    Notes
+    -----
+    With ``keep_rare=False`` the table is a controlled rounding of the table
+    of exact shares: every entry is the floor or the ceiling of its share and
+    the margins are exact (solved as a max-flow with lower and upper bounds).
+    With ``keep_rare=True`` the rare classes are placed first, in random
+    order, each only if its rows still fit in every part (``rare``): a class
+    of at least ``max(3, n_parts)`` rows with a share below one in some part
+    gets one row there and the rest of its rows by largest remainder of its
+    other shares (at least one a part); a class smaller than the number of
+    parts follows ``rare_order``. Every other class then gets the floor or
+    ceiling of its exact share, or, where the rows of the rare classes make
+    that impossible, a count between the floor and the ceiling of the two
+    shares: its exact share and its share of what the rare classes leave,
+    ``count * (sizes[j] - rare_rows[j]) / (n - rare_rows.sum())``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> allocate_classes([5, 13], [12, 3, 3], fractions=([70, 15, 15], 100),
+    ...                  keep_rare=False, rng=rng)[0].tolist()
+    [[3, 1, 1], [9, 2, 2]]
     """
     counts = np.asarray(counts, dtype=np.int64)
     sizes = np.asarray(sizes, dtype=np.int64)
     K, P = counts.size, sizes.size
+    n = int(counts.sum())
+    weights, denominator = (sizes, n) if fractions is None else fractions
+    num = counts[:, None] * np.asarray(weights, dtype=np.int64)[None, :]
+    floor = num // denominator
+    ceil = floor + (num % denominator > 0)
     alloc = np.zeros((K, P), dtype=np.int64)
-    free = np.ones(K, dtype=bool)
-    if rare_order is not None:
-        small = counts < P
-        for k in np.flatnonzero(small):
-            alloc[k] = _spread(int(counts[k]), np.asarray(rare_order), P)
-        free = ~small
+    fixed = np.zeros(K, dtype=bool)
+    uncovered = []
+    big = (counts >= max(3, P)) if keep_rare else np.zeros(K, dtype=bool)
+    if keep_rare:
+        cover = big & (floor.min(axis=1) == 0)
+        candidates = [
+            (k, _covered(int(counts[k]), num[k], denominator, rng))
+            for k in rng.permutation(np.flatnonzero(cover))
+        ]
+        if rare_order is not None:
+            order = np.asarray(rare_order)
+            candidates += [
+                (k, _spread(int(counts[k]), order, P))
+                for k in rng.permutation(np.flatnonzero(counts < P))
+            ]
+        # room for one row a part of every other class of max(3, P) rows
+        room = sizes - (big & ~cover).sum()
+        for k, row in candidates:
+            if (row <= room).all():
+                alloc[k], fixed[k] = row, True
+                room -= row
+    free = np.flatnonzero(~fixed)
     demand = sizes - alloc.sum(axis=0)
-    if demand.min() < 0:
-        # the rare rows alone overflow a part (a handful of rows): part sizes
-        # win, and the rare classes are placed like the others, one row a part
-        alloc[:] = 0
-        free[:] = True
-        demand = sizes
-    free_idx = np.flatnonzero(free)
-    if free_idx.size == 0:
-        return alloc, False
-    c = counts[free_idx]
-    total = int(c.sum())
-    num = c[:, None] * demand[None, :]
-    floor, ceil = num // total, num // total + (num % total > 0)
-    is_int = floor == ceil
-    coverable = (c >= max(3, P)) if keep_rare else np.zeros(c.size, dtype=bool)
-    # 1: floor or ceiling; 2: within one (an integer share may move by one);
-    # 3: within two; 4: without keep_rare, floor or ceiling (always exists:
-    # a controlled rounding of a 2-D table with integer margins)
-    boxes = [
-        (floor, ceil, coverable),
-        (floor - is_int, ceil + is_int, coverable),
-        (floor - 1 - is_int, ceil + 1 + is_int, coverable),
-        (floor, ceil, np.zeros(c.size, dtype=bool)),
-    ]
-    for attempt, (low, high, cover) in enumerate(boxes):
-        low, high = _cover_rows(
-            np.maximum(low, 0), np.minimum(high, c[:, None]), c, cover
-        )
+    if free.size:
+        c = counts[free]
+        low, high = floor[free], ceil[free]
         result = _flow_round(c, demand, low, high, rng)
-        if result is not None:
-            alloc[free_idx] = result
-            return alloc, attempt >= 2
-    raise AssertionError("a controlled rounding always exists")  # pragma: no cover
+        if result is None:  # rare rows in the way: round what they leave too
+            left = c[:, None] * demand[None, :]
+            total = max(int(c.sum()), 1)
+            low = np.minimum(low, left // total)
+            high = np.maximum(high, left // total + (left % total > 0))
+            one = np.where(big[free, None], np.maximum(low, 1), low)
+            result = _flow_round(c, demand, one, high, rng)
+            if result is None:
+                result = _flow_round(c, demand, low, high, rng)
+        alloc[free] = result
+    uncovered = np.flatnonzero(big & (alloc == 0).any(axis=1))
+    return Allocation(alloc, fixed, uncovered)
 
 
-def _cover_rows(low, high, c, cover):
-    """Bounds with at least one row in every part for the classes ``cover``."""
-    low = low.copy()
-    low[cover] = np.maximum(low[cover], 1)
-    over = low.sum(axis=1) - c
-    for i in np.flatnonzero(over > 0):
-        for _ in range(int(over[i])):  # at most n_parts - 1 steps
-            low[i, int(np.argmax(low[i]))] -= 1
-    return low, np.maximum(high, low)
+def _covered(c, num, denominator, rng):
+    """Class of ``c`` rows with share ``num[j] / denominator`` in part ``j``:
+    one row in every part where the share is below one, the rest by largest
+    remainder of the other shares (ties at random), at least one a part."""
+    small = num < denominator
+    row = small.astype(np.int64)
+    others = np.flatnonzero(~small)
+    rest = c - int(row.sum())
+    quota = rest * num[others]
+    whole = int(num[others].sum())
+    row[others] = quota // whole
+    remainder = quota % whole
+    jitter = rng.random(others.size)
+    by_remainder = np.lexsort((jitter, -remainder))
+    row[others[by_remainder[: rest - int(row[others].sum())]]] += 1
+    for j in others[row[others] == 0]:  # a part the other rows left empty
+        row[j] = 1
+        row[int(np.argmax(row))] -= 1
+    return row
 
 
 def _flow_round(c, demand, low, high, rng):
@@ -246,14 +229,23 @@ def _flow_round(c, demand, low, high, rng):
     return out
 
 
+def _generator(rng):
+    """A NumPy Generator seeded by one draw of ``rng`` (a RandomState): the
+    same RandomState state gives the same draws, and a Generator's draws
+    without replacement take a fraction of the legacy ``choice``'s random
+    numbers (which shuffles the whole population)."""
+    return np.random.default_rng(int(rng.randint(0, 2**63 - 1, dtype=np.int64)))
+
+
 #: up to this many classes, rows are drawn class by class (fewer random
 #: numbers); beyond, one permutation of all rows serves every class
 _FEW_CLASSES = 2000
 
 
-def assign_rows(codes, alloc, rng):
+def assign_rows(codes, alloc, rng, *, ordered=False):
     """Part of every row, given ``alloc[k, j]`` rows of class ``k`` in part
-    ``j``, every arrangement of a class's rows equally likely.
+    ``j``, every arrangement of a class's rows equally likely (with
+    ``ordered``, the first rows of a class go to the first part, and so on).
 
     With few classes, each class's rows default to its largest part and only
     the rows of its other parts are drawn (``choice`` without replacement,
@@ -263,6 +255,13 @@ def assign_rows(codes, alloc, rng):
     n = codes.size
     dtype = np.int8 if P < 128 else np.int64
     counts = alloc.sum(axis=1)
+    rng = None if ordered else _generator(rng)
+    if ordered:
+        part = np.empty(n, dtype=dtype)
+        part[sort_by_code(codes, K)] = np.repeat(
+            np.tile(np.arange(P, dtype=dtype), K), alloc.ravel()
+        )
+        return part
     if K > _FEW_CLASSES:
         perm = rng.permutation(n)
         order = perm[sort_by_code(codes[perm], K)]
@@ -294,7 +293,9 @@ def assign_rows(codes, alloc, rng):
 # -- multi-label and grouped: iterative stratification -----------------------
 
 
-def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
+def iterative_parts(
+    Y, sizes, *, weights=None, keep_rare=True, rng, ordered=False, timings=None
+):
     """Part of every unit by iterative stratification.
 
     Parameters
@@ -309,7 +310,11 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
     keep_rare : bool
         Put at least one unit of every label held by at least
         ``max(3, n_parts)`` units in every part.
-    rng : numpy.random.Generator
+    rng : numpy.random.RandomState
+    ordered : bool, default=False
+        Visit the units in input order rather than in random order.
+    timings : dict, default=None
+        Receives the seconds spent in every step of the kernel.
 
     Returns
     -------
@@ -340,8 +345,10 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
         )
     # 0/1 labels (every multi-label target) need no values in the kernel
     binary = Y.dtype == bool or bool((Y.data == 1).all())
-    order = rng.permutation(n_units).astype(np.intp, copy=False)
-    jitter = rng.random(n_labels)
+    gen = _generator(rng)
+    order = np.arange(n_units) if ordered else gen.permutation(n_units)
+    order = order.astype(np.intp, copy=False)
+    jitter = gen.random(n_labels)
     part, uncovered = iterative_kernel(
         Y.indptr.astype(np.intp, copy=False),
         Y.indices.astype(np.int32, copy=False),
@@ -354,5 +361,6 @@ def iterative_parts(Y, sizes, *, weights=None, keep_rare=True, rng):
         bool(keep_rare),
         bool(np.all(weights == 1)),  # swaps keep sizes only for unit weights
         binary=binary,
+        timings=timings,
     )
     return part.astype(np.int64, copy=False), (uncovered if keep_rare else 0)

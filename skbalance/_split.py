@@ -1,22 +1,17 @@
 """Stratified train/val/test splits that keep every class in every part."""
 
 import json
-import warnings
 from numbers import Integral
 
 import numpy as np
 from scipy import sparse
+from sklearn.model_selection import PredefinedSplit
 from sklearn.utils import check_random_state
 
-from skbalance._allocation import (
-    allocate_classes,
-    assign_rows,
-    iterative_parts,
-    part_sizes,
-)
+from skbalance._allocation import exact_parts
 from skbalance._containers import n_rows, take_rows
-from skbalance._multilabel import as_indicator, is_multilabel
-from skbalance._validation import check_groups, check_labels, encode
+from skbalance._stratify import Target, partition
+from skbalance._text import normalise_text
 
 __all__ = [
     "StratifiedTripleSplit",
@@ -28,106 +23,6 @@ __all__ = [
 _NAMES = ["train_size", "val_size", "test_size"]
 #: classes smaller than the number of parts go to train, then test, then val
 _RARE_ORDER = [0, 2, 1]
-
-
-def _describe(labels_counts):
-    shown = ", ".join(f"{label!r} ({c})" for label, c in labels_counts[:10])
-    more = len(labels_counts) - 10
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-class _Target:
-    """y (single- or multi-label) and groups, validated and encoded once."""
-
-    def __init__(self, y, groups, n):
-        self.stratified = y is not None
-        self.multilabel = y is not None and is_multilabel(y)
-        if self.multilabel:
-            self.Y, self.names = as_indicator(y)
-            if self.Y.shape[0] != n:
-                raise ValueError(
-                    f"X has {n} rows but y has {self.Y.shape[0]}; they must have "
-                    "the same length."
-                )
-        else:
-            labels = np.zeros(n, dtype=np.intp) if y is None else y
-            labels = check_labels(labels, n_samples=n)
-            self.uniques, self.codes, self.counts = encode(labels, name="y")
-        self.groups = None
-        if groups is not None:
-            values = check_groups(groups, n_samples=n, against="X")
-            _, self.groups, self.group_sizes = encode(values, name="groups")
-
-    def units(self):
-        """Label counts per group, for iterative stratification of groups."""
-        n = self.groups.size
-        G = sparse.csr_matrix(
-            (np.ones(n), (self.groups, np.arange(n))),
-            shape=(self.group_sizes.size, n),
-        )
-        if self.multilabel:
-            Y = self.Y
-        else:
-            Y = sparse.csr_matrix(
-                (np.ones(n), (np.arange(n), self.codes)),
-                shape=(n, self.counts.size),
-            )
-        return G @ Y.astype(float)
-
-    def warn_rare(self, n_parts):
-        if self.multilabel or self.groups is not None or not self.stratified:
-            return
-        rare = np.flatnonzero(self.counts < min(3, n_parts))
-        if rare.size == 0:
-            return
-        where = {1: "train", 2: "train and test"} if n_parts == 3 else None
-        pairs = [(self.uniques[k].item(), int(self.counts[k])) for k in rare]
-        placed = (
-            " They go to train (1 example) or to train and test (2 examples)."
-            if where
-            else ""
-        )
-        warnings.warn(
-            f"{rare.size} class(es) have too few examples to be in every part: "
-            f"{_describe(pairs)}.{placed}",
-            UserWarning,
-            stacklevel=4,
-        )
-
-
-def _parts(target, sizes, *, keep_rare, rare_order, rng):
-    """Part id of every row."""
-    n_parts = sizes.size
-    if target.groups is not None or target.multilabel:
-        grouped = target.groups is not None
-        part, uncovered = iterative_parts(
-            target.units() if grouped else target.Y,
-            sizes,
-            weights=target.group_sizes if grouped else None,
-            keep_rare=keep_rare,
-            rng=rng,
-        )
-        if uncovered:
-            noun = "class(es) or label(s)" if grouped else "label(s)"
-            warnings.warn(
-                f"{uncovered} {noun} with at least {max(3, n_parts)} "
-                f"{'groups' if grouped else 'positives'} could not be put in every "
-                "part (their rows are shared with other rare labels or groups).",
-                UserWarning,
-                stacklevel=4,
-            )
-        return part[target.groups] if grouped else part
-    alloc, widened = allocate_classes(
-        target.counts, sizes, keep_rare=keep_rare, rare_order=rare_order, rng=rng
-    )
-    if widened:
-        warnings.warn(
-            "Too many small classes for the smallest part: some classes are more "
-            "than one example away from their exact share, or not in every part.",
-            UserWarning,
-            stacklevel=4,
-        )
-    return assign_rows(target.codes, alloc, rng)
 
 
 def stratified_partition(y, sizes, *, groups=None, keep_rare=True, random_state=None):
@@ -173,10 +68,16 @@ def stratified_partition(y, sizes, *, groups=None, keep_rare=True, random_state=
     """
     n = _n_samples(y)
     names = [f"sizes[{j}]" for j in range(len(sizes))]
-    sizes = part_sizes(n, list(sizes), names)
-    target = _Target(y, groups, n)
-    rng = check_random_state(random_state)
-    return _parts(target, sizes, keep_rare=keep_rare, rare_order=None, rng=rng)
+    sizes, *fractions = exact_parts(n, list(sizes), names)
+    target = Target(y, groups, n)
+    return partition(
+        target,
+        sizes,
+        fractions,
+        keep_rare=keep_rare,
+        rare_order=None,
+        rng=check_random_state(random_state),
+    )
 
 
 def _n_samples(y):
@@ -191,12 +92,16 @@ class StratifiedTripleSplit:
     """Train, validation and test indices, stratified, with exact sizes.
 
     Every part gets exactly its share of the rows (largest remainder), and
-    every class exactly its share of every part, rounded up or down, both at
-    once. A class with at least 3 examples is in all three parts; a class with
+    every class its exact share of every part (``count * fraction``) rounded
+    down or up, both at once: a controlled rounding of the table of shares.
+    A class with at least 3 examples is in all three parts; a class with
     1 or 2 examples goes to train, then test, with a warning that names it,
     never an error. Multi-label targets are split by iterative stratification
     (rarest labels first), and ``groups`` keep all rows of a group in one
-    part.
+    part: with a few groups, the assignment with the part sizes closest to
+    the exact ones (then the closest class counts); every part gets at least
+    one group, and a class that cannot reach every part is named in a
+    warning.
 
     Read more in the :ref:`User Guide <splitting>`.
 
@@ -209,8 +114,12 @@ class StratifiedTripleSplit:
         of them may be None (the rest).
     keep_rare : bool, default=True
         Put at least one example of every class (or label) with at least 3
-        examples in every part. With ``False``, every class count is within
-        one of its exact share, which can leave a 3-example class out of val.
+        examples in every part; such a class takes one row in a part where
+        its share is below one, and the other classes are then rounded
+        within what is left (the bound is in the :ref:`User Guide
+        <splitting>`). With ``False``,
+        every class count is its exact share rounded down or up, which can
+        leave a 3-example class out of val.
     random_state : int, RandomState instance or None, default=None
         Controls the shuffling; an int gives the same splits every time.
 
@@ -223,9 +132,8 @@ class StratifiedTripleSplit:
     Notes
     -----
     The three parts are not a scikit-learn cross-validator (they are triples,
-    not pairs). To tune on train/val and keep test out, fit the search on the
-    train and val rows with a :class:`~sklearn.model_selection.PredefinedSplit`
-    (see the user guide).
+    not pairs). To tune on train/val and keep test out, :meth:`tuning_split`
+    gives the train and val rows and a ``cv=`` over them.
 
     Examples
     --------
@@ -239,7 +147,7 @@ class StratifiedTripleSplit:
     (70, 15, 15)
     >>> classes, counts = np.unique(y[test], return_counts=True)
     >>> dict(zip(classes.tolist(), counts.tolist()))
-    {'account': 2, 'billing': 7, 'other': 1, 'technical': 5}
+    {'account': 2, 'billing': 8, 'other': 1, 'technical': 4}
     """
 
     def __init__(
@@ -288,6 +196,42 @@ class StratifiedTripleSplit:
         """
         return self.n_splits
 
+    def tuning_split(self, X, y, groups=None):
+        """The first split, as rows to tune on and a ``cv=`` for them.
+
+        Parameters
+        ----------
+        X, y, groups
+            As in :meth:`split`.
+
+        Returns
+        -------
+        dev : ndarray of int
+            Train rows then validation rows: fit the search on ``X[dev]``.
+        test : ndarray of int
+            Test rows, for the final estimate only.
+        cv : PredefinedSplit
+            One fold over ``dev``: train on its train rows, score on its
+            validation rows.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.model_selection import GridSearchCV
+        >>> from skbalance import StratifiedTripleSplit
+        >>> X = np.random.RandomState(0).normal(size=(100, 2))
+        >>> y = (X[:, 0] > 0.5).astype(int)
+        >>> dev, test, cv = StratifiedTripleSplit(random_state=0).tuning_split(X, y)
+        >>> search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1]}, cv=cv)
+        >>> search = search.fit(X[dev], y[dev])
+        >>> len(dev), len(test), cv.get_n_splits()
+        (85, 15, 1)
+        """
+        train, val, test = next(self.split(X, y, groups))
+        fold = np.r_[np.full(train.size, -1), np.zeros(val.size, dtype=int)]
+        return np.concatenate([train, val]), test, PredefinedSplit(fold)
+
     def split(self, X, y, groups=None):
         """Yield train, validation and test indices.
 
@@ -314,19 +258,22 @@ class StratifiedTripleSplit:
         if X is None:
             raise ValueError("X is None; pass the rows to split.")
         n = n_rows(X)
-        sizes = part_sizes(n, [self.train_size, self.val_size, self.test_size], _NAMES)
+        sizes, *fractions = exact_parts(
+            n, [self.train_size, self.val_size, self.test_size], _NAMES
+        )
         if y is None:
             raise ValueError(
                 "StratifiedTripleSplit needs y to stratify on; use "
                 "train_val_test_split(..., stratify=None) for a random split."
             )
-        target = _Target(y, groups, n)
+        target = Target(y, groups, n)
         target.warn_rare(3)
         rng = check_random_state(self.random_state)
         for _ in range(self.n_splits):
-            part = _parts(
+            part = partition(
                 target,
                 sizes,
+                fractions,
                 keep_rare=self.keep_rare,
                 rare_order=_RARE_ORDER,
                 rng=rng,
@@ -342,14 +289,14 @@ def train_val_test_split(
     val_size=0.15,
     test_size=0.15,
     keep_rare=True,
+    shuffle=True,
     random_state=None,
 ):
     """Split arrays into train, validation and test parts.
 
     Like scikit-learn's :func:`~sklearn.model_selection.train_test_split`,
-    with three parts: sizes are exact, every class of ``stratify`` with at
-    least 3 examples is in every part, and rows keep their order within a
-    part.
+    with three parts: sizes are exact and every class of ``stratify`` with
+    at least 3 examples is in every part.
 
     Parameters
     ----------
@@ -365,6 +312,9 @@ def train_val_test_split(
         may be None (the rest).
     keep_rare : bool, default=True
         Put every class (or label) with at least 3 examples in every part.
+    shuffle : bool, default=True
+        Shuffle the rows within every part, like ``train_test_split``; with
+        False they keep their input order (the parts are the same).
     random_state : int, RandomState instance or None, default=None
         Controls the shuffling.
 
@@ -373,11 +323,6 @@ def train_val_test_split(
     splitting : list of length 3 * len(arrays)
         Train, validation and test part of each array, in the container type
         of the array.
-
-    See Also
-    --------
-    StratifiedTripleSplit : The same split as a splitter.
-    duplicate_groups : Groups that keep duplicates in one part.
 
     Examples
     --------
@@ -401,17 +346,21 @@ def train_val_test_split(
                 f"Found input variables with inconsistent numbers of samples: "
                 f"array 0 has {n} rows, array {i} has {m}."
             )
-    sizes = part_sizes(n, [train_size, val_size, test_size], _NAMES)
-    target = _Target(stratify, groups, n)
+    sizes, *fractions = exact_parts(n, [train_size, val_size, test_size], _NAMES)
+    target = Target(stratify, groups, n)
     target.warn_rare(3)
-    part = _parts(
+    rng = check_random_state(random_state)
+    part = partition(
         target,
         sizes,
+        fractions,
         keep_rare=keep_rare,
         rare_order=_RARE_ORDER,
-        rng=check_random_state(random_state),
+        rng=rng,
     )
     index = [np.flatnonzero(part == j) for j in range(3)]
+    if shuffle:
+        index = [rng.permutation(idx) for idx in index]
     return [take_rows(a, idx) for a in arrays for idx in index]
 
 
@@ -433,11 +382,6 @@ def duplicate_groups(texts):
     groups : ndarray of int of shape (n_samples,)
         Group id of every row, numbered in order of first appearance.
 
-    See Also
-    --------
-    train_val_test_split : Takes the groups as ``groups=``.
-    StratifiedTripleSplit : The splitter behind it.
-
     Examples
     --------
     >>> from skbalance import duplicate_groups
@@ -456,6 +400,6 @@ def duplicate_groups(texts):
                 f"texts[{i}] is a {type(text).__name__}; duplicate_groups compares "
                 "texts (str) or records (dict, list)."
             )
-        key = " ".join(text.split()).casefold()
+        key = normalise_text(text)
         ids[i] = table.setdefault(key, len(table))
     return ids

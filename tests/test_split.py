@@ -1,6 +1,7 @@
 """StratifiedTripleSplit, train_val_test_split, stratified_partition,
 duplicate_groups: invariants (hypothesis), rare classes, errors, containers."""
 
+import itertools
 import re
 import warnings
 
@@ -21,6 +22,7 @@ from skbalance import (
     train_val_test_split,
 )
 from skbalance._allocation import part_sizes
+from skbalance._multilabel import as_indicator
 
 NAMES = ["train_size", "val_size", "test_size"]
 class_counts = st.lists(st.integers(1, 60), min_size=1, max_size=8)
@@ -55,9 +57,10 @@ def test_parts_disjoint_exact_and_every_class_within_one(counts, seed):
     sizes = part_sizes(n, [0.7, 0.15, 0.15], NAMES)
     assert [len(p) for p in parts] == sizes.tolist()
     total = np.bincount(y)
-    for p, size in zip(parts, sizes, strict=True):
+    for p, share in zip(parts, [70, 15, 15], strict=True):
         got = np.bincount(y[p], minlength=total.size)
-        assert np.all(np.abs(got - total * size / n) <= 1)
+        assert np.all(got >= total * share // 100)  # floor or ceiling of the
+        assert np.all(got <= -(-total * share // 100))  # exact share
 
 
 @settings(deadline=None, max_examples=60)
@@ -71,11 +74,12 @@ def test_rare_classes_placed_and_classes_of_three_in_every_part(counts, seed):
         parts = next(StratifiedTripleSplit(random_state=seed).split(y, y))
     _check_partition(parts, y.size)
     # when the parts are too small for every class of 3+ (5 rows: 3/1/1), it says so
-    crowded = any("Too many small classes" in str(w.message) for w in caught)
+    crowded = any("could not be put" in str(w.message) for w in caught)
     total = np.bincount(y)
     per_part = np.stack([np.bincount(y[p], minlength=total.size) for p in parts])
     sizes = part_sizes(y.size, [0.7, 0.15, 0.15], NAMES)
-    if (np.isin(total, (1, 2)).sum() > sizes[0]) or ((total == 2).sum() > sizes[2]):
+    big = (total >= 3).sum()  # one row a part each comes first
+    if ((total > 0).sum() > sizes[0]) or ((total == 2).sum() + big > sizes[2]):
         return  # a handful of rows: exact part sizes come first
     for k, c in enumerate(total):
         if c == 1:
@@ -284,9 +288,18 @@ def test_missing_labels_and_length_mismatch():
 def test_keep_rare_impossible_warns_and_still_splits():
     # 20 classes of 3 need 20 rows in val, which has 9: sizes stay exact
     y = np.concatenate([np.repeat(np.arange(20), 3), np.full(0, 0)])
-    with pytest.warns(UserWarning, match="Too many small classes"):
+    with pytest.warns(UserWarning) as record:
         parts = next(StratifiedTripleSplit(random_state=0).split(y, y))
     assert [len(p) for p in parts] == [42, 9, 9]
+    (message,) = [str(w.message) for w in record]
+    counts = np.stack([np.bincount(y[p], minlength=20) for p in parts])
+    missing = np.flatnonzero((counts == 0).any(axis=0))
+    assert missing.size == 11  # 9 classes fill val; 11 cannot reach it
+    named = ", ".join(f"{k} (3 rows)" for k in missing[:10])
+    assert message == (
+        "11 class(es) of at least 3 rows could not be put in every part (the rows "
+        f"they need overflow a part): {named} and 1 more."
+    )
 
 
 # -- train_val_test_split --------------------------------------------------------
@@ -305,8 +318,12 @@ def test_train_val_test_split_keeps_containers():
     assert sparse.issparse(out[6])
     assert (len(df_tr), len(df_va), len(df_te)) == (28, 6, 6)
     assert out[3] == df_tr["text"].tolist()  # the same rows in every array
-    assert df_tr.index.is_monotonic_increasing  # input order kept
+    assert not df_tr.index.is_monotonic_increasing  # shuffled by default
     np.testing.assert_array_equal(out[6].toarray()[:, 0] // 2, df_tr.index - 100)
+    kept = train_val_test_split(df, stratify=y, shuffle=False, random_state=0)
+    for shuffled, ordered in zip(out[:3], kept, strict=True):
+        assert ordered.index.is_monotonic_increasing  # input order kept
+        assert sorted(shuffled.index) == ordered.index.tolist()  # same parts
 
 
 def test_train_val_test_split_without_stratify_and_bad_lengths():
@@ -373,11 +390,11 @@ def test_assign_rows_gives_every_class_its_allocation(monkeypatch, few):
     codes = rng.integers(0, 6, 500)
     counts = np.bincount(codes)
     alloc = np.stack([counts - counts // 3 - counts // 5, counts // 3, counts // 5], 1)
-    part = _allocation.assign_rows(codes, alloc, rng)
+    part = _allocation.assign_rows(codes, alloc, np.random.RandomState(0))
     got = np.zeros_like(alloc)
     np.add.at(got, (codes, part), 1)
     np.testing.assert_array_equal(got, alloc)
-    again = _allocation.assign_rows(codes, alloc, np.random.default_rng(1))
+    again = _allocation.assign_rows(codes, alloc, np.random.RandomState(1))
     assert not np.array_equal(part, again)  # random, not a fixed pattern
 
 
@@ -396,8 +413,10 @@ def test_every_form_of_the_same_labels_gives_the_same_split():
         (np.ones(rows.size), (rows[shuffled], cols[shuffled])), shape=dense.shape
     ).tocsr()
     lists = [list(np.flatnonzero(row)) for row in dense]
+    dtypes = [dense.astype(t) for t in (np.int8, np.uint8, np.int64, np.float32)]
+    fortran = np.asfortranarray(dense.astype(np.float64))
     first = stratified_partition(dense, [0.7, 0.15, 0.15], random_state=0)
-    for same in (Y, wide, coo, lists):
+    for same in (Y, wide, coo, lists, *dtypes, fortran, pd.DataFrame(dense)):
         again = stratified_partition(same, [0.7, 0.15, 0.15], random_state=0)
         np.testing.assert_array_equal(first, again)
     assert np.bincount(first).tolist() == [280, 60, 60]
@@ -471,3 +490,191 @@ def test_swaps_keep_sizes_and_coverage_and_lower_the_rate_error():
         assert ((have_after > 0) | (have_before == 0)).all()  # nothing uncovered
         lowered += after < before - 1e-12
     assert lowered >= 5
+
+
+# -- few groups: the closest sizes the groups allow, errors and warnings ---------
+
+Y20 = np.array([0] * 14 + [1] * 6)
+
+
+def _sizes_and_classes(groups, **kw):
+    parts = train_val_test_split(
+        np.arange(20), stratify=Y20, groups=groups, random_state=0, **kw
+    )
+    return [len(p) for p in parts], [
+        np.bincount(Y20[p], minlength=2).tolist() for p in parts
+    ]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_three_groups_give_the_closest_sizes_and_name_the_classes(seed):
+    groups = np.r_[[0] * 10, [1] * 5, [2] * 5]
+    with pytest.warns(UserWarning) as record:
+        parts = train_val_test_split(
+            np.arange(20), stratify=Y20, groups=groups, random_state=seed
+        )
+    # targets 14/3/3: the 10-row group goes to train, not 15 / 0 / 5
+    assert [len(p) for p in parts] == [10, 5, 5]
+    assert sorted(parts[0]) == list(range(10))
+    assert [str(w.message) for w in record] == [
+        "2 class(es) of at least 3 rows could not be put in every part (too few "
+        "groups hold them): 0 (14 rows in 2 groups), 1 (6 rows in 2 groups)."
+    ]
+
+
+def test_one_big_group_goes_to_train():
+    groups = np.r_[[0] * 18, [1], [2]]
+    with pytest.warns(UserWarning, match="could not be put in every part"):
+        sizes, _ = _sizes_and_classes(groups)
+    assert sizes == [18, 1, 1]  # not 1 / 18 / 1
+
+
+def test_fewer_groups_than_parts_is_an_error_naming_them():
+    with pytest.raises(ValueError) as info:
+        train_val_test_split(np.arange(20), groups=["a"] * 20, random_state=0)
+    assert str(info.value) == (
+        "Cannot split 1 group(s) into 3 non-empty parts: groups 'a' (20 rows)."
+    )
+    with pytest.raises(
+        ValueError, match=r"2 group\(s\) into 5 .* 'a' \(19 rows\), 'b' \(1 row\)\.$"
+    ):
+        stratified_partition(Y20, [0.2] * 5, groups=["a"] * 19 + ["b"])
+
+
+def test_a_class_held_by_one_group_is_named():
+    # class 1 lives in group 3 only; class 0 is spread over six groups
+    groups = np.r_[np.arange(14) % 6, [6] * 6]
+    with pytest.warns(UserWarning) as record:
+        sizes, classes = _sizes_and_classes(groups)
+    assert [str(w.message) for w in record] == [
+        "1 class(es) of at least 3 rows could not be put in every part (too few "
+        "groups hold them): 1 (6 rows in 1 group)."
+    ]
+    assert sum(c[1] == 6 for c in classes) == 1  # all of class 1 in one part
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    sizes=st.lists(st.integers(1, 12), min_size=3, max_size=7),
+    seed=st.integers(0, 100),
+)
+def test_few_groups_the_smallest_size_error(sizes, seed):
+    groups = np.repeat(np.arange(len(sizes)), sizes)
+    y = np.random.default_rng(seed).integers(0, 2, groups.size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        part = stratified_partition(
+            y, [0.7, 0.15, 0.15], groups=groups, random_state=seed
+        )
+    target = part_sizes(groups.size, [0.7, 0.15, 0.15], NAMES)
+    got = np.bincount(part, minlength=3)
+    assert got.min() >= 1
+    # brute force: no assignment of the groups with no empty part does better
+    best = min(
+        np.abs(np.bincount(a, weights=sizes, minlength=3) - target).sum()
+        for a in itertools.product(range(3), repeat=len(sizes))
+        if len(set(a)) == 3
+    )
+    assert np.abs(got - target).sum() == best
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    n_groups=st.integers(12, 80),
+    seed=st.integers(0, 1000),
+    shares=st.sampled_from([[0.7, 0.15, 0.15], [0.8, 0.2], [0.2] * 5]),
+)
+def test_many_groups_sizes_within_the_largest_group(n_groups, seed, shares):
+    rng = np.random.default_rng(seed)
+    groups = rng.integers(0, n_groups, int(rng.integers(n_groups, 6 * n_groups)))
+    groups[:n_groups] = np.arange(n_groups)
+    y = rng.integers(0, 3, groups.size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        part = stratified_partition(y, shares, groups=groups, random_state=seed)
+    target = part_sizes(groups.size, shares, [str(j) for j in range(len(shares))])
+    got = np.bincount(part, minlength=len(shares))
+    assert got.min() >= 1
+    assert np.abs(got - target).max() <= np.bincount(groups).max()
+
+
+# -- random_state: scikit-learn's semantics ---------------------------------------
+
+SPLITTERS = {
+    "triple": lambda y, rs: next(StratifiedTripleSplit(random_state=rs).split(y, y)),
+    "function": lambda y, rs: train_val_test_split(
+        np.arange(len(y)), stratify=y, random_state=rs
+    ),
+    "partition": lambda y, rs: [stratified_partition(y, [0.5, 0.5], random_state=rs)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLITTERS))
+@pytest.mark.parametrize("multilabel", [False, True])
+def test_an_int_and_its_random_state_give_the_same_split(name, multilabel):
+    rng = np.random.default_rng(0)
+    y = (
+        (rng.random((200, 4)) < 0.3).astype(int)
+        if multilabel
+        else rng.integers(0, 3, 200)
+    )
+    split = SPLITTERS[name]
+    for a, b in zip(split(y, 0), split(y, np.random.RandomState(0)), strict=True):
+        np.testing.assert_array_equal(a, b)
+    first, second = split(y, None), split(y, None)
+    assert any(not np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+
+
+@pytest.mark.parametrize(
+    "y, kind",
+    [
+        (np.array([["a", "b"]] * 20), "strings"),
+        (np.array([[0, 2]] * 20), "numbers other than 0 and 1"),
+        (np.array([[0.5, 1.0]] * 20), "numbers other than 0 and 1"),
+        (np.array([["a", 1]] * 20, dtype=object), "objects"),
+    ],
+)
+def test_a_multi_output_y_names_what_was_given_and_what_is_accepted(y, kind):
+    message = (
+        f"y is a 2-D array of {kind} of shape (20, 2) (a multi-output target, one "
+        "label per column). Stratified splits accept one label per row (1-D), a "
+        "multi-label 0/1 indicator matrix (dense or sparse), or a list of label "
+        "lists; to stratify on several columns, join them into one label per row."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        train_val_test_split(np.arange(20), stratify=y, random_state=0)
+
+
+def test_a_one_hot_y_is_one_label_per_row():
+    y = np.array([[1.0, 0.0]] * 10 + [[0.0, 1.0]] * 10)
+    parts = train_val_test_split(np.arange(20), stratify=y, random_state=0)
+    assert [len(p) for p in parts] == [14, 3, 3]
+
+
+@pytest.mark.parametrize("bad", [2, -1, 0.5, np.nan])
+def test_a_matrix_with_a_value_other_than_0_or_1_is_not_multilabel(bad):
+    Y = (np.random.default_rng(0).random((40, 3)) < 0.4).astype(np.float64)
+    Y[5, 1] = bad
+    with pytest.raises(ValueError, match="^y is a 2-D array of numbers other than"):
+        stratified_partition(Y, [0.5, 0.5], random_state=0)
+    with pytest.raises(ValueError, match="^A multi-label y must be a 0/1 matrix"):
+        as_indicator(Y)
+    if bad in (2, -1):
+        with pytest.raises(ValueError, match="^y is a 2-D array of numbers other"):
+            stratified_partition(Y.astype(np.int8), [0.5, 0.5], random_state=0)
+
+
+def test_multilabel_labels_that_cannot_reach_every_part_are_named():
+    # 10 rows split 7 / 2 / 1: the one test row cannot hold both labels
+    Y = np.zeros((10, 2), dtype=int)
+    Y[:3, 0] = 1
+    Y[3:6, 1] = 1
+    with pytest.warns(UserWarning) as record:
+        part = stratified_partition(Y, [0.7, 0.15, 0.15], random_state=0)
+    assert np.bincount(part).tolist() == [7, 2, 1]
+    (message,) = [str(w.message) for w in record]
+    missing = [k for k in (0, 1) if not Y[part == 2, k].any()]
+    assert message == (
+        "1 label(s) of at least 3 rows could not be put in every part (too few "
+        f"rows, or rows shared with other labels): {missing[0]} (3 rows)."
+    )
