@@ -125,6 +125,10 @@ def offline_generator(examples, label, n, random_state):
     variations : list
         ``n`` units of the seed's form.
 
+    See Also
+    --------
+    LLMAugmentSampler : Takes it as ``generator="offline"`` or as a callable.
+
     Examples
     --------
     >>> from skbalance import offline_generator

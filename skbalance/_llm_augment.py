@@ -244,23 +244,17 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.random_state = random_state
 
     def _stratum_targets(self, counts):
-        if self.n_per_seed is not None:
-            if self.target_ratio is not None or self.min_share is not None:
-                raise ValueError(
-                    f"Got n_per_seed={self.n_per_seed!r} with target_ratio or "
-                    "min_share; n_per_seed replaces the targets: leave them None."
-                )
-            rare = counts < counts.max()
-            return np.where(rare, counts * (1 + self.n_per_seed), counts)
-        ratio = self.target_ratio
-        if ratio is None and self.min_share is None:
-            ratio = 1.0
-        return stratum_targets(counts, target_ratio=ratio, min_share=self.min_share)
+        no_target = self.target_ratio is self.min_share is self.n_per_seed is None
+        return stratum_targets(
+            counts,
+            target_ratio=1.0 if no_target else self.target_ratio,
+            min_share=self.min_share,
+            n_per_seed=self.n_per_seed,
+        )
 
     def _source_rank(self, X, labels, rng):
-        # the seeds that give one more rewrite are chosen by a hash of their
-        # text, salted by random_state: the same seeds in every CV fold and
-        # grid candidate, whose rewrites the cache then holds already
+        # seeds giving one more rewrite: by a hash of their text salted by
+        # random_state, the same in every fold (whose rewrites are cached)
         salt = str(rng.integers(2**31))
         _, units = read_units(X, self.text)
         return np.array([stable_rank(unit_text(unit), salt) for unit in units])
@@ -322,7 +316,10 @@ class LLMAugmentSampler(BaseStrataOverSampler):
 
         Parameters
         ----------
-        X, y : see :meth:`fit_resample`.
+        X : list or 1-D array of str, list of dict, or DataFrame
+            The rows, as for :meth:`fit_resample`.
+        y : array-like of shape (n_samples,)
+            Class labels.
 
         Returns
         -------
@@ -357,7 +354,10 @@ class LLMAugmentSampler(BaseStrataOverSampler):
 
         Parameters
         ----------
-        X, y : see :meth:`fit_resample`.
+        X : list or 1-D array of str, list of dict, or DataFrame
+            The rows, as for :meth:`fit_resample`.
+        y : array-like of shape (n_samples,)
+            Class labels.
 
         Returns
         -------

@@ -157,7 +157,9 @@ def floor_targets(counts, min_share, *, relative=False):
         total = max(needed, -(-rest * d // (d - raised * f)))
 
 
-def stratum_targets(counts, *, target_ratio=None, min_share=None, relative=False):
+def stratum_targets(
+    counts, *, target_ratio=None, min_share=None, relative=False, n_per_seed=None
+):
     """Rows per stratum after over-sampling: the one entry point of the samplers.
 
     Parameters
@@ -172,6 +174,9 @@ def stratum_targets(counts, *, target_ratio=None, min_share=None, relative=False
         None or 0: no floor. Cannot be combined with ``target_ratio``.
     relative : bool, default=False
         ``min_share`` is a fraction of the uniform share ``1 / n_strata``.
+    n_per_seed : int or None, default=None
+        Instead of a target: ``n_per_seed`` new rows per row of every stratum
+        smaller than the largest. Cannot be combined with the others.
 
     Returns
     -------
@@ -185,6 +190,14 @@ def stratum_targets(counts, *, target_ratio=None, min_share=None, relative=False
     >>> stratum_targets([500, 50], target_ratio=None).tolist()
     [500, 50]
     """
+    if n_per_seed is not None:
+        if target_ratio is not None or min_share is not None:
+            raise ValueError(
+                f"Got n_per_seed={n_per_seed!r} with target_ratio or min_share; "
+                "n_per_seed replaces the targets: leave them None."
+            )
+        counts = np.asarray(counts, dtype=np.int64)
+        return np.where(counts < counts.max(), counts * (1 + n_per_seed), counts)
     if target_ratio is not None and min_share is not None:
         raise ValueError(
             f"Got both target_ratio={target_ratio!r} and min_share={min_share!r}; "
