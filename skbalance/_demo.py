@@ -32,7 +32,7 @@ def _strategies():
     ]
 
 
-def run_demo(*, output=None, out):
+def run_demo(*, output=None, out, force=False):
     """Distribution, a stratified split, and each strategy on a text model.
 
     Parameters
@@ -42,6 +42,8 @@ def run_demo(*, output=None, out):
         as JSON Lines (records byte for byte as in the bundled file).
     out : text stream
         Where to print.
+    force : bool, default=False
+        Replace an existing ``output``.
     """
     from imblearn.pipeline import make_pipeline
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -105,7 +107,7 @@ def run_demo(*, output=None, out):
         sampler = DomainFloorSampler(min_share=0.15, random_state=0)
         sampler.fit(X_train, labels[train])
         rows = train[sampler.sample_indices_]
-        write_lines(output, (data.lines[i] for i in rows), inputs=[path])
+        write_lines(output, (data.lines[i] for i in rows), inputs=[path], force=force)
         print(
             f"\nWrote the training split with class floors of 15% "
             f"({rows.size} records, {rows.size - train.size} copies) to {output}",

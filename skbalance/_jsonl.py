@@ -1,110 +1,42 @@
 """JSON Lines files, where fine-tuning data lives.
 
-Records are read with their raw line kept, so that a resampled file is
-written from the original bytes: every record passes through unchanged (key
-order, number formatting, unicode escapes). Outputs are written to a temporary
-file next to the target and renamed into place, and an input file is never
-overwritten.
+:func:`read_jsonl_labels` streams a file of any size in one pass, keeping
+the labels and where every record is; :func:`write_jsonl_records` copies
+records into new files by their byte ranges, so every record passes through
+unchanged (key order, number formatting, unicode escapes).
 """
 
-import json
 import os
+import sys
 import tempfile
-from pathlib import Path
+from array import array
 
-__all__ = ["JsonlError", "field_values", "get_field", "read_jsonl", "write_lines"]
+from skbalance._io import atomic_output
+from skbalance._jsonl_records import JsonlRecords, read_jsonl, write_lines
+from skbalance._jsonl_scan import (
+    BOM,
+    Column,
+    JsonlError,
+    Progress,
+    RecordError,
+    duplicate_key,
+    file_size,
+    loads,
+    parse_error,
+)
 
+_SKIP = object()  # the label of a record to skip as missing
 
-class JsonlError(ValueError):
-    """A problem with a JSON Lines file, naming the file, line and field."""
-
-
-class JsonlRecords:
-    """Records of a JSON Lines file with their raw lines and line numbers.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-        The file read.
-    records : list of dict
-        The parsed records (blank lines skipped).
-    lines : list of bytes
-        The raw bytes of each record's line, without the line ending.
-    line_numbers : list of int
-        The 1-based line number of each record in the file.
-    """
-
-    def __init__(self, path, records, lines, line_numbers):
-        self.path = path
-        self.records = records
-        self.lines = lines
-        self.line_numbers = line_numbers
-
-    def __len__(self):
-        return len(self.records)
-
-
-def read_jsonl(path):
-    """Read a JSON Lines file of JSON objects.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file.
-
-    Returns
-    -------
-    JsonlRecords
-        Records, raw lines and line numbers.
-
-    Raises
-    ------
-    JsonlError
-        When a line is not valid JSON or not an object, naming file and line.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from skbalance._jsonl import read_jsonl
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.jsonl"
-    >>> _ = p.write_text('{"label": "a"}\\n\\n{"label": "b"}\\n')
-    >>> data = read_jsonl(p)
-    >>> len(data), data.line_numbers, data.records[1]["label"]
-    (2, [1, 3], 'b')
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise JsonlError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise JsonlError(f"{path}: is a directory, not a JSON Lines file.") from None
-    records, lines, numbers = [], [], []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except UnicodeDecodeError as exc:
-            raise JsonlError(
-                f"{path}, line {number}: not UTF-8 ({exc.reason})."
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise JsonlError(
-                f"{path}, line {number}: not valid JSON ({exc.msg} at column "
-                f"{exc.colno})."
-            ) from None
-        if not isinstance(record, dict):
-            raise JsonlError(
-                f"{path}, line {number}: expected a JSON object, got "
-                f"{type(record).__name__}."
-            )
-        records.append(record)
-        lines.append(line)
-        numbers.append(number)
-    if not records:
-        raise JsonlError(f"{path}: no records (the file is empty).")
-    return JsonlRecords(path, records, lines, numbers)
+__all__ = [
+    "JsonlError",
+    "JsonlRecords",
+    "JsonlIndex",
+    "get_field",
+    "read_jsonl",
+    "read_jsonl_labels",
+    "write_jsonl_records",
+    "write_lines",
+]
 
 
 def get_field(record, path):
@@ -134,68 +66,377 @@ def get_field(record, path):
     return value
 
 
-def field_values(data, path, *, option):
-    """One field of every record, with an error naming file, line and field.
+class JsonlIndex:
+    """What one pass over a JSON Lines file kept: labels, fields, and where
+    every record is, made by :func:`read_jsonl_labels`.
 
     Parameters
     ----------
-    data : JsonlRecords
-        Records read by :func:`read_jsonl`.
     path : str
-        Dotted field path (see :func:`get_field`).
-    option : str
-        The command-line option that named the field, for the message.
+        The file read (``"-"`` for standard input).
+    columns : dict of str to Column
+        The coded fields.
+    starts, lengths, line_numbers : array.array or None
+        Byte offset and length (without line ending or BOM) and line number
+        of every kept record.
+    source : file object or None
+        A copy of standard input to read records back from.
+
+    Attributes
+    ----------
+    path : str
+        The file read; ``"-"`` for standard input.
+    y : ndarray of shape (n_records,) or list of lists
+        The label of every kept record (label lists with ``multilabel``).
+    fields : dict of str to ndarray
+        The other fields asked for, by the name given.
+    texts : list of str or None
+        The text field, when ``text`` was given.
+    duplicate_groups : ndarray of int or None
+        With ``dedupe``: a group id shared by records whose text is equal
+        after case folding and collapsing whitespace (as
+        :func:`duplicate_groups`).
+    line_numbers : ndarray of int
+        The 1-based line of every kept record.
+    n_missing : int
+        Records without the label, skipped with ``skip_missing=True``.
+    missing_lines : list of int
+        Their first (at most 5) line numbers.
+    n_skipped : int
+        Records skipped with ``on_error="skip"``.
+    skipped_lines : list of int
+        The first (at most 5) skipped line numbers.
+    bom : bool
+        Whether the file started with a UTF-8 byte order mark.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance import read_jsonl_labels
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.jsonl"
+    >>> _ = p.write_text('{"label": "a"}\\n{"label": "b"}\\n')
+    >>> index = read_jsonl_labels(p, "label")
+    >>> len(index), index.y.tolist(), index.line_numbers.tolist()
+    (2, ['a', 'b'], [1, 2])
     """
-    values = []
-    for record, number in zip(data.records, data.line_numbers, strict=True):
-        try:
-            value = get_field(record, path)
-        except KeyError as exc:
-            keys = ", ".join(map(str, record)) if isinstance(record, dict) else ""
-            raise JsonlError(
-                f"{data.path}, line {number}: field {path!r} ({option}) is missing "
-                f"(no {exc.args[0]!r}; the record's keys are: {keys})."
-            ) from None
-        if value is None or isinstance(value, (dict, list)):
-            what = "null" if value is None else type(value).__name__
-            raise JsonlError(
-                f"{data.path}, line {number}: field {path!r} ({option}) is {what}; "
-                "expected a string, number or boolean."
-            )
-        values.append(value)
-    return values
+
+    def __init__(self, path, columns, starts, lengths, line_numbers, source=None):
+        import numpy as np
+
+        self.path = path
+        self._columns = columns
+        self.y = columns["label"].array()
+        self.fields = {k: c.array() for k, c in columns.items() if k not in ("label",)}
+        self.texts = None
+        self.duplicate_groups = None
+        self._starts = None if starts is None else np.frombuffer(starts, np.int64)
+        self._lengths = None if lengths is None else np.frombuffer(lengths, np.int64)
+        self.line_numbers = np.frombuffer(line_numbers, np.int64)
+        self._source = source
+        self.n_skipped = 0
+        self.skipped_lines = []
+        self.n_missing = 0
+        self.missing_lines = []
+        self.bom = False
+
+    def __len__(self):
+        return self.line_numbers.size
+
+    def __repr__(self):
+        return f"JsonlIndex(path={self.path!r}, n_records={len(self)})"
+
+    def where(self, i):
+        """``FILE:LINE`` of record ``i``."""
+        return f"{self.path}:{int(self.line_numbers[i])}"
 
 
-def write_lines(path, lines, *, inputs=()):
-    """Write raw JSON lines to ``path`` atomically (temporary file + rename).
+def _open_input(path):
+    if path == "-":
+        return sys.stdin.buffer, False
+    try:
+        return open(path, "rb", buffering=1 << 20), True
+    except FileNotFoundError:
+        raise JsonlError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise JsonlError(f"{path}: is a directory, not a JSON Lines file.") from None
+    except PermissionError:
+        raise JsonlError(f"{path}: permission denied.") from None
+
+
+def read_jsonl_labels(
+    path,
+    label,
+    *,
+    fields=None,
+    text=None,
+    dedupe=None,
+    multilabel=False,
+    missing_label=None,
+    skip_missing=False,
+    on_error="raise",
+    offsets=True,
+    progress="auto",
+):
+    """Read the labels of a JSON Lines file in one pass, in little memory.
+
+    Only the labels (and the fields asked for) are kept, coded, with the byte
+    range of every record, so that :func:`write_jsonl_records` can copy
+    records into new files. Every error names ``FILE:LINE`` and the field.
 
     Parameters
     ----------
     path : str or path-like
-        Output file; its folder must exist.
-    lines : iterable of bytes
-        Raw lines without line endings.
-    inputs : iterable of path-like
-        Files that must not be overwritten.
+        The file; ``"-"`` reads standard input (kept in an unnamed temporary
+        file when ``offsets`` is true, so that records can be copied).
+    label : str
+        Field holding the class label; dotted paths reach into records
+        (``"meta.category"``, ``"messages.-1.content"``).
+    fields : dict of str to str, default=None
+        Other fields to keep: name -> dotted path (a domain, a prediction, a
+        group). Values must be strings, numbers or booleans.
+    text : str, default=None
+        A text field to keep whole (for a model), in ``texts``.
+    dedupe : str or True, default=None
+        A field whose normalized text gives ``duplicate_groups``; True
+        compares whole records (by their JSON with sorted keys).
+    multilabel : bool, default=False
+        The label is a list of labels (a single value counts as a list of one).
+    missing_label : str, default=None
+        Label given to records without the label field or with null there;
+        by default such a record is an error.
+    skip_missing : bool, default=False
+        Skip records without the label field (or with null there) and count
+        them in ``n_missing``, instead of an error.
+    on_error : {"raise", "skip"}, default="raise"
+        What to do with a bad record (not JSON, not an object, a missing or
+        badly typed field): raise :class:`~skbalance._jsonl.JsonlError`, or
+        skip it and count it in ``n_skipped``.
+    offsets : bool, default=True
+        Keep where every record is (needed by :func:`write_jsonl_records`).
+    progress : "auto" or bool, default="auto"
+        A progress line on stderr; "auto" when stderr is a terminal.
+
+    Returns
+    -------
+    JsonlIndex
+        Labels, fields and record positions.
+
+    Raises
+    ------
+    JsonlError
+        A bad record (``FILE:LINE`` and field named), a missing or empty file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance import read_jsonl_labels
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "chat.jsonl"
+    >>> _ = p.write_text(
+    ...     '{"messages": [{"content": "hi"}], "meta": {"cat": "greet"}}\\n'
+    ...     '{"messages": [{"content": "bye"}], "meta": {"cat": "leave"}}\\n')
+    >>> index = read_jsonl_labels(p, "meta.cat", text="messages.-1.content")
+    >>> index.y.tolist(), index.texts
+    (['greet', 'leave'], ['hi', 'bye'])
     """
-    path = Path(path)
-    for source in inputs:
-        if path.exists() and os.path.samefile(path, source):
-            raise JsonlError(
-                f"{path}: refusing to overwrite the input file; write to another path."
-            )
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise JsonlError(f"{path}: the folder {folder} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
+    path = os.fspath(path)
+    name = "<stdin>" if path == "-" else path
+    missing = _SKIP if skip_missing and missing_label is None else missing_label
+    columns = {"label": Column("label", label, missing=missing, multilabel=multilabel)}
+    for role, field in (fields or {}).items():
+        columns[role] = Column(role, field)
+    extra = [(c, c.codes) for c in columns.values()]
+    text_col = None if text is None else Column("text", text)
+    dedupe_col = None if dedupe in (None, True) else Column("dedupe", dedupe)
+    texts, dup_table, dup_ids = [], {}, array("q")
+    fh, close = _open_input(path)
+    spool = tempfile.TemporaryFile() if path == "-" and offsets else None
+    starts, lengths, numbers = array("q"), array("q"), array("q")
+    n_skipped, skipped_lines, bom = 0, [], False
+    n_missing, missing_lines = 0, []
+    bar = Progress(name, file_size(fh), progress)
+    pos = 0
     try:
-        with os.fdopen(fd, "wb") as fh:
-            for line in lines:
-                fh.write(line)
-                fh.write(b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        for number, raw in enumerate(fh, start=1):
+            start = pos
+            pos += len(raw)
+            if spool is not None:
+                spool.write(raw)
+            if number == 1 and raw.startswith(BOM):
+                raw, start, bom = raw[len(BOM) :], start + len(BOM), True
+            if not number & 0xFFFF:
+                bar.update(pos)
+            try:
+                try:
+                    record = loads(raw)
+                except ValueError:
+                    if not raw.strip():
+                        continue
+                    raise parse_error((name, number), raw) from None
+                if type(record) is not dict:
+                    raise parse_error((name, number), raw)
+                where = (name, number)
+                first = extra[0][0].get(record, where, get_field)
+                if first is _SKIP:
+                    n_missing += 1
+                    if len(missing_lines) < 5:
+                        missing_lines.append(number)
+                    continue
+                codes = [extra[0][0].add(first, where)]
+                for c, _ in extra[1:]:
+                    codes.append(c.add(c.get(record, where, get_field), where))
+                if text_col is not None:
+                    value = text_col.get(record, where, get_field)
+                    if type(value) is not str:
+                        raise RecordError(
+                            f"{name}:{number}: field {text!r} (text) is "
+                            f"{type(value).__name__}; expected a string."
+                        )
+                if dedupe is True:
+                    key = duplicate_key(record)
+                elif dedupe_col is not None:
+                    key = duplicate_key(dedupe_col.get(record, where, get_field))
+            except RecordError:
+                if on_error == "raise":
+                    raise
+                n_skipped += 1
+                if len(skipped_lines) < 5:
+                    skipped_lines.append(number)
+                continue
+            for (_, store), code in zip(extra, codes, strict=True):
+                store.append(code)
+            if text_col is not None:
+                texts.append(value)
+            if dedupe is not None:
+                dup_ids.append(dup_table.setdefault(key, len(dup_table)))
+            numbers.append(number)
+            if offsets:
+                end = len(raw)
+                if raw.endswith(b"\n"):
+                    end -= 2 if raw.endswith(b"\r\n") else 1
+                starts.append(start)
+                lengths.append(end)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if spool is not None:
+            spool.close()
         raise
+    finally:
+        bar.close()
+        if close:
+            fh.close()
+    if not numbers:
+        if spool is not None:
+            spool.close()
+        if n_missing:
+            raise JsonlError(
+                f"{name}: no record has the field {label!r} (label; {n_missing} "
+                f"without it, from line {missing_lines[0]})."
+            )
+        if n_skipped:
+            raise JsonlError(
+                f"{name}: no valid records ({n_skipped} skipped, from line "
+                f"{skipped_lines[0]})."
+            )
+        raise JsonlError(f"{name}: no records (the file is empty).")
+    index = JsonlIndex(
+        path,
+        columns,
+        starts if offsets else None,
+        lengths if offsets else None,
+        numbers,
+        source=spool,
+    )
+    if text_col is not None:
+        index.texts = texts
+    if dedupe is not None:
+        import numpy as np
+
+        index.duplicate_groups = np.frombuffer(dup_ids, np.int64).astype(np.intp)
+    index.n_skipped, index.skipped_lines, index.bom = n_skipped, skipped_lines, bom
+    index.n_missing, index.missing_lines = n_missing, missing_lines
+    return index
+
+
+def _runs(rows, starts, lengths):
+    """Split ``rows`` into runs of records that sit back to back in the file
+    (one newline between them): each run is copied in one read."""
+    import numpy as np
+
+    if rows.size == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    begin, size = starts[rows], lengths[rows]
+    joined = (np.diff(rows) == 1) & (begin[1:] == begin[:-1] + size[:-1] + 1)
+    cuts = np.flatnonzero(~joined) + 1
+    first = np.r_[0, cuts]
+    last = np.r_[cuts, rows.size] - 1
+    return begin[first], begin[last] + size[last] - begin[first]
+
+
+def write_jsonl_records(index, rows, output, *, force=False, chunk=1 << 20):
+    """Write records of a read file, by position, byte for byte.
+
+    Records are copied from the input file by their byte ranges (never
+    parsed again), each followed by a newline; a byte order mark is written
+    once at the start when the input had one. The output is written by
+    :func:`skbalance._io.atomic_output`.
+
+    Parameters
+    ----------
+    index : JsonlIndex
+        From :func:`read_jsonl_labels` with ``offsets=True``.
+    rows : array-like of int
+        Positions of the records to write, in order (repeats allowed).
+    output : str or path-like
+        The file to write; ``"-"`` for standard output. Never the input.
+    force : bool, default=False
+        Replace an existing file.
+    chunk : int, default=1 MiB
+        Largest read at once.
+
+    Returns
+    -------
+    int
+        Records written.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance import read_jsonl_labels, write_jsonl_records
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "in.jsonl").write_text('{"y": 1}\\n\\n{"y": 2}\\n')
+    >>> index = read_jsonl_labels(folder / "in.jsonl", "y")
+    >>> write_jsonl_records(index, [1, 0, 1], folder / "out.jsonl")
+    3
+    >>> (folder / "out.jsonl").read_text()
+    '{"y": 2}\\n{"y": 1}\\n{"y": 2}\\n'
+    """
+    import numpy as np
+
+    if index._starts is None:
+        raise ValueError("index was read with offsets=False; read it again.")
+    rows = np.asarray(rows, dtype=np.intp)
+    offsets, sizes = _runs(rows, index._starts, index._lengths)
+    inputs = () if index.path == "-" else (index.path,)
+    if index._source is not None:
+        source, close = index._source, False
+    else:
+        source, close = open(index.path, "rb", buffering=0), True
+    fd = source.fileno()
+    try:
+        with atomic_output(output, force=force, inputs=inputs) as out:
+            write = out.write
+            if index.bom:
+                write(BOM)
+            for offset, size in zip(offsets.tolist(), sizes.tolist(), strict=True):
+                while size > chunk:
+                    block = os.pread(fd, chunk, offset)
+                    write(block)
+                    offset += len(block)
+                    size -= len(block)
+                write(os.pread(fd, size, offset))
+                write(b"\n")
+    finally:
+        if close:
+            source.close()
+    return int(rows.size)
