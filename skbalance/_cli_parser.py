@@ -232,7 +232,7 @@ def _add_augment(commands):
     p.add_argument(
         "--provenance",
         metavar="FIELD",
-        help="add this field to every new record (model and seed line)",
+        help="add this field to every new record (model and seed record index)",
     )
     p.add_argument(
         "--cache", metavar="DIR", help="cache folder (default ~/.cache/skbalance/llm)"

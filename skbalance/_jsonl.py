@@ -10,9 +10,14 @@ import os
 import sys
 import tempfile
 from array import array
+from contextlib import contextmanager
 
-from skbalance._io import atomic_output
-from skbalance._jsonl_records import JsonlRecords, read_jsonl, write_lines
+from skbalance._jsonl_records import (
+    JsonlRecords,
+    read_jsonl,
+    write_jsonl_records,
+    write_lines,
+)
 from skbalance._jsonl_scan import (
     BOM,
     Column,
@@ -148,6 +153,39 @@ class JsonlIndex:
     def where(self, i):
         """``FILE:LINE`` of record ``i``."""
         return f"{self.path}:{int(self.line_numbers[i])}"
+
+    def records(self, rows=None):
+        """Parse records again, by position (all when ``rows`` is None).
+
+        Parameters
+        ----------
+        rows : iterable of int, default=None
+            Positions of the records.
+
+        Returns
+        -------
+        list of dict
+        """
+        if self._starts is None:
+            raise ValueError("index was read with offsets=False; read it again.")
+        rows = range(len(self)) if rows is None else rows
+        with self._open() as fd:
+            return [
+                loads(os.pread(fd, int(self._lengths[i]), int(self._starts[i])))
+                for i in rows
+            ]
+
+    @contextmanager
+    def _open(self):
+        """A file descriptor of the input (or of the copy of stdin)."""
+        if self._source is not None:
+            yield self._source.fileno()
+            return
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
 
 
 def _open_input(path):
@@ -356,87 +394,3 @@ def read_jsonl_labels(
     index.n_skipped, index.skipped_lines, index.bom = n_skipped, skipped_lines, bom
     index.n_missing, index.missing_lines = n_missing, missing_lines
     return index
-
-
-def _runs(rows, starts, lengths):
-    """Split ``rows`` into runs of records that sit back to back in the file
-    (one newline between them): each run is copied in one read."""
-    import numpy as np
-
-    if rows.size == 0:
-        return np.empty(0, np.intp), np.empty(0, np.intp)
-    begin, size = starts[rows], lengths[rows]
-    joined = (np.diff(rows) == 1) & (begin[1:] == begin[:-1] + size[:-1] + 1)
-    cuts = np.flatnonzero(~joined) + 1
-    first = np.r_[0, cuts]
-    last = np.r_[cuts, rows.size] - 1
-    return begin[first], begin[last] + size[last] - begin[first]
-
-
-def write_jsonl_records(index, rows, output, *, force=False, chunk=1 << 20):
-    """Write records of a read file, by position, byte for byte.
-
-    Records are copied from the input file by their byte ranges (never
-    parsed again), each followed by a newline; a byte order mark is written
-    once at the start when the input had one. The output is written by
-    :func:`skbalance._io.atomic_output`.
-
-    Parameters
-    ----------
-    index : JsonlIndex
-        From :func:`read_jsonl_labels` with ``offsets=True``.
-    rows : array-like of int
-        Positions of the records to write, in order (repeats allowed).
-    output : str or path-like
-        The file to write; ``"-"`` for standard output. Never the input.
-    force : bool, default=False
-        Replace an existing file.
-    chunk : int, default=1 MiB
-        Largest read at once.
-
-    Returns
-    -------
-    int
-        Records written.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from skbalance import read_jsonl_labels, write_jsonl_records
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "in.jsonl").write_text('{"y": 1}\\n\\n{"y": 2}\\n')
-    >>> index = read_jsonl_labels(folder / "in.jsonl", "y")
-    >>> write_jsonl_records(index, [1, 0, 1], folder / "out.jsonl")
-    3
-    >>> (folder / "out.jsonl").read_text()
-    '{"y": 2}\\n{"y": 1}\\n{"y": 2}\\n'
-    """
-    import numpy as np
-
-    if index._starts is None:
-        raise ValueError("index was read with offsets=False; read it again.")
-    rows = np.asarray(rows, dtype=np.intp)
-    offsets, sizes = _runs(rows, index._starts, index._lengths)
-    inputs = () if index.path == "-" else (index.path,)
-    if index._source is not None:
-        source, close = index._source, False
-    else:
-        source, close = open(index.path, "rb", buffering=0), True
-    fd = source.fileno()
-    try:
-        with atomic_output(output, force=force, inputs=inputs) as out:
-            write = out.write
-            if index.bom:
-                write(BOM)
-            for offset, size in zip(offsets.tolist(), sizes.tolist(), strict=True):
-                while size > chunk:
-                    block = os.pread(fd, chunk, offset)
-                    write(block)
-                    offset += len(block)
-                    size -= len(block)
-                write(os.pread(fd, size, offset))
-                write(b"\n")
-    finally:
-        if close:
-            source.close()
-    return int(rows.size)

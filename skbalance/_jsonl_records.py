@@ -1,15 +1,16 @@
-"""Small JSON Lines files read whole: the bundled data set and the demo.
-
-Files of any size go through :func:`skbalance.read_jsonl_labels` instead.
+"""Writing records: by their byte ranges (:func:`write_jsonl_records`, for
+files of any size) or from lines held in memory (:func:`write_lines`); and
+small files read whole (:func:`read_jsonl`, the bundled data set).
 """
 
 import json
+import os
 from pathlib import Path
 
 from skbalance._io import atomic_output
 from skbalance._jsonl_scan import BOM, JsonlError
 
-__all__ = ["JsonlRecords", "read_jsonl", "write_lines"]
+__all__ = ["JsonlRecords", "read_jsonl", "write_jsonl_records", "write_lines"]
 
 
 class JsonlRecords:
@@ -116,3 +117,85 @@ def write_lines(path, lines, *, inputs=(), force=False):
         for line in lines:
             fh.write(line)
             fh.write(b"\n")
+
+
+def _runs(rows, starts, lengths):
+    """Split ``rows`` into runs of records that sit back to back in the file
+    (one newline between them): each run is copied in one read."""
+    import numpy as np
+
+    if rows.size == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    begin, size = starts[rows], lengths[rows]
+    joined = (np.diff(rows) == 1) & (begin[1:] == begin[:-1] + size[:-1] + 1)
+    cuts = np.flatnonzero(~joined) + 1
+    first = np.r_[0, cuts]
+    last = np.r_[cuts, rows.size] - 1
+    return begin[first], begin[last] + size[last] - begin[first]
+
+
+def write_jsonl_records(index, rows, output, *, force=False, new=(), chunk=1 << 20):
+    """Write records of a read file, by position, byte for byte.
+
+    Records are copied from the input file by their byte ranges (never
+    parsed again), each followed by a newline; a byte order mark is written
+    once at the start when the input had one. The output is written by
+    :func:`skbalance._io.atomic_output`.
+
+    Parameters
+    ----------
+    index : JsonlIndex
+        From :func:`read_jsonl_labels` with ``offsets=True``.
+    rows : array-like of int
+        Positions of the records to write, in order (repeats allowed).
+    output : str or path-like
+        The file to write; ``"-"`` for standard output. Never the input.
+    force : bool, default=False
+        Replace an existing file.
+    new : iterable of bytes, default=()
+        New records (JSON, without line ending) written after ``rows``.
+    chunk : int, default=1 MiB
+        Largest read at once.
+
+    Returns
+    -------
+    int
+        Records written.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance import read_jsonl_labels, write_jsonl_records
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "in.jsonl").write_text('{"y": 1}\\n\\n{"y": 2}\\n')
+    >>> index = read_jsonl_labels(folder / "in.jsonl", "y")
+    >>> write_jsonl_records(index, [1, 0, 1], folder / "out.jsonl")
+    3
+    >>> (folder / "out.jsonl").read_text()
+    '{"y": 2}\\n{"y": 1}\\n{"y": 2}\\n'
+    """
+    import numpy as np
+
+    if index._starts is None:
+        raise ValueError("index was read with offsets=False; read it again.")
+    rows = np.asarray(rows, dtype=np.intp)
+    offsets, sizes = _runs(rows, index._starts, index._lengths)
+    inputs = () if index.path == "-" else (index.path,)
+    n_new = 0
+    with index._open() as fd, atomic_output(output, force=force, inputs=inputs) as out:
+        write = out.write
+        if index.bom:
+            write(BOM)
+        for offset, size in zip(offsets.tolist(), sizes.tolist(), strict=True):
+            while size > chunk:
+                block = os.pread(fd, chunk, offset)
+                write(block)
+                offset += len(block)
+                size -= len(block)
+            write(os.pread(fd, size, offset))
+            write(b"\n")
+        for line in new:
+            write(line)
+            write(b"\n")
+            n_new += 1
+    return int(rows.size) + n_new
