@@ -363,6 +363,8 @@ def read_jsonl_labels(
         bar.close()
         if close:
             fh.close()
+    if spool is not None:
+        spool.flush()
     if not numbers:
         if spool is not None:
             spool.close()

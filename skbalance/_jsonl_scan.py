@@ -194,6 +194,8 @@ class Progress:
         self.shown = False
 
     def update(self, done):
+        if not self.enabled:
+            return
         now = time.monotonic()
         if now - self.last < 0.2:
             return
