@@ -294,7 +294,7 @@ def test_progress_only_on_a_terminal():
 
 
 def test_read_jsonl_keeps_raw_lines_and_strips_a_bom(tmp_path):
-    text = BOM + '{"b": 1.50, "a": "caf\\u00e9"}\n\n  \n{"a": "x"}\r\n'.encode()
+    text = BOM + b'{"b": 1.50, "a": "caf\\u00e9"}\n\n  \n{"a": "x"}\r\n'
     data = read_jsonl(_write(tmp_path, text))
     assert data.lines == [b'{"b": 1.50, "a": "caf\\u00e9"}', b'{"a": "x"}']
     assert data.line_numbers == [1, 4]
