@@ -11,6 +11,7 @@ pipe, 143 SIGTERM.
 import os
 import signal
 import sys
+import warnings
 
 from skbalance._cli_parser import build_parser
 from skbalance._io import OutputError
@@ -79,7 +80,16 @@ def main(argv=None, *, out=None, err=None):
     except ValueError:  # not the main thread
         pass
     try:
-        _command(args.command)(args, out=out, err=err)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            try:
+                _command(args.command)(args, out=out, err=err)
+            finally:
+                for warning in caught:
+                    print(
+                        f"skbalance {args.command}: warning: {warning.message}",
+                        file=err,
+                    )
     except (UsageError, OutputError) as exc:
         print(f"skbalance {args.command}: error: {exc}", file=err)
         return 2

@@ -1,7 +1,6 @@
 """Commands that train or call a model on the texts: compare and augment."""
 
 import json
-import warnings
 
 from skbalance._cli_data import note, read, usage
 from skbalance._io import check_output
@@ -51,21 +50,16 @@ def compare(args, *, out, err):
         if hasattr(sampler, "random_state"):
             sampler.set_params(random_state=args.seed)
     model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        table = compare_samplers(
-            strategies,
-            model,
-            index.texts,
-            index.y,
-            cv=args.cv,
-            random_state=args.seed,
-            n_jobs=args.n_jobs,
-            progress=hasattr(err, "isatty") and err.isatty(),
-        )
-    for warning in caught:
-        if issubclass(warning.category, UserWarning):
-            print(f"skbalance compare: warning: {warning.message}", file=err)
+    table = compare_samplers(
+        strategies,
+        model,
+        index.texts,
+        index.y,
+        cv=args.cv,
+        random_state=args.seed,
+        n_jobs=args.n_jobs,
+        progress=hasattr(err, "isatty") and err.isatty(),
+    )
     table = table.sort_values("macro_f1_mean", ascending=False, kind="stable")
     if args.json:
         rows = table.reset_index().to_dict(orient="records")
@@ -138,12 +132,7 @@ def augment(args, *, out, err):
             print(f"  {label}: +{n} records", file=out)
         note(index, err)
         return
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        X_out, _ = sampler.fit_resample(records, index.y)
-    for warning in caught:
-        if issubclass(warning.category, UserWarning):
-            print(f"skbalance augment: warning: {warning.message}", file=err)
+    X_out, _ = sampler.fit_resample(records, index.y)
     n = len(index)
     model = args.model if args.generator == "anthropic" else args.generator
     new = (
