@@ -5,7 +5,8 @@ the public API."""
 import json
 import os
 
-from skbalance._io import atomic_output, check_output
+import skbalance
+from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = ["analyze", "balance", "demo", "evaluate", "split", "weights"]
 
@@ -62,7 +63,6 @@ def _table(title, columns, out):
 
 
 def analyze(args, *, out, err):
-    from skbalance import imbalance_report
 
     if args.plot is not None:
         check_output(args.plot, force=args.force, inputs=[args.input])
@@ -82,7 +82,7 @@ def analyze(args, *, out, err):
 
         binarizer = MultiLabelBinarizer(sparse_output=True)
         matrix = sparse.csr_matrix(binarizer.fit_transform(y))
-        report = imbalance_report(matrix)
+        report = skbalance.imbalance_report(matrix)
         names = binarizer.classes_.tolist()
         report.counts = {names[k]: v for k, v in report.counts.items()}
         report.shares = {names[k]: v for k, v in report.shares.items()}
@@ -90,7 +90,7 @@ def analyze(args, *, out, err):
         ml["irlbl"] = {names[k]: v for k, v in ml["irlbl"].items()}
         ml["empty_labels"] = [names[k] for k in ml["empty_labels"]]
     else:
-        report = imbalance_report(y, groups=index.fields.get("domain"))
+        report = skbalance.imbalance_report(y, groups=index.fields.get("domain"))
     n_dup = len(index) - int(index.duplicate_groups.max()) - 1
     extra = {
         "missing_label": index.n_missing,
@@ -118,14 +118,13 @@ def analyze(args, *, out, err):
 
 
 def _plot(report, args):
-    from skbalance import ImbalanceDisplay
     from skbalance._compat import import_optional
 
     import_optional("matplotlib", extra="plot", purpose="--plot")
     import matplotlib
 
     matplotlib.use("Agg")
-    display = ImbalanceDisplay({"records": report.counts}).plot()
+    display = skbalance.ImbalanceDisplay({"records": report.counts}).plot()
     display.ax_.set_title(f"{os.path.basename(args.input)}: {args.label}")
     fmt = os.path.splitext(args.plot)[1].lstrip(".") or "png"
     with atomic_output(args.plot, force=args.force, inputs=[args.input]) as fh:
@@ -160,8 +159,6 @@ def _split_groups(index):
 def split(args, *, out, err):
     import numpy as np
 
-    from skbalance import StratifiedTripleSplit
-
     if abs(sum(args.sizes) - 1) > 1e-9:
         raise usage(f"--sizes must sum to 1; got {' + '.join(map(str, args.sizes))}.")
     if args.text is not None and not args.dedupe:
@@ -183,7 +180,7 @@ def split(args, *, out, err):
             np.char.add(strata.astype(str), "\x1f"), domain.astype(str)
         ).astype(object)
     train_size, val_size, test_size = args.sizes
-    splitter = StratifiedTripleSplit(
+    splitter = skbalance.StratifiedTripleSplit(
         train_size=train_size,
         val_size=val_size,
         test_size=test_size,
@@ -204,7 +201,6 @@ def split(args, *, out, err):
 
 
 def balance(args, *, out, err):
-    from skbalance import DomainFloorSampler, RatioOverSampler
     from skbalance._jsonl import write_jsonl_records
 
     check_output(args.output, force=args.force, inputs=[args.input])
@@ -217,19 +213,20 @@ def balance(args, *, out, err):
         else f"domain field {args.domain!r}"
     )
     if args.target_ratio is not None:
-        sampler = RatioOverSampler(
+        sampler = skbalance.RatioOverSampler(
             target_ratio=args.target_ratio, shuffle=args.shuffle, random_state=args.seed
         )
     else:
-        sampler = DomainFloorSampler(
+        sampler = skbalance.DomainFloorSampler(
             min_share=args.min_share, shuffle=args.shuffle, random_state=args.seed
         )
     sampler.fit(range(len(index)), strata)
     rows = sampler.sample_indices_
     write_jsonl_records(index, rows, args.output, force=args.force)
     n_in, n_out = len(index), len(rows)
-    target = "standard output" if args.output == "-" else args.output
-    summary = err if args.output == "-" else out
+    to_stdout = is_stdout(args.output)
+    target = "standard output" if to_stdout else args.output
+    summary = err if to_stdout else out
     before, after = sampler.counts_before_, sampler.counts_after_
     total = sum(after.values())
     width = max([len(str(k)) for k in after] + [5])
@@ -249,13 +246,12 @@ def balance(args, *, out, err):
 
 
 def weights(args, *, out, err):
-    from skbalance import ClassWeightComputer
 
     if args.output is not None:
         check_output(args.output, force=args.force, inputs=[args.input])
     index = read(args, offsets=False)
-    text = ClassWeightComputer(strategy=args.strategy).fit(index.y).to_json()
-    if args.output is None or args.output == "-":
+    text = skbalance.ClassWeightComputer(strategy=args.strategy).fit(index.y).to_json()
+    if args.output is None or is_stdout(args.output):
         print(text, file=out)
     else:
         with atomic_output(
@@ -322,10 +318,9 @@ def _aligned(args):
 
 
 def evaluate(args, *, out, err):
-    from skbalance import per_class_report
 
     y_true, y_pred, domain, indexes = _aligned(args)
-    report = per_class_report(y_true, y_pred, groups=domain)
+    report = skbalance.per_class_report(y_true, y_pred, groups=domain)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2), file=out)
     else:

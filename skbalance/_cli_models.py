@@ -2,33 +2,32 @@
 
 import json
 
+import skbalance
 from skbalance._cli_data import note, read, usage
-from skbalance._io import check_output
+from skbalance._io import check_output, is_stdout
 
 __all__ = ["augment", "compare"]
 
 
 def _strategies(n_classes):
-    from skbalance import ClassWeightComputer, DomainFloorSampler, RatioOverSampler
-
     share = round(0.5 / n_classes, 3)
     return {
         "none": None,
-        "class weights (balanced)": ClassWeightComputer(),
-        "RatioOverSampler(target_ratio=0.5)": RatioOverSampler(target_ratio=0.5),
-        "RatioOverSampler(target_ratio=1.0)": RatioOverSampler(target_ratio=1.0),
-        f"DomainFloorSampler(min_share={share:g})": DomainFloorSampler(min_share=share),
+        "class weights (balanced)": skbalance.ClassWeightComputer(),
+        "RatioOverSampler(target_ratio=0.5)": skbalance.RatioOverSampler(
+            target_ratio=0.5
+        ),
+        "RatioOverSampler(target_ratio=1.0)": skbalance.RatioOverSampler(
+            target_ratio=1.0
+        ),
+        f"DomainFloorSampler(min_share={share:g})": skbalance.DomainFloorSampler(
+            min_share=share
+        ),
     }
 
 
 def compare(args, *, out, err):
     from collections import Counter
-
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    from skbalance import compare_samplers
 
     index = read(args, text=args.text, offsets=False)
     counts = Counter(index.y.tolist())
@@ -49,8 +48,12 @@ def compare(args, *, out, err):
     for sampler in strategies.values():
         if hasattr(sampler, "random_state"):
             sampler.set_params(random_state=args.seed)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
     model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
-    table = compare_samplers(
+    table = skbalance.compare_samplers(
         strategies,
         model,
         index.texts,
@@ -98,7 +101,6 @@ def _print_table(table, index, args, out):
 
 
 def augment(args, *, out, err):
-    from skbalance import LLMAugmentSampler
     from skbalance._jsonl import write_jsonl_records
 
     if args.dry_run and args.output is not None:
@@ -109,7 +111,7 @@ def augment(args, *, out, err):
         check_output(args.output, force=args.force, inputs=[args.input])
     index = read(args, text=args.text)
     records = index.records()
-    sampler = LLMAugmentSampler(
+    sampler = skbalance.LLMAugmentSampler(
         text=args.text,
         target_ratio=args.target_ratio,
         min_share=args.min_share,
@@ -139,13 +141,13 @@ def augment(args, *, out, err):
         json.dumps(record, ensure_ascii=False).encode("utf-8") for record in X_out[n:]
     )
     write_jsonl_records(index, range(n), args.output, force=args.force, new=new)
-    summary = err if args.output == "-" else out
+    summary = err if is_stdout(args.output) else out
     before, after = sampler.counts_before_, sampler.counts_after_
     print(
         f"LLMAugmentSampler ({model}): {n} records in, {len(X_out)} out "
         f"({len(X_out) - n} new, {sampler.n_requests_} requests, "
         f"{sampler.n_cached_} cached) -> "
-        f"{'standard output' if args.output == '-' else args.output}",
+        f"{'standard output' if summary is err else args.output}",
         file=summary,
     )
     width = max([len(str(k)) for k in after] + [5])

@@ -18,7 +18,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 
-__all__ = ["OutputError", "atomic_output", "check_output"]
+__all__ = ["OutputError", "atomic_output", "check_output", "is_stdout"]
 
 
 class OutputError(ValueError):
@@ -58,7 +58,10 @@ def check_output(path, *, force=False, inputs=()):
     Returns
     -------
     kind : {"stdout", "new", "regular", "stream"}
-        How the output will be written.
+        How the output will be written: ``"stdout"`` for ``"-"`` and any
+        path naming standard output (written to ``sys.stdout``, never
+        replaced), ``"stream"`` for a character device or FIFO (written
+        directly), else a regular file (new or existing).
 
     Raises
     ------
@@ -76,13 +79,13 @@ def check_output(path, *, force=False, inputs=()):
     ('new', 'stream')
     """
     path = os.fspath(path)
-    if path == "-":
-        return "stdout"
     if path == "":
         raise OutputError("the output path is empty.", "empty")
+    if is_stdout(path):
+        return "stdout"
     target = os.path.realpath(path)
     try:
-        st = os.stat(target)
+        st = os.stat(path)  # through links, also /dev/stdout -> pipe:[...]
     except FileNotFoundError:
         folder = os.path.dirname(target)
         if not os.path.isdir(folder):
@@ -122,6 +125,18 @@ def check_output(path, *, force=False, inputs=()):
             "read-only",
         )
     return kind
+
+
+def is_stdout(path):
+    """Whether ``path`` is ``"-"`` or names this process's standard output
+    (``/dev/stdout``, ``/proc/self/fd/1``, or the file it is redirected to)."""
+    path = os.fspath(path)
+    if path == "-":
+        return True
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _umask():
@@ -205,11 +220,11 @@ def atomic_output(path, *, force=False, inputs=(), mode="wb"):
         yield stream
         stream.flush()
         return
-    target = os.path.realpath(path)
     if kind == "stream":
-        with _open(target, mode) as fh:
+        with _open(path, mode) as fh:
             yield fh
         return
+    target = os.path.realpath(path)
     folder, name = os.path.split(target)
     keep = os.stat(target) if kind == "regular" else None
     with _sigterm_as_exit():

@@ -537,3 +537,47 @@ def test_augment_usage(tickets_file, extra, message):
         "augment", tickets_file, "--text", "text", "--min-share", "0.3", *extra
     )
     assert code == 2 and err == f"skbalance augment: error: {message}\n"
+
+
+# -- outputs through links, pipes and permissions (the console script: test_cli_script)
+
+
+def _balance_to(path, output, *extra):
+    return run("balance", path, "--target-ratio", "1", "-o", output, *extra)
+
+
+def test_symlink_is_written_through_and_fifo_directly(tickets_file, tmp_path):
+    import os
+    import stat
+    import threading
+
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    assert _balance_to(tickets_file, link)[0] == 2  # exists: needs --force
+    assert _balance_to(tickets_file, link, "--force")[0] == 0
+    assert link.is_symlink() and len(real.read_bytes().splitlines()) == 16
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert _balance_to(tickets_file, fifo)[0] == 0
+    reader.join(timeout=30)
+    assert len(got[0].splitlines()) == 16 and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_read_only_output_is_refused_even_with_force(tickets_file, tmp_path):
+    out = tmp_path / "ro.jsonl"
+    out.write_text("keep\n")
+    out.chmod(0o444)
+    code, _, err = _balance_to(tickets_file, out, "--force")
+    assert code == 2
+    assert err == (
+        f"skbalance balance: error: {out}: is read-only; refusing to replace it "
+        "(change its permissions first).\n"
+    )
+    assert out.read_text() == "keep\n"
