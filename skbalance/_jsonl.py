@@ -9,7 +9,6 @@ unchanged (key order, number formatting, unicode escapes).
 import os
 import sys
 import tempfile
-from array import array
 from contextlib import contextmanager
 
 from skbalance._jsonl_records import (
@@ -19,15 +18,13 @@ from skbalance._jsonl_records import (
     write_lines,
 )
 from skbalance._jsonl_scan import (
-    BOM,
     Column,
     JsonlError,
     Progress,
-    RecordError,
-    duplicate_key,
+    Scan,
     file_size,
+    first_seen_groups,
     loads,
-    parse_error,
 )
 
 _SKIP = object()  # the label of a record to skip as missing
@@ -135,8 +132,8 @@ class JsonlIndex:
         self.texts = None
         self.duplicate_groups = None
         self._starts = None if starts is None else np.frombuffer(starts, np.int64)
-        self._lengths = None if lengths is None else np.frombuffer(lengths, np.int64)
-        self.line_numbers = np.frombuffer(line_numbers, np.int64)
+        self._lengths = None if lengths is None else np.frombuffer(lengths, np.int32)
+        self.line_numbers = np.frombuffer(line_numbers, np.int32)
         self._source = source
         self.n_skipped = 0
         self.skipped_lines = []
@@ -284,77 +281,25 @@ def read_jsonl_labels(
     columns = {"label": Column("label", label, missing=missing, multilabel=multilabel)}
     for role, field in (fields or {}).items():
         columns[role] = Column(role, field)
-    extra = [(c, c.codes) for c in columns.values()]
-    text_col = None if text is None else Column("text", text)
-    dedupe_col = None if dedupe in (None, True) else Column("dedupe", dedupe)
-    texts, dup_table, dup_ids = [], {}, array("q")
+    scan = Scan(
+        name,
+        columns["label"],
+        [c for k, c in columns.items() if k != "label"],
+        text=None if text is None else Column("text", text),
+        dedupe=dedupe if dedupe in (None, True) else Column("dedupe", dedupe),
+        on_error=on_error,
+        offsets=offsets,
+        skip=_SKIP,
+    )
     fh, close = _open_input(path)
     spool = tempfile.TemporaryFile() if path == "-" and offsets else None
-    starts, lengths, numbers = array("q"), array("q"), array("q")
-    n_skipped, skipped_lines, bom = 0, [], False
-    n_missing, missing_lines = 0, []
     bar = Progress(name, file_size(fh), progress)
-    pos = 0
     try:
-        for number, raw in enumerate(fh, start=1):
-            start = pos
-            pos += len(raw)
-            if spool is not None:
-                spool.write(raw)
-            if number == 1 and raw.startswith(BOM):
-                raw, start, bom = raw[len(BOM) :], start + len(BOM), True
-            if not number & 0xFFFF:
-                bar.update(pos)
-            try:
-                try:
-                    record = loads(raw)
-                except ValueError:
-                    if not raw.strip():
-                        continue
-                    raise parse_error((name, number), raw) from None
-                if type(record) is not dict:
-                    raise parse_error((name, number), raw)
-                where = (name, number)
-                first = extra[0][0].get(record, where, get_field)
-                if first is _SKIP:
-                    n_missing += 1
-                    if len(missing_lines) < 5:
-                        missing_lines.append(number)
-                    continue
-                codes = [extra[0][0].add(first, where)]
-                for c, _ in extra[1:]:
-                    codes.append(c.add(c.get(record, where, get_field), where))
-                if text_col is not None:
-                    value = text_col.get(record, where, get_field)
-                    if type(value) is not str:
-                        raise RecordError(
-                            f"{name}:{number}: field {text!r} (text) is "
-                            f"{type(value).__name__}; expected a string."
-                        )
-                if dedupe is True:
-                    key = duplicate_key(record)
-                elif dedupe_col is not None:
-                    key = duplicate_key(dedupe_col.get(record, where, get_field))
-            except RecordError:
-                if on_error == "raise":
-                    raise
-                n_skipped += 1
-                if len(skipped_lines) < 5:
-                    skipped_lines.append(number)
-                continue
-            for (_, store), code in zip(extra, codes, strict=True):
-                store.append(code)
-            if text_col is not None:
-                texts.append(value)
-            if dedupe is not None:
-                dup_ids.append(dup_table.setdefault(key, len(dup_table)))
-            numbers.append(number)
-            if offsets:
-                end = len(raw)
-                if raw.endswith(b"\n"):
-                    end -= 2 if raw.endswith(b"\r\n") else 1
-                starts.append(start)
-                lengths.append(end)
+        scan.run(fh, get_field, spool=spool, bar=bar if bar.enabled else None)
+        if spool is not None:
+            spool.flush()
+        if not scan.numbers:
+            raise _nothing_read(name, label, scan)
     except BaseException:
         if spool is not None:
             spool.close()
@@ -363,36 +308,33 @@ def read_jsonl_labels(
         bar.close()
         if close:
             fh.close()
-    if spool is not None:
-        spool.flush()
-    if not numbers:
-        if spool is not None:
-            spool.close()
-        if n_missing:
-            raise JsonlError(
-                f"{name}: no record has the field {label!r} (label; {n_missing} "
-                f"without it, from line {missing_lines[0]})."
-            )
-        if n_skipped:
-            raise JsonlError(
-                f"{name}: no valid records ({n_skipped} skipped, from line "
-                f"{skipped_lines[0]})."
-            )
-        raise JsonlError(f"{name}: no records (the file is empty).")
     index = JsonlIndex(
         path,
         columns,
-        starts if offsets else None,
-        lengths if offsets else None,
-        numbers,
+        scan.starts if offsets else None,
+        scan.lengths if offsets else None,
+        scan.numbers,
         source=spool,
     )
-    if text_col is not None:
-        index.texts = texts
+    if text is not None:
+        index.texts = scan.texts
     if dedupe is not None:
-        import numpy as np
-
-        index.duplicate_groups = np.frombuffer(dup_ids, np.int64).astype(np.intp)
-    index.n_skipped, index.skipped_lines, index.bom = n_skipped, skipped_lines, bom
-    index.n_missing, index.missing_lines = n_missing, missing_lines
+        index.duplicate_groups = first_seen_groups(scan.keys)
+    index.bom = scan.bom
+    index.n_skipped, index.skipped_lines = scan.n_skipped, scan.skipped_lines
+    index.n_missing, index.missing_lines = scan.n_missing, scan.missing_lines
     return index
+
+
+def _nothing_read(name, label, scan):
+    if scan.n_missing:
+        return JsonlError(
+            f"{name}: no record has the field {label!r} (label; {scan.n_missing} "
+            f"without it, from line {scan.missing_lines[0]})."
+        )
+    if scan.n_skipped:
+        return JsonlError(
+            f"{name}: no valid records ({scan.n_skipped} skipped, from line "
+            f"{scan.skipped_lines[0]})."
+        )
+    return JsonlError(f"{name}: no records (the file is empty).")

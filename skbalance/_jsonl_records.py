@@ -119,22 +119,56 @@ def write_lines(path, lines, *, inputs=(), force=False):
             fh.write(b"\n")
 
 
-def _runs(rows, starts, lengths):
-    """Split ``rows`` into runs of records that sit back to back in the file
-    (one newline between them): each run is copied in one read."""
+def _chunk_bytes(fd, starts, lengths, gap, window):
+    """The records at ``starts``/``lengths`` (in this order), each followed by
+    a newline. The file is read in few large reads (records visited in file
+    order; neighbours less than ``gap`` bytes apart, within one aligned
+    ``window`` of the file, read together) and the output gathered with one
+    numpy take over the bytes read."""
     import numpy as np
 
-    if rows.size == 0:
-        return np.empty(0, np.intp), np.empty(0, np.intp)
-    begin, size = starts[rows], lengths[rows]
-    joined = (np.diff(rows) == 1) & (begin[1:] == begin[:-1] + size[:-1] + 1)
-    cuts = np.flatnonzero(~joined) + 1
-    first = np.r_[0, cuts]
-    last = np.r_[cuts, rows.size] - 1
-    return begin[first], begin[last] + size[last] - begin[first]
+    order = np.argsort(starts, kind="stable")
+    s = starts[order]
+    e = s + lengths[order]
+    new = np.empty(s.size, dtype=bool)
+    new[0] = True
+    reach = np.maximum.accumulate(e)
+    new[1:] = (s[1:] - reach[:-1] > gap) | (s[1:] // window != s[:-1] // window)
+    firsts = np.flatnonzero(new)
+    block_start = s[firsts]
+    block_end = np.maximum.reduceat(e, firsts)
+    blocks = [
+        os.pread(fd, hi - lo, lo)
+        for lo, hi in zip(block_start.tolist(), block_end.tolist(), strict=True)
+    ]
+    blocks.append(b"\n")
+    buf = np.frombuffer(b"".join(blocks), dtype=np.uint8)
+    block_pos = np.cumsum(block_end - block_start) - (block_end - block_start)
+    block_of = np.cumsum(new) - 1
+    where = np.empty(s.size, dtype=np.int64)
+    where[order] = block_pos[block_of] + s - block_start[block_of]
+    sizes = lengths + 1
+    ends = np.cumsum(sizes)
+    index = np.arange(ends[-1], dtype=np.int64)
+    index -= np.repeat(ends - sizes - where, sizes)
+    index[ends - 1] = buf.size - 1  # the newline
+    return buf[index].tobytes()
 
 
-def write_jsonl_records(index, rows, output, *, force=False, new=(), chunk=1 << 20):
+def _chunks(lengths, rows, chunk, budget=1 << 22):
+    """Cut ``rows`` into pieces of at most ``chunk`` records and about
+    ``budget`` bytes of output."""
+    import numpy as np
+
+    cum = np.cumsum(lengths[rows] + 1)
+    cuts = np.searchsorted(cum, np.arange(budget, cum[-1], budget), side="right")
+    cuts = np.unique(np.r_[0, cuts, np.arange(chunk, rows.size, chunk), rows.size])
+    return zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+
+
+def write_jsonl_records(
+    index, rows, output, *, force=False, new=(), chunk=1 << 16, gap=4096, window=1 << 23
+):
     """Write records of a read file, by position, byte for byte.
 
     Records are copied from the input file by their byte ranges (never
@@ -154,8 +188,10 @@ def write_jsonl_records(index, rows, output, *, force=False, new=(), chunk=1 << 
         Replace an existing file.
     new : iterable of bytes, default=()
         New records (JSON, without line ending) written after ``rows``.
-    chunk : int, default=1 MiB
-        Largest read at once.
+    chunk, gap, window : int, default=65536, 16384, 8 MiB
+        At most ``chunk`` records (and about 4 MiB) are handled at once, read
+        in few reads: neighbours in the file less than ``gap`` bytes apart
+        are read together, in reads of about ``window`` bytes at most.
 
     Returns
     -------
@@ -179,21 +215,17 @@ def write_jsonl_records(index, rows, output, *, force=False, new=(), chunk=1 << 
     if index._starts is None:
         raise ValueError("index was read with offsets=False; read it again.")
     rows = np.asarray(rows, dtype=np.intp)
-    offsets, sizes = _runs(rows, index._starts, index._lengths)
     inputs = () if index.path == "-" else (index.path,)
     n_new = 0
+    starts, lengths = index._starts, index._lengths.astype(np.int64)
     with index._open() as fd, atomic_output(output, force=force, inputs=inputs) as out:
         write = out.write
         if index.bom:
             write(BOM)
-        for offset, size in zip(offsets.tolist(), sizes.tolist(), strict=True):
-            while size > chunk:
-                block = os.pread(fd, chunk, offset)
-                write(block)
-                offset += len(block)
-                size -= len(block)
-            write(os.pread(fd, size, offset))
-            write(b"\n")
+        if rows.size:
+            for lo, hi in _chunks(lengths, rows, chunk):
+                part = rows[lo:hi]
+                write(_chunk_bytes(fd, starts[part], lengths[part], gap, window))
         for line in new:
             write(line)
             write(b"\n")

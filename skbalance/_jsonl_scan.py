@@ -2,12 +2,12 @@
 
 Helpers of :func:`skbalance.read_jsonl_labels`: the JSON parser (orjson when
 installed, the standard library's ``json`` otherwise; both accept the same
-files and give the same messages, because a line orjson rejects is parsed
-again by ``json``), the coded columns with their type checks, and the
+files and give the same messages, because a line orjson rejects (NaN,
+Infinity, bad JSON) is parsed again by ``json``; one difference: orjson reads
+integers beyond 64 bits as floats), the coded columns with their type checks, and the
 progress line on a terminal.
 """
 
-import hashlib
 import json
 import math
 import os
@@ -15,7 +15,7 @@ import sys
 import time
 from array import array
 
-__all__ = ["Column", "JsonlError", "Progress", "RecordError", "loads"]
+__all__ = ["Column", "JsonlError", "Progress", "RecordError", "Scan", "loads"]
 
 BOM = b"\xef\xbb\xbf"
 _KINDS = {str: "string", int: "number", float: "number", bool: "boolean"}
@@ -29,6 +29,8 @@ def _stdlib_loads(line):
 try:  # optional speed-up, measured in benchmarks/bench_jsonl.py
     import orjson
 
+    _fast_loads = orjson.loads
+
     def loads(line):
         """Parse one line: orjson first, the standard library when it refuses
         (NaN, integers past 64 bits, and the error messages)."""
@@ -38,7 +40,7 @@ try:  # optional speed-up, measured in benchmarks/bench_jsonl.py
             return json.loads(line)
 
 except ImportError:  # pragma: no cover - exercised by a test that hides orjson
-    loads = _stdlib_loads
+    loads = _fast_loads = _stdlib_loads
 
 
 class JsonlError(ValueError):
@@ -89,6 +91,7 @@ class Column:
         self.values = []
         self.codes = array("i") if not multilabel else []
         self.kind = None
+        self.types = ()  # the Python types of the kind, once known
         self.first = None
 
     def _bad(self, where, what):
@@ -119,6 +122,7 @@ class Column:
                     "numbers or all booleans.",
                 )
             self.kind, self.first = kind, where
+            self.types = {"string": (str,), "number": (int, float)}.get(kind, (bool,))
         code = self.table.get(value)
         if code is None:
             code = self.table[value] = len(self.values)
@@ -170,14 +174,25 @@ class Column:
         return uniques[np.frombuffer(self.codes, dtype=np.int32)]
 
 
-def duplicate_key(value):
-    """The key :func:`skbalance.duplicate_groups` compares, as a short digest."""
+def text_key(value):
+    """A 64-bit hash of the text :func:`skbalance.duplicate_groups` compares
+    (case folded, whitespace collapsed); records by their sorted JSON."""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, sort_keys=True, ensure_ascii=False)
     elif not isinstance(value, str):
         value = str(value)
-    key = " ".join(value.split()).casefold()
-    return hashlib.blake2b(key.encode(), digest_size=12).digest()
+    return hash(" ".join(value.split()).casefold())
+
+
+def first_seen_groups(keys):
+    """Group ids numbered in order of first appearance, from hash keys."""
+    import numpy as np
+
+    keys = np.frombuffer(keys, dtype=np.int64)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    return rank[inverse.ravel()]
 
 
 class Progress:
@@ -220,3 +235,129 @@ def file_size(fh):
     except (OSError, AttributeError, ValueError):
         return 0
     return st.st_size if st.st_size > 0 else 0
+
+
+class Scan:
+    """The one pass: parse every line, code the fields, note where the record
+    is. The label of a known value and kind costs a dict look-up and a type
+    check; everything else (a new value, a wrong type, a missing field) goes
+    through :class:`Column`, which names ``FILE:LINE`` and the field."""
+
+    def __init__(self, name, label, others, *, text, dedupe, on_error, offsets, skip):
+        """``dedupe`` is None, True (whole records) or a Column."""
+        self.name, self.label, self.others = name, label, others
+        self.text, self.dedupe = text, dedupe
+        self.raise_errors = on_error == "raise"
+        self.offsets, self.skip = offsets, skip
+        self.texts, self.keys = [], array("q")
+        self.starts, self.lengths, self.numbers = array("q"), array("i"), array("i")
+        self.n_skipped, self.skipped_lines = 0, []
+        self.n_missing, self.missing_lines = 0, []
+        self.bom = False
+
+    def _skipped(self, number, missing=False):
+        if missing:
+            self.n_missing += 1
+            if len(self.missing_lines) < 5:
+                self.missing_lines.append(number)
+        else:
+            self.n_skipped += 1
+            if len(self.skipped_lines) < 5:
+                self.skipped_lines.append(number)
+
+    def _slow(self, record, number, get_field):
+        """Codes of a record the fast path did not handle (or None to skip)."""
+        where = (self.name, number)
+        label = self.label
+        value = label.get(record, where, get_field)
+        if value is self.skip:
+            self._skipped(number, missing=True)
+            return None
+        return label.add(value, where)
+
+    def _rest(self, record, number, get_field):
+        """The other fields, the text and the duplicate key of a record."""
+        where = (self.name, number)
+        codes = [c.add(c.get(record, where, get_field), where) for c in self.others]
+        text = key = None
+        if self.text is not None:
+            text = self.text.get(record, where, get_field)
+            if type(text) is not str:
+                raise record_error(
+                    where,
+                    f"field {self.text.path!r} (text) is {type(text).__name__}; "
+                    "expected a string.",
+                )
+        if isinstance(self.dedupe, Column):
+            key = self.dedupe.get(record, where, get_field)
+        return codes, text, key
+
+    def run(self, fh, get_field, spool=None, bar=None):
+        label = self.label
+        key = label.path if label.simple and not label.multilabel else None
+        table, codes_append = label.table, label.codes.append
+        starts, lengths = self.starts.append, self.lengths.append
+        numbers = self.numbers.append
+        rest = bool(self.others) or self.text is not None or self.dedupe is not None
+        offsets = self.offsets
+        pos = 0
+        for number, raw in enumerate(fh, start=1):
+            start = pos
+            pos += len(raw)
+            if spool is not None:
+                spool.write(raw)
+            if number == 1 and raw.startswith(BOM):
+                raw, start, self.bom = raw[len(BOM) :], start + len(BOM), True
+            if bar is not None and not number & 0xFFFF:
+                bar.update(pos)
+            try:
+                try:
+                    record = _fast_loads(raw)
+                except ValueError:
+                    if not raw.strip():
+                        continue
+                    try:  # the standard library takes NaN and big integers
+                        record = json.loads(raw)
+                    except ValueError:
+                        raise parse_error((self.name, number), raw) from None
+                if type(record) is not dict:
+                    raise parse_error((self.name, number), raw)
+                value = record.get(key, _NONE) if key is not None else _NONE
+                code = table.get(value) if type(value) in label.types else None
+                if code is None:
+                    code = self._slow(record, number, get_field)
+                    if code is None:
+                        continue
+                if rest:
+                    others, text, dup = self._rest(record, number, get_field)
+            except RecordError:
+                if self.raise_errors:
+                    raise
+                self._skipped(number)
+                continue
+            codes_append(code)
+            if rest:
+                for column, c in zip(self.others, others, strict=True):
+                    column.codes.append(c)
+                if text is not None:
+                    self.texts.append(text)
+                if self.dedupe is not None:
+                    self.keys.append(
+                        hash(raw.rstrip()) if self.dedupe is True else text_key(dup)
+                    )
+            numbers(number)
+            if offsets:
+                end = len(raw)
+                if end and raw[end - 1] == 10:
+                    end -= 1
+                    if end and raw[end - 1] == 13:
+                        end -= 1
+                starts(start)
+                lengths(end)
+
+
+class _Missing:
+    """A field that is not there (distinct from JSON null)."""
+
+
+_NONE = _Missing()

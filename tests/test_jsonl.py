@@ -1,7 +1,6 @@
 """JSON Lines files: the streaming reader, the byte-range writer, and the
 small-file reader of the bundled data set."""
 
-import importlib
 import io
 import json
 import sys
@@ -214,7 +213,9 @@ def test_large_records_are_copied_in_chunks(tmp_path):
     big = json.dumps({"y": "a", "t": "x" * 5000})
     path = _write(tmp_path, big + "\n" + big + "\n")
     index = read_jsonl_labels(path, "y")
-    write_jsonl_records(index, [0, 1, 0], tmp_path / "o.jsonl", chunk=1000)
+    write_jsonl_records(
+        index, [0, 1, 0], tmp_path / "o.jsonl", chunk=2, gap=0, window=1000
+    )
     assert (tmp_path / "o.jsonl").read_text() == (big + "\n") * 3
 
 
@@ -243,35 +244,46 @@ def test_written_records_are_the_input_bytes_of_the_rows_asked_for(
         == duplicate_groups([r["t"] for r in rows]).tolist()
     )
     picks = data.draw(st.lists(st.integers(0, len(rows) - 1), max_size=50))
-    write_jsonl_records(index, picks, folder / "o.jsonl")
+    settings_ = {
+        "chunk": data.draw(st.sampled_from([1, 3, 65536])),
+        "gap": data.draw(st.sampled_from([0, 10, 4096])),
+        "window": data.draw(st.sampled_from([16, 1 << 23])),
+    }
+    write_jsonl_records(index, picks, folder / "o.jsonl", **settings_)
     expected = "".join(lines[i] + "\n" for i in picks)
     assert (folder / "o.jsonl").read_text() == expected
 
 
-def test_stdlib_parser_gives_the_same_results_and_messages(tmp_path, monkeypatch):
-    from skbalance import _jsonl, _jsonl_scan
+def test_stdlib_parser_gives_the_same_results_and_messages(tmp_path):
+    # in subprocesses: with orjson, and with orjson hidden (the fallback)
+    import subprocess
 
-    text = '{"y": "é", "n": 18446744073709551616}\n{"y": "b"}\n{"y": 1}\n'
+    text = '{"y": "é", "n": 184467440737, "f": NaN}\n{"y": "b"}\n{"y": 1}\n'
     path = _write(tmp_path, text)
-    results = []
-    for hide in (False, True):
-        if hide:
-            monkeypatch.setitem(sys.modules, "orjson", None)
-        scan = importlib.reload(_jsonl_scan)
-        monkeypatch.setattr(_jsonl, "loads", scan.loads)
-        monkeypatch.setattr(_jsonl, "Column", scan.Column)
-        monkeypatch.setattr(_jsonl, "RecordError", scan.RecordError)
-        with pytest.raises(Exception) as info:
-            _jsonl.read_jsonl_labels(path, "y")
-        results.append(str(info.value))
-        assert scan.loads(b'{"n": 18446744073709551616}') == {"n": 2**64}
-    importlib.reload(_jsonl_scan)
-    importlib.reload(_jsonl)
-    assert results[0] == results[1]
-    assert results[0].endswith(
-        ":3: field 'y' (label) is a number (1), but it is a "
-        "string on line 1; the values of a field must all be "
-        "strings, all numbers or all booleans."
+    code = (
+        "import sys\n"
+        "if sys.argv[2] == 'hide': sys.modules['orjson'] = None\n"
+        "from skbalance import read_jsonl_labels\n"
+        "from skbalance._jsonl_scan import loads\n"
+        "print(loads(b'[NaN, 1e400]'), read_jsonl_labels(sys.argv[1], 'y', "
+        "on_error='skip', fields={'n': 'n'}).y.tolist())\n"
+        "try:\n"
+        "    read_jsonl_labels(sys.argv[1], 'y')\n"
+        "except ValueError as e:\n"
+        "    print(e)\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(path), mode],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for mode in ("orjson", "hide")
+    ]  # fmt: skip
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == (
+        "[nan, inf] ['é']\n"
+        f"{path}:3: field 'y' (label) is a number (1), but it is a string on line 1; "
+        "the values of a field must all be strings, all numbers or all booleans.\n"
     )
 
 
