@@ -167,7 +167,7 @@ def _chunks(lengths, rows, chunk, budget=1 << 22):
 
 
 def write_jsonl_records(
-    index, rows, output, *, force=False, new=(), chunk=1 << 16, gap=4096, window=1 << 23
+    index, rows, output, *, force=False, new=(), chunk=1 << 16, gap=1024, window=1 << 23
 ):
     """Write records of a read file, by position, byte for byte.
 
@@ -188,7 +188,7 @@ def write_jsonl_records(
         Replace an existing file.
     new : iterable of bytes, default=()
         New records (JSON, without line ending) written after ``rows``.
-    chunk, gap, window : int, default=65536, 16384, 8 MiB
+    chunk, gap, window : int, default=65536, 1024, 8 MiB
         At most ``chunk`` records (and about 4 MiB) are handled at once, read
         in few reads: neighbours in the file less than ``gap`` bytes apart
         are read together, in reads of about ``window`` bytes at most.
