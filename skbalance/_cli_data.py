@@ -75,13 +75,13 @@ def analyze(args, *, out, err):
         multilabel=args.multilabel,
         skip_missing=args.missing_label is None,
     )
-    y = index.y
+    n_dup = index.n_duplicates
     if args.multilabel:
         from scipy import sparse
         from sklearn.preprocessing import MultiLabelBinarizer
 
         binarizer = MultiLabelBinarizer(sparse_output=True)
-        matrix = sparse.csr_matrix(binarizer.fit_transform(y))
+        matrix = sparse.csr_matrix(binarizer.fit_transform(index.y))
         report = skbalance.imbalance_report(matrix)
         names = binarizer.classes_.tolist()
         report.counts = {names[k]: v for k, v in report.counts.items()}
@@ -90,8 +90,14 @@ def analyze(args, *, out, err):
         ml["irlbl"] = {names[k]: v for k, v in ml["irlbl"].items()}
         ml["empty_labels"] = [names[k] for k in ml["empty_labels"]]
     else:
-        report = skbalance.imbalance_report(y, groups=index.fields.get("domain"))
-    n_dup = len(index) - int(index.duplicate_groups.max()) - 1
+        # the counts first, then scikit-learn is imported (by ImbalanceReport):
+        # the per-record arrays and the library are never in memory together
+        counts = index.value_counts()
+        by = None if args.domain is None else index.value_counts(by="domain")
+        index._columns = index.fields = index._keys = None
+        report = skbalance.ImbalanceReport(
+            counts=counts, n_samples=sum(counts.values()), group_counts=by
+        )
     extra = {
         "missing_label": index.n_missing,
         "missing_label_lines": index.missing_lines,
@@ -250,7 +256,9 @@ def weights(args, *, out, err):
     if args.output is not None:
         check_output(args.output, force=args.force, inputs=[args.input])
     index = read(args, offsets=False)
-    text = skbalance.ClassWeightComputer(strategy=args.strategy).fit(index.y).to_json()
+    y = index.y
+    index._columns = None  # the codes go before scikit-learn comes in
+    text = skbalance.ClassWeightComputer(strategy=args.strategy).fit(y).to_json()
     if args.output is None or is_stdout(args.output):
         print(text, file=out)
     else:
@@ -302,7 +310,7 @@ def _aligned(args):
         if key in position:
             raise ValueError(
                 f"{pred.where(i)}: id {key!r} (--id {args.id}) repeats line "
-                f"{int(pred.line_numbers[position[key]])}."
+                f"{pred.line_number(position[key])}."
             )
         position[key] = i
     rows = []

@@ -78,9 +78,12 @@ class JsonlIndex:
         The file read (``"-"`` for standard input).
     columns : dict of str to Column
         The coded fields.
-    starts, lengths, line_numbers : array.array or None
-        Byte offset and length (without line ending or BOM) and line number
-        of every kept record.
+    starts, lengths : array.array or None
+        Byte offset and length (without line ending or BOM) of every kept
+        record.
+    lines : tuple
+        ``(n_records, at, delta)``: record ``i``'s line is ``i + delta[j]``
+        from record ``at[j]`` on (the file's blank and skipped lines).
     source : file object or None
         A copy of standard input to read records back from.
 
@@ -89,7 +92,8 @@ class JsonlIndex:
     path : str
         The file read; ``"-"`` for standard input.
     y : ndarray of shape (n_records,) or list of lists
-        The label of every kept record (label lists with ``multilabel``).
+        The label of every kept record (label lists with ``multilabel``);
+        :meth:`value_counts` counts them without making this array.
     fields : dict of str to ndarray
         The other fields asked for, by the name given.
     texts : list of str or None
@@ -97,9 +101,13 @@ class JsonlIndex:
     duplicate_groups : ndarray of int or None
         With ``dedupe``: a group id shared by records whose text is equal
         after case folding and collapsing whitespace (as
-        :func:`duplicate_groups`).
+        :func:`duplicate_groups`; with ``dedupe=True``, byte-identical
+        records).
+    n_duplicates : int or None
+        With ``dedupe``: records that repeat an earlier one.
     line_numbers : ndarray of int
-        The 1-based line of every kept record.
+        The 1-based line of every kept record (computed on demand: the index
+        keeps only where lines and records part, at blank or skipped lines).
     n_missing : int
         Records without the label, skipped with ``skip_missing=True``.
     missing_lines : list of int
@@ -122,18 +130,19 @@ class JsonlIndex:
     (2, ['a', 'b'], [1, 2])
     """
 
-    def __init__(self, path, columns, starts, lengths, line_numbers, source=None):
+    def __init__(self, path, columns, starts, lengths, lines, source=None):
         import numpy as np
 
         self.path = path
         self._columns = columns
-        self.y = columns["label"].array()
+        self._y = None
         self.fields = {k: c.array() for k, c in columns.items() if k not in ("label",)}
         self.texts = None
-        self.duplicate_groups = None
+        self._keys = None
+        self._groups = None
         self._starts = None if starts is None else np.frombuffer(starts, np.int64)
         self._lengths = None if lengths is None else np.frombuffer(lengths, np.int32)
-        self.line_numbers = np.frombuffer(line_numbers, np.int32)
+        self._n, self._break_at, self._break_delta = lines
         self._source = source
         self.n_skipped = 0
         self.skipped_lines = []
@@ -142,14 +151,93 @@ class JsonlIndex:
         self.bom = False
 
     def __len__(self):
-        return self.line_numbers.size
+        return self._n
+
+    @property
+    def line_numbers(self):
+        """The 1-based line of every record (computed on demand)."""
+        import numpy as np
+
+        at = np.frombuffer(self._break_at, dtype=np.int64)
+        delta = np.frombuffer(self._break_delta, dtype=np.int64)
+        sizes = np.diff(np.r_[at, self._n])
+        return np.arange(self._n, dtype=np.int64) + np.repeat(delta, sizes)
 
     def __repr__(self):
         return f"JsonlIndex(path={self.path!r}, n_records={len(self)})"
 
+    @property
+    def y(self):
+        """The label of every record (made on first use from the codes)."""
+        if self._y is None:
+            self._y = self._columns["label"].array()
+        return self._y
+
+    def value_counts(self, by=None):
+        """Records per label, largest first (ties in label order), without
+        making ``y``.
+
+        Parameters
+        ----------
+        by : str, default=None
+            The name of a field read with ``fields=``: then ``{value of by:
+            {label: count}}`` instead, the values of ``by`` largest first.
+
+        Returns
+        -------
+        dict
+        """
+        import numpy as np
+
+        label = self._columns["label"]
+        if label.multilabel:
+            raise ValueError("value_counts needs a single label per record.")
+        codes = np.frombuffer(label.codes, dtype=np.int32)
+        counts = np.bincount(codes, minlength=len(label.values))
+        order = sorted(range(counts.size), key=lambda c: (-counts[c], label.values[c]))
+        if by is None:
+            return {label.values[c]: int(counts[c]) for c in order}
+        other = self._columns[by]
+        table = np.bincount(
+            np.frombuffer(other.codes, dtype=np.int32).astype(np.int64) * counts.size
+            + codes,
+            minlength=len(other.values) * counts.size,
+        ).reshape(len(other.values), counts.size)
+        totals = table.sum(axis=1)
+        groups = sorted(range(totals.size), key=lambda g: (-totals[g], other.values[g]))
+        return {
+            other.values[g]: {label.values[c]: int(table[g, c]) for c in order}
+            for g in groups
+        }
+
+    @property
+    def duplicate_groups(self):
+        """Group ids of duplicates (with ``dedupe``), numbered in order of
+        first appearance, as :func:`duplicate_groups`; None without."""
+        if self._groups is None and self._keys is not None:
+            self._groups = first_seen_groups(self._keys)
+        return self._groups
+
+    @property
+    def n_duplicates(self):
+        """Records that repeat an earlier one (with ``dedupe``); None without."""
+        import numpy as np
+
+        if self._keys is None:
+            return None
+        keys = np.sort(np.frombuffer(self._keys, dtype=np.int64))
+        return len(self) - 1 - int(np.count_nonzero(keys[1:] != keys[:-1]))
+
     def where(self, i):
         """``FILE:LINE`` of record ``i``."""
-        return f"{self.path}:{int(self.line_numbers[i])}"
+        return f"{self.path}:{self.line_number(i)}"
+
+    def line_number(self, i):
+        """The 1-based line of record ``i``."""
+        import bisect
+
+        j = bisect.bisect_right(self._break_at, i) - 1
+        return int(i + self._break_delta[j])
 
     def records(self, rows=None):
         """Parse records again, by position (all when ``rows`` is None).
@@ -233,7 +321,8 @@ def read_jsonl_labels(
         A text field to keep whole (for a model), in ``texts``.
     dedupe : str or True, default=None
         A field whose normalized text gives ``duplicate_groups``; True
-        compares whole records (by their JSON with sorted keys).
+        compares whole records, byte for byte. Kept as a 64-bit hash per
+        record.
     multilabel : bool, default=False
         The label is a list of labels (a single value counts as a list of one).
     missing_label : str, default=None
@@ -298,7 +387,7 @@ def read_jsonl_labels(
         scan.run(fh, get_field, spool=spool, bar=bar if bar.enabled else None)
         if spool is not None:
             spool.flush()
-        if not scan.numbers:
+        if not scan.kept:
             raise _nothing_read(name, label, scan)
     except BaseException:
         if spool is not None:
@@ -313,13 +402,13 @@ def read_jsonl_labels(
         columns,
         scan.starts if offsets else None,
         scan.lengths if offsets else None,
-        scan.numbers,
+        (scan.kept, scan.break_at, scan.break_delta),
         source=spool,
     )
     if text is not None:
         index.texts = scan.texts
     if dedupe is not None:
-        index.duplicate_groups = first_seen_groups(scan.keys)
+        index._keys = scan.keys
     index.bom = scan.bom
     index.n_skipped, index.skipped_lines = scan.n_skipped, scan.skipped_lines
     index.n_missing, index.missing_lines = scan.n_missing, scan.missing_lines

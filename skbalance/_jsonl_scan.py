@@ -250,7 +250,9 @@ class Scan:
         self.raise_errors = on_error == "raise"
         self.offsets, self.skip = offsets, skip
         self.texts, self.keys = [], array("q")
-        self.starts, self.lengths, self.numbers = array("q"), array("i"), array("i")
+        self.starts, self.lengths = array("q"), array("i")
+        # line numbers, kept as the records where "line - position" changes
+        self.kept, self.break_at, self.break_delta = 0, array("q"), array("q")
         self.n_skipped, self.skipped_lines = 0, []
         self.n_missing, self.missing_lines = 0, []
         self.bom = False
@@ -297,7 +299,8 @@ class Scan:
         key = label.path if label.simple and not label.multilabel else None
         table, codes_append = label.table, label.codes.append
         starts, lengths = self.starts.append, self.lengths.append
-        numbers = self.numbers.append
+        kept, delta = 0, 0  # the first record always opens a run
+        break_at, break_delta = self.break_at.append, self.break_delta.append
         rest = bool(self.others) or self.text is not None or self.dedupe is not None
         offsets = self.offsets
         pos = 0
@@ -345,7 +348,12 @@ class Scan:
                     self.keys.append(
                         hash(raw.rstrip()) if self.dedupe is True else text_key(dup)
                     )
-            numbers(number)
+            if number - kept != delta:
+                delta = number - kept
+                break_at(kept)
+                break_delta(delta)
+            kept += 1
+            self.kept = kept
             if offsets:
                 end = len(raw)
                 if end and raw[end - 1] == 10:

@@ -269,6 +269,28 @@ def test_analyze_report_domain_missing_and_duplicates(tmp_path):
     assert report["missing_label"] == 1 and report["duplicate_records"] == 1
 
 
+def test_analyze_json_equals_imbalance_report(tmp_path):
+    from skbalance import imbalance_report
+
+    rows = [
+        {"y": y, "d": d}
+        for y, d in zip("abcabcaabbz" * 3, "xyxyzzxyxyx" * 3, strict=True)
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, _ = run("analyze", path, "--label", "y", "--domain", "d", "--json")
+    expected = imbalance_report(
+        [r["y"] for r in rows], groups=[r["d"] for r in rows]
+    ).to_dict()
+    got = json.loads(out)
+    unique = {json.dumps(r) for r in rows}
+    assert code == 0 and got["duplicate_records"] == len(rows) - len(unique)
+    assert {k: got[k] for k in expected} == expected
+    assert [list(got[k]) for k in ("counts", "group_counts")] == [
+        list(expected[k]) for k in ("counts", "group_counts")
+    ]
+
+
 def test_analyze_multilabel(tmp_path):
     path = tmp_path / "ml.jsonl"
     rows = [{"tags": ["a", "b"]}] * 6 + [{"tags": ["a"]}] * 3 + [{"tags": "c"}]
