@@ -603,3 +603,33 @@ def test_read_only_output_is_refused_even_with_force(tickets_file, tmp_path):
         "(change its permissions first).\n"
     )
     assert out.read_text() == "keep\n"
+
+
+# -- docs ------------------------------------------------------------------------------
+
+
+def test_every_command_and_option_is_documented_in_its_own_section():
+    import re
+    from pathlib import Path
+
+    from skbalance._cli import _build_parser
+
+    cli = (Path(__file__).resolve().parents[1] / "docs" / "cli.rst").read_text()
+    common = cli.split("\nskbalance ", 1)[0]
+    sections = dict(re.findall(r"^skbalance (\w+)\n-+\n(.*?)(?=^skbalance \w+\n-+|\Z)",
+                               cli, re.S | re.M))  # fmt: skip
+    parser = _build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    assert sorted(sections) == sorted(commands)
+    for name, sub in commands.items():
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option in ("-h", "--help"):
+                    continue
+                assert f"``{option}" in sections[name] or f"``{option}" in common, (
+                    f"{option} of {name} is not documented"
+                )
+            if not action.option_strings:
+                assert f"``{action.metavar}``" in sections[name], (
+                    f"{action.metavar} of {name} is not documented"
+                )
