@@ -179,12 +179,10 @@ def split(args, *, out, err):
     fields = {k: v for k, v in (("domain", args.domain), ("group", args.group)) if v}
     dedupe = (args.text or True) if args.dedupe else None
     index = read(args, fields=fields, dedupe=dedupe)
-    strata = index.y
-    if args.domain is not None:
-        domain = index.fields["domain"]
-        strata = np.char.add(
-            np.char.add(strata.astype(str), "\x1f"), domain.astype(str)
-        ).astype(object)
+    classes, strata = index.codes()
+    if args.domain is not None:  # class and domain together, as one integer
+        domains, domain_codes = index.codes("domain")
+        strata = strata.astype(np.int64) * len(domains) + domain_codes
     train_size, val_size, test_size = args.sizes
     splitter = skbalance.StratifiedTripleSplit(
         train_size=train_size,
@@ -197,10 +195,13 @@ def split(args, *, out, err):
         from skbalance._jsonl import write_jsonl_records
 
         write_jsonl_records(index, rows, path, force=args.force)
+    codes = index.codes()[1]
+    order = list(index.value_counts())
+    position = {c: classes.index(c) for c in order}
     columns = {}
     for name, rows in zip(names, parts, strict=True):
-        classes, counts = np.unique(index.y[rows], return_counts=True)
-        columns[name] = dict(zip(classes.tolist(), counts.tolist(), strict=True))
+        counts = np.bincount(codes[rows], minlength=len(classes))
+        columns[name] = {c: int(counts[position[c]]) for c in order}
     sizes = " / ".join(f"{p.size} {n}" for n, p in zip(names, parts, strict=True))
     _table(f"{index.path}: {sizes} -> {args.out_dir}", columns, out)
     note(index, err)

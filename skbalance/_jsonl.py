@@ -173,6 +173,27 @@ class JsonlIndex:
             self._y = self._columns["label"].array()
         return self._y
 
+    def codes(self, name="label"):
+        """The values of a field coded as integers, without making the array
+        of values.
+
+        Parameters
+        ----------
+        name : str, default="label"
+            ``"label"`` or a name given in ``fields=``.
+
+        Returns
+        -------
+        values : list
+            The distinct values, in order of first appearance.
+        codes : ndarray of int32 of shape (n_records,)
+            ``values[codes[i]]`` is the value of record ``i``.
+        """
+        import numpy as np
+
+        column = self._columns[name]
+        return column.values, np.frombuffer(column.codes, dtype=np.int32)
+
     def value_counts(self, by=None):
         """Records per label, largest first (ties in label order), without
         making ``y``.

@@ -358,3 +358,23 @@ def test_write_lines_goes_through_atomic_output(tmp_path):
     assert np.array_equal(
         sorted(p.name for p in tmp_path.iterdir()), ["in.jsonl", "out.jsonl"]
     )
+
+
+def test_codes_and_value_counts_without_making_y(tmp_path):
+    path = _write(
+        tmp_path,
+        '{"y": "b", "d": "x"}\n{"y": "a", "d": "y"}\n{"y": "b", "d": "y"}\n'
+        '{"y": "c", "d": "y"}\n',
+    )
+    index = read_jsonl_labels(path, "y", fields={"domain": "d"})
+    values, codes = index.codes()
+    assert values == ["b", "a", "c"] and codes.tolist() == [0, 1, 0, 2]
+    assert index.value_counts() == {"b": 2, "a": 1, "c": 1}  # ties by label
+    assert index.value_counts(by="domain") == {
+        "y": {"b": 1, "a": 1, "c": 1},
+        "x": {"b": 1, "a": 0, "c": 0},
+    }
+    assert index._y is None  # y was never made
+    multi = _write(tmp_path, '{"y": ["a"]}\n', name="m.jsonl")
+    with pytest.raises(ValueError, match="value_counts needs a single label"):
+        read_jsonl_labels(multi, "y", multilabel=True).value_counts()
