@@ -301,7 +301,10 @@ class Scan:
         starts, lengths = self.starts.append, self.lengths.append
         kept, delta = 0, 0  # the first record always opens a run
         break_at, break_delta = self.break_at.append, self.break_delta.append
-        rest = bool(self.others) or self.text is not None or self.dedupe is not None
+        whole = self.dedupe is True  # byte-identical records
+        keys = self.keys.append
+        by_field = isinstance(self.dedupe, Column)
+        rest = bool(self.others) or self.text is not None or by_field
         offsets = self.offsets
         pos = 0
         for number, raw in enumerate(fh, start=1):
@@ -344,10 +347,10 @@ class Scan:
                     column.codes.append(c)
                 if text is not None:
                     self.texts.append(text)
-                if self.dedupe is not None:
-                    self.keys.append(
-                        hash(raw.rstrip()) if self.dedupe is True else text_key(dup)
-                    )
+                if by_field:
+                    keys(text_key(dup))
+            if whole:
+                keys(hash(raw if raw[-1:] == b"\n" else raw + b"\n"))
             if number - kept != delta:
                 delta = number - kept
                 break_at(kept)
