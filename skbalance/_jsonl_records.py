@@ -121,10 +121,9 @@ def write_lines(path, lines, *, inputs=(), force=False):
 
 def _chunk_bytes(fd, starts, lengths, gap, window):
     """The records at ``starts``/``lengths`` (in this order), each followed by
-    a newline. The file is read in few large reads (records visited in file
-    order; neighbours less than ``gap`` bytes apart, within one aligned
-    ``window`` of the file, read together) and the output gathered with one
-    numpy take over the bytes read."""
+    a newline, read in few large reads: records are visited in file order,
+    and neighbours less than ``gap`` bytes apart (within one aligned
+    ``window`` of the file) are read together."""
     import numpy as np
 
     order = np.argsort(starts, kind="stable")
@@ -135,39 +134,21 @@ def _chunk_bytes(fd, starts, lengths, gap, window):
     reach = np.maximum.accumulate(e)
     new[1:] = (s[1:] - reach[:-1] > gap) | (s[1:] // window != s[:-1] // window)
     firsts = np.flatnonzero(new)
-    block_start = s[firsts]
     block_end = np.maximum.reduceat(e, firsts)
-    blocks = [
-        os.pread(fd, hi - lo, lo)
-        for lo, hi in zip(block_start.tolist(), block_end.tolist(), strict=True)
-    ]
-    blocks.append(b"\n")
-    buf = np.frombuffer(b"".join(blocks), dtype=np.uint8)
-    block_pos = np.cumsum(block_end - block_start) - (block_end - block_start)
-    block_of = np.cumsum(new) - 1
-    where = np.empty(s.size, dtype=np.int64)
-    where[order] = block_pos[block_of] + s - block_start[block_of]
-    sizes = lengths + 1
-    ends = np.cumsum(sizes)
-    index = np.arange(ends[-1], dtype=np.int64)
-    index -= np.repeat(ends - sizes - where, sizes)
-    index[ends - 1] = buf.size - 1  # the newline
-    return buf[index].tobytes()
-
-
-def _chunks(lengths, rows, chunk, budget=1 << 22):
-    """Cut ``rows`` into pieces of at most ``chunk`` records and about
-    ``budget`` bytes of output."""
-    import numpy as np
-
-    cum = np.cumsum(lengths[rows] + 1)
-    cuts = np.searchsorted(cum, np.arange(budget, cum[-1], budget), side="right")
-    cuts = np.unique(np.r_[0, cuts, np.arange(chunk, rows.size, chunk), rows.size])
-    return zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+    pieces = [b""] * (s.size + 1)  # the last one gives the final newline
+    bounds = np.r_[firsts, s.size].tolist()
+    s_list, e_list, order_list = s.tolist(), e.tolist(), order.tolist()
+    for k, end in enumerate(block_end.tolist()):
+        lo, hi = bounds[k], bounds[k + 1]
+        base = s_list[lo]
+        block = os.pread(fd, end - base, base)
+        for i in range(lo, hi):
+            pieces[order_list[i]] = block[s_list[i] - base : e_list[i] - base]
+    return b"\n".join(pieces)
 
 
 def write_jsonl_records(
-    index, rows, output, *, force=False, new=(), chunk=1 << 16, gap=1024, window=1 << 23
+    index, rows, output, *, force=False, new=(), chunk=1 << 14, gap=1024, window=1 << 23
 ):
     """Write records of a read file, by position, byte for byte.
 
@@ -188,7 +169,7 @@ def write_jsonl_records(
         Replace an existing file.
     new : iterable of bytes, default=()
         New records (JSON, without line ending) written after ``rows``.
-    chunk, gap, window : int, default=65536, 1024, 8 MiB
+    chunk, gap, window : int, default=16384, 1024, 8 MiB
         At most ``chunk`` records (and about 4 MiB) are handled at once, read
         in few reads: neighbours in the file less than ``gap`` bytes apart
         are read together, in reads of about ``window`` bytes at most.
@@ -217,15 +198,15 @@ def write_jsonl_records(
     rows = np.asarray(rows, dtype=np.intp)
     inputs = () if index.path == "-" else (index.path,)
     n_new = 0
-    starts, lengths = index._starts, index._lengths.astype(np.int64)
+    starts, lengths = index._starts, index._lengths
     with index._open() as fd, atomic_output(output, force=force, inputs=inputs) as out:
         write = out.write
         if index.bom:
             write(BOM)
-        if rows.size:
-            for lo, hi in _chunks(lengths, rows, chunk):
-                part = rows[lo:hi]
-                write(_chunk_bytes(fd, starts[part], lengths[part], gap, window))
+        for lo in range(0, rows.size, chunk):
+            part = rows[lo : lo + chunk]
+            size = lengths[part].astype(np.int64)
+            write(_chunk_bytes(fd, starts[part], size, gap, window))
         for line in new:
             write(line)
             write(b"\n")
