@@ -4,67 +4,60 @@ Every strategy is a scikit-learn / imbalanced-learn estimator; import them
 from the package root::
 
     from skbalance import DomainFloorSampler, RatioOverSampler
+
+Names are imported on first use (PEP 562), so that ``import skbalance`` and
+the command line's ``--help`` do not pay for scikit-learn.
 """
 
-from skbalance._class_weight import ClassWeightComputer
-from skbalance._compare import compare_samplers
-from skbalance._datasets import load_support_tickets
-from skbalance._diagnostics import (
-    ImbalanceReport,
-    imbalance_ratio,
-    imbalance_report,
-    severity,
-)
-from skbalance._display import ComparisonDisplay, ImbalanceDisplay
-from skbalance._domain_floor import DomainFloorSampler
-from skbalance._generators import offline_generator
-from skbalance._kfold import StratifiedLabelKFold, StratifiedLabelShuffleSplit
-from skbalance._llm_augment import LLMAugmentSampler
-from skbalance._metrics import (
-    PerClassReport,
-    macro_weighted_f1_gap,
-    macro_weighted_f1_gap_scorer,
-    per_class_report,
-)
-from skbalance._mlsmote import MLSMOTE
-from skbalance._multilabel_sampling import MultilabelRandomOverSampler
-from skbalance._ratio import RatioOverSampler
-from skbalance._split import (
-    StratifiedTripleSplit,
-    duplicate_groups,
-    stratified_partition,
-    train_val_test_split,
-)
-from skbalance._weighted import WeightedClassifier
+import importlib
 
 __version__ = "0.1.0.dev0"
 
-__all__ = [
-    "ClassWeightComputer",
-    "ComparisonDisplay",
-    "DomainFloorSampler",
-    "ImbalanceDisplay",
-    "ImbalanceReport",
-    "LLMAugmentSampler",
-    "MLSMOTE",
-    "MultilabelRandomOverSampler",
-    "PerClassReport",
-    "RatioOverSampler",
-    "StratifiedLabelKFold",
-    "StratifiedLabelShuffleSplit",
-    "StratifiedTripleSplit",
-    "WeightedClassifier",
-    "__version__",
-    "compare_samplers",
-    "duplicate_groups",
-    "imbalance_ratio",
-    "imbalance_report",
-    "load_support_tickets",
-    "macro_weighted_f1_gap",
-    "macro_weighted_f1_gap_scorer",
-    "offline_generator",
-    "per_class_report",
-    "severity",
-    "stratified_partition",
-    "train_val_test_split",
-]
+# public name -> the private module defining it
+_MODULES = {
+    "ClassWeightComputer": "_class_weight",
+    "compare_samplers": "_compare",
+    "load_support_tickets": "_datasets",
+    "ImbalanceReport": "_diagnostics",
+    "imbalance_ratio": "_diagnostics",
+    "imbalance_report": "_diagnostics",
+    "severity": "_diagnostics",
+    "ComparisonDisplay": "_display",
+    "ImbalanceDisplay": "_display",
+    "DomainFloorSampler": "_domain_floor",
+    "offline_generator": "_generators",
+    "StratifiedLabelKFold": "_kfold",
+    "StratifiedLabelShuffleSplit": "_kfold",
+    "LLMAugmentSampler": "_llm_augment",
+    "PerClassReport": "_metrics",
+    "macro_weighted_f1_gap": "_metrics",
+    "macro_weighted_f1_gap_scorer": "_metrics",
+    "per_class_report": "_metrics",
+    "MLSMOTE": "_mlsmote",
+    "MultilabelRandomOverSampler": "_multilabel_sampling",
+    "RatioOverSampler": "_ratio",
+    "StratifiedTripleSplit": "_split",
+    "duplicate_groups": "_split",
+    "stratified_partition": "_split",
+    "train_val_test_split": "_split",
+    "WeightedClassifier": "_weighted",
+    # JSON Lines files
+    "JsonlIndex": "_jsonl",
+    "read_jsonl_labels": "_jsonl",
+    "write_jsonl_records": "_jsonl",
+}
+
+__all__ = sorted([*_MODULES, "__version__"])
+
+
+def __getattr__(name):
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'skbalance' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"skbalance.{module}"), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,161 +1,54 @@
 """The ``skbalance`` command line: a thin layer over the library.
 
-Commands
---------
-``skbalance demo``
-    The whole workflow on the bundled support tickets.
-``skbalance balance INPUT -o OUTPUT``
-    Over-sample a JSON Lines file to a target ratio or to share floors; the
-    records pass through unchanged.
+Commands (see ``docs/cli.rst``): ``analyze``, ``split``, ``balance``,
+``augment``, ``weights``, ``evaluate``, ``compare`` and ``demo``. The parser is
+in :mod:`skbalance._cli_parser`, the commands in :mod:`skbalance._cli_data`
+and :mod:`skbalance._cli_models`; this module runs them and turns errors into
+messages and exit codes: 0 ok, 1 bad data, 2 usage, 130 Ctrl-C, 141 a closed
+pipe, 143 SIGTERM.
 """
 
-import argparse
+import os
+import signal
 import sys
+import warnings
 
-from skbalance import __version__
-from skbalance._domain_floor import DomainFloorSampler
-from skbalance._jsonl import JsonlError, field_values, read_jsonl, write_lines
-from skbalance._ratio import RatioOverSampler
+from skbalance._cli_parser import build_parser
+from skbalance._io import OutputError
 
 __all__ = ["main"]
 
-
-def _share(value):
-    value = float(value)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1]; got {value:g}")
-    return value
+_build_parser = build_parser  # the name tests/test_docs.py imports
 
 
-def _ratio(value):
-    value = float(value)
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1]; got {value:g}")
-    return value
+class UsageError(Exception):
+    """Options that do not go together: exit code 2."""
 
 
-def _build_parser():
-    parser = argparse.ArgumentParser(
-        prog="skbalance",
-        description="Detect, split, rebalance and weight imbalanced training data.",
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"skbalance {__version__}"
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _command(name):
+    if name == "demo":
+        from skbalance._cli_data import demo
 
-    demo = commands.add_parser(
-        "demo",
-        help="run the workflow on the bundled support tickets",
-        description="Run the workflow on the 1,000 support tickets bundled with "
-        "skbalance: distribution, a stratified split, and a TF-IDF + logistic "
-        "regression model trained without and with each balancing strategy.",
-    )
-    demo.add_argument(
-        "-o",
-        "--output",
-        metavar="FILE",
-        help="also write the balanced training split to this JSON Lines file",
-    )
-
-    balance = commands.add_parser(
-        "balance",
-        help="over-sample a JSON Lines file",
-        description="Over-sample a JSON Lines file by duplicating records: to a "
-        "ratio of the largest class (--target-ratio) or to a minimum share of the "
-        "output for every class or domain (--min-share). Records are copied "
-        "byte for byte; originals come first, copies after.",
-    )
-    balance.add_argument("input", metavar="INPUT", help="JSON Lines file to read")
-    balance.add_argument(
-        "-o",
-        "--output",
-        metavar="OUTPUT",
-        required=True,
-        help="JSON Lines file to write (never the input)",
-    )
-    target = balance.add_mutually_exclusive_group(required=True)
-    target.add_argument(
-        "--target-ratio",
-        type=_ratio,
-        metavar="R",
-        help="raise every class to at least R times the largest class, R in (0, 1]",
-    )
-    target.add_argument(
-        "--min-share",
-        type=_share,
-        metavar="S",
-        help="give every class (or domain, with --domain) at least a share S of "
-        "the output",
-    )
-    balance.add_argument(
-        "--label",
-        default="label",
-        metavar="FIELD",
-        help="field holding the class label (default: label); dotted paths such "
-        "as meta.label or messages.-1.content work",
-    )
-    balance.add_argument(
-        "--domain",
-        metavar="FIELD",
-        help="with --min-share: field holding the domain to put floors on",
-    )
-    balance.add_argument("--shuffle", action="store_true", help="shuffle the output")
-    balance.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    return parser
-
-
-def _print_counts(title, before, after, out):
-    total = sum(after.values())
-    width = max(len(str(k)) for k in after)
-    print(title, file=out)
-    print(f"  {'':<{width}}  {'before':>8}  {'after':>8}  {'share':>6}", file=out)
-    for key in after:
-        share = after[key] / total
-        print(
-            f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}  {share:>6.1%}",
-            file=out,
-        )
-
-
-def _balance(args, out):
-    if args.domain is not None and args.min_share is None:
-        raise JsonlError("--domain needs --min-share (floors are put on domains).")
-    data = read_jsonl(args.input)
-    if args.domain is not None:
-        strata = field_values(data, args.domain, option="--domain")
-        y = [0] * len(data)
-        sampler = DomainFloorSampler(
-            min_share=args.min_share, shuffle=args.shuffle, random_state=args.seed
-        )
-        sampler.fit(data.records, y, groups=strata)
-        what = f"domain field {args.domain!r}"
+        return demo
+    if name in ("compare", "augment"):
+        from skbalance import _cli_models as module
     else:
-        y = field_values(data, args.label, option="--label")
-        if args.target_ratio is not None:
-            sampler = RatioOverSampler(
-                target_ratio=args.target_ratio,
-                shuffle=args.shuffle,
-                random_state=args.seed,
-            )
-        else:
-            sampler = DomainFloorSampler(
-                min_share=args.min_share, shuffle=args.shuffle, random_state=args.seed
-            )
-        sampler.fit(data.records, y)
-        what = f"label field {args.label!r}"
-    lines = data.lines
-    write_lines(
-        args.output, (lines[i] for i in sampler.sample_indices_), inputs=[args.input]
-    )
-    n_in, n_out = len(data), len(sampler.sample_indices_)
-    _print_counts(
-        f"{type(sampler).__name__} on {what}: {n_in} records in, {n_out} out "
-        f"({n_out - n_in} copies) -> {args.output}",
-        sampler.counts_before_,
-        sampler.counts_after_,
-        out,
-    )
+        from skbalance import _cli_data as module
+    return getattr(module, name)
+
+
+def _quiet_stdout():
+    """After a closed pipe: send what is left to /dev/null, so that the
+    interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file
+        pass
+
+
+def _on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def main(argv=None, *, out=None, err=None):
@@ -171,25 +64,46 @@ def main(argv=None, *, out=None, err=None):
     Returns
     -------
     int
-        0 on success, 1 on bad input data, 2 on a usage error.
+        0 on success, 1 on bad input data, 2 on a usage error, 130 after
+        Ctrl-C, 141 when the output pipe was closed.
     """
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    parser = _build_parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    previous = None
     try:
-        if args.command == "demo":
-            from skbalance._demo import run_demo
-
-            run_demo(output=args.output, out=out)
-        else:
-            _balance(args, out)
-    except (JsonlError, ValueError) as exc:
-        print(f"skbalance: error: {exc}", file=err)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            try:
+                _command(args.command)(args, out=out, err=err)
+            finally:
+                for warning in caught:
+                    print(
+                        f"skbalance {args.command}: warning: {warning.message}",
+                        file=err,
+                    )
+    except (UsageError, OutputError) as exc:
+        print(f"skbalance {args.command}: error: {exc}", file=err)
+        return 2
+    except ValueError as exc:  # JsonlError and the library's data errors
+        print(f"skbalance {args.command}: error: {exc}", file=err)
         return 1
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 128 + signal.SIGPIPE
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 

@@ -1,12 +1,15 @@
 """compare_samplers: balancing strategies side by side, fold-safe."""
 
+import sys
 import time
-from numbers import Integral
+import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.metrics import balanced_accuracy_score, check_scoring
 from sklearn.model_selection import RepeatedStratifiedKFold, check_cv
+from sklearn.utils.parallel import Parallel, delayed
 
 from skbalance._class_weight import ClassWeightComputer
 from skbalance._containers import n_rows, take_rows
@@ -60,6 +63,32 @@ def _rows_after(model, n_train):
     return n_train if counter is None else counter.n_rows_
 
 
+def _fit_and_score(job, strategy, estimator, preprocessor, X, y, labels, fold, extra):
+    """One strategy on one fold: its scores, or the error's reason."""
+    train, test = fold
+    model = _model(strategy, estimator, preprocessor)
+    X_test, y_true = take_rows(X, test), labels[test]
+    start = time.perf_counter()
+    try:
+        model.fit(take_rows(X, train), take_rows(y, train))
+    except Exception as exc:
+        if job["error_score"] == "raise":
+            raise
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    row = {"fit_time": time.perf_counter() - start}
+    row["rows_after"] = _rows_after(model, len(train))
+    y_pred = model.predict(X_test)
+    report = per_class_report(y_true, y_pred, labels=job["classes"])
+    row["macro_f1"] = report.macro_f1
+    row["weighted_f1"] = report.weighted_f1
+    row["gap"] = report.gap
+    row["balanced_accuracy"] = balanced_accuracy_score(y_true, y_pred)
+    row["min_recall"] = float(np.min(report.recall))
+    for extra_name, scorer in extra.items():
+        row[extra_name] = scorer(model, X_test, y_true)
+    return row
+
+
 def compare_samplers(
     strategies,
     estimator,
@@ -71,6 +100,10 @@ def compare_samplers(
     n_repeats=1,
     random_state=None,
     preprocessor=None,
+    error_score=np.nan,
+    return_folds=False,
+    n_jobs=None,
+    progress=False,
 ):
     """Cross-validate balancing strategies with one model, on the same folds.
 
@@ -103,6 +136,18 @@ def compare_samplers(
         Fitted on each training fold before the sampler, e.g. a
         ``TfidfVectorizer`` so that SMOTE sees numbers; samplers that take
         texts can also stand before a text pipeline given as ``estimator``.
+    error_score : "raise" or float, default=np.nan
+        When a strategy fails on a fold (an infeasible target, say): the
+        score it gets, with the reason in the ``error`` column and a warning;
+        the other strategies are still compared. ``"raise"`` raises instead.
+    return_folds : bool, default=False
+        Also return the score of every strategy on every fold, for paired
+        comparisons (the same fold numbers are the same rows).
+    n_jobs : int or None, default=None
+        Fits run in parallel (joblib); None is 1 unless in a
+        ``joblib.parallel_backend`` context, -1 uses every core.
+    progress : bool, default=False
+        Print ``compare_samplers: k/n fits`` on stderr as fits end.
 
     Returns
     -------
@@ -110,10 +155,15 @@ def compare_samplers(
         One row per strategy (in the order given): mean and standard deviation
         over folds of macro F1, weighted F1, their gap, balanced accuracy,
         the lowest per-class recall and every extra score, the mean fit time in
-        seconds and the mean rows in a training fold after balancing. A
+        seconds, the mean rows in a training fold after balancing, the number
+        of folds and ``error`` (the first failure's reason; missing when none). A
         DataFrame indexed by strategy when pandas is installed, else a dict of
         columns (with a ``"strategy"`` column). :class:`ComparisonDisplay`
         draws it.
+    folds : pandas.DataFrame or dict
+        With ``return_folds=True``: one row per strategy and fold, with
+        ``strategy``, ``fold``, every score, ``fit_time``, ``rows_after`` and
+        ``error``.
 
     See Also
     --------
@@ -139,6 +189,12 @@ def compare_samplers(
             "strategies must be a non-empty dict: name -> sampler, "
             "ClassWeightComputer or None."
         )
+    if not (error_score == "raise" or isinstance(error_score, Real)):
+        raise ValueError(
+            f"error_score must be 'raise' or a number; got {error_score!r}."
+        )
+    for strategy in strategies.values():
+        _model(strategy, estimator, preprocessor)  # a bad strategy fails now
     n = n_rows(X)
     labels = check_labels(y, n_samples=n)
     if isinstance(cv, Integral):
@@ -155,40 +211,71 @@ def compare_samplers(
     else:
         extra = {}
     names = _METRICS + list(extra)
+    job = {"error_score": error_score, "classes": np.unique(labels)}
+    tasks = [(name, k) for name in strategies for k in range(len(folds))]
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_fit_and_score)(
+            job,
+            strategies[name],
+            estimator,
+            preprocessor,
+            X,
+            y,
+            labels,
+            folds[k],
+            extra,
+        )
+        for name, k in tasks
+    )
+    per_fold = []
+    results = zip(tasks, results, strict=True)
+    for done, ((name, k), result) in enumerate(results, start=1):
+        if progress:
+            print(
+                f"\rcompare_samplers: {done}/{len(tasks)} fits",
+                end="\n" if done == len(tasks) else "",
+                file=sys.stderr,
+                flush=True,
+            )
+        row = {"strategy": name, "fold": k}
+        error = result.pop("error", None)
+        if error is not None:
+            result = dict.fromkeys([*names, "fit_time", "rows_after"], error_score)
+        per_fold.append({**row, **result, "error": error})
     rows = []
-    for name, strategy in strategies.items():
-        scores = {m: [] for m in names}
-        fit_times, sizes = [], []
-        for train, test in folds:
-            model = _model(strategy, estimator, preprocessor)
-            X_train, y_train = take_rows(X, train), take_rows(y, train)
-            X_test, y_true = take_rows(X, test), labels[test]
-            start = time.perf_counter()
-            model.fit(X_train, y_train)
-            fit_times.append(time.perf_counter() - start)
-            sizes.append(_rows_after(model, len(train)))
-            y_pred = model.predict(X_test)
-            report = per_class_report(y_true, y_pred, labels=np.unique(labels))
-            scores["macro_f1"].append(report.macro_f1)
-            scores["weighted_f1"].append(report.weighted_f1)
-            scores["gap"].append(report.gap)
-            scores["balanced_accuracy"].append(balanced_accuracy_score(y_true, y_pred))
-            scores["min_recall"].append(float(np.min(report.recall)))
-            for extra_name, scorer in extra.items():
-                scores[extra_name].append(scorer(model, X_test, y_true))
+    for name in strategies:
+        mine = [r for r in per_fold if r["strategy"] == name]
         row = {"strategy": name}
         for m in names:
-            row[f"{m}_mean"] = float(np.mean(scores[m]))
-            row[f"{m}_std"] = float(np.std(scores[m]))
-        row["fit_time"] = float(np.mean(fit_times))
-        row["rows_after"] = float(np.mean(sizes))
+            values = [r[m] for r in mine]
+            row[f"{m}_mean"] = float(np.mean(values))
+            row[f"{m}_std"] = float(np.std(values))
+        row["fit_time"] = float(np.mean([r["fit_time"] for r in mine]))
+        row["rows_after"] = float(np.mean([r["rows_after"] for r in mine]))
         row["n_folds"] = len(folds)
+        errors = [r["error"] for r in mine if r["error"] is not None]
+        row["error"] = errors[0] if errors else None
+        if errors:
+            warnings.warn(
+                f"compare_samplers: strategy {name!r} failed on {len(errors)} of "
+                f"{len(folds)} folds (scored {error_score}): {errors[0]}",
+                UserWarning,
+                stacklevel=2,
+            )
         rows.append(row)
+    table = _table(rows)
+    if return_folds:
+        return table, _table(per_fold, index=None)
+    return table
+
+
+def _table(rows, index="strategy"):
     columns = {key: [r[key] for r in rows] for key in rows[0]}
     pd = _pandas()
     if pd is None:
         return columns
-    return pd.DataFrame(columns).set_index("strategy")
+    frame = pd.DataFrame(columns)
+    return frame if index is None else frame.set_index(index)
 
 
 def _pandas():

@@ -75,7 +75,7 @@ def _choose(names, means, sems, added):
     return names[best], [names[i] for i in close], names[simplest]
 
 
-def run_demo(*, output=None, out):
+def run_demo(*, output=None, out, force=False):
     """Distribution, a stratified split, and each strategy on a text model.
 
     The strategy is chosen by a repeated cross-validation on the train and
@@ -91,6 +91,8 @@ def run_demo(*, output=None, out):
         as JSON Lines (records byte for byte as in the bundled file).
     out : text stream
         Where to print.
+    force : bool, default=False
+        Replace an existing ``output``.
     """
     path = support_tickets_path()
     data = read_jsonl(path)
@@ -158,7 +160,7 @@ def run_demo(*, output=None, out):
         sampler = DomainFloorSampler(min_share=0.15, random_state=0)
         sampler.fit([records[i] for i in train], labels[train])
         rows = train[sampler.sample_indices_]
-        write_lines(output, (data.lines[i] for i in rows), inputs=[path])
+        write_lines(output, (data.lines[i] for i in rows), inputs=[path], force=force)
         print(
             f"\nWrote the training split with class floors of 15% "
             f"({rows.size} records, {rows.size - train.size} copies) to {output}",

@@ -92,7 +92,7 @@ def test_values_match_a_hand_run_pipeline():
             "f1_macro",
         ]
         for s in ["mean", "std"]
-    } | {"fit_time", "rows_after", "n_folds"}
+    } | {"fit_time", "rows_after", "n_folds", "error"}
     assert set(table.columns) == expected_columns
     macro, weighted, balanced, lowest, rows = [], [], [], [], []
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=1)
@@ -210,3 +210,86 @@ def test_without_pandas_the_table_is_a_dict_of_columns(monkeypatch):
     assert isinstance(table, dict)
     assert table["strategy"] == ["none", "sqrt"]
     assert len(table["macro_f1_mean"]) == 2
+
+
+class _Infeasible(RatioOverSampler):
+    """A sampler that fails on every fold, as an infeasible target does."""
+
+    def fit_resample(self, X, y):
+        raise ValueError("Got min_share=0.6 with 2 strata, but it cannot be met.")
+
+
+def test_a_failing_strategy_is_a_nan_row_with_its_reason():
+    X, y = _data()
+    strategies = {"none": None, "bad": _Infeasible(), "ratio": RatioOverSampler()}
+    with pytest.warns(
+        UserWarning,
+        match=r"strategy 'bad' failed on 3 of 3 folds \(scored nan\): ValueError: "
+        r"Got min_share=0\.6",
+    ):
+        table = compare_samplers(
+            strategies,
+            LogisticRegression(max_iter=500),
+            X[:, 1:],
+            y,
+            cv=3,
+            random_state=0,
+        )
+    assert np.isnan(table.loc["bad", "macro_f1_mean"])
+    assert table.loc["bad", "error"].startswith("ValueError: Got min_share=0.6")
+    assert table.loc[["none", "ratio"], "macro_f1_mean"].notna().all()
+    assert table["error"].isna().tolist() == [True, False, True]
+    with pytest.raises(ValueError, match="cannot be met"):
+        compare_samplers(
+            strategies, LogisticRegression(), X[:, 1:], y, cv=3, error_score="raise"
+        )
+    with pytest.raises(ValueError, match=r"error_score must be 'raise' or a number; "):
+        compare_samplers(strategies, LogisticRegression(), X, y, error_score="nan")
+    with pytest.warns(UserWarning, match=r"\(scored 0\.0\)"):
+        table = compare_samplers(
+            {"bad": _Infeasible()}, LogisticRegression(), X, y, cv=3, error_score=0.0
+        )
+    assert table.loc["bad", "macro_f1_mean"] == 0.0
+
+
+def test_folds_are_returned_for_paired_comparisons_and_match_the_table():
+    X, y = _data()
+    table, folds = compare_samplers(
+        {"none": None, "ratio": RatioOverSampler(random_state=0)},
+        LogisticRegression(max_iter=500),
+        X[:, 1:],
+        y,
+        cv=4,
+        n_repeats=2,
+        random_state=0,
+        return_folds=True,
+    )
+    assert list(folds.columns[:2]) == ["strategy", "fold"]
+    assert folds["fold"].tolist() == list(range(8)) * 2
+    for name in ("none", "ratio"):
+        mine = folds[folds["strategy"] == name]
+        assert mine["macro_f1"].mean() == pytest.approx(
+            table.loc[name, "macro_f1_mean"]
+        )
+        assert mine["macro_f1"].std(ddof=0) == pytest.approx(
+            table.loc[name, "macro_f1_std"]
+        )
+
+
+def test_parallel_fits_give_the_same_table_and_progress_goes_to_stderr(capsys):
+    X, y = _data()
+    kw = {"cv": 3, "random_state": 0}
+    strategies = {"none": None, "ratio": RatioOverSampler(random_state=0)}
+    serial = compare_samplers(strategies, LogisticRegression(), X[:, 1:], y, **kw)
+    capsys.readouterr()
+    parallel = compare_samplers(
+        strategies, LogisticRegression(), X[:, 1:], y, n_jobs=2, progress=True, **kw
+    )
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.endswith("\rcompare_samplers: 6/6 fits\n")
+    assert captured.err.count("fits") == 6
+    cols = [
+        c for c in serial.columns if c.endswith(("_mean", "_std")) or c == "rows_after"
+    ]
+    assert serial[cols].equals(parallel[cols])

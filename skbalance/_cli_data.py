@@ -1,0 +1,347 @@
+"""Commands on labels and records: analyze, split, balance, weights, evaluate
+(and demo). Each reads the file once with :func:`read_jsonl_labels` and calls
+the public API."""
+
+import json
+import os
+
+import skbalance
+from skbalance._io import atomic_output, check_output, is_stdout
+
+__all__ = ["analyze", "balance", "demo", "evaluate", "split", "weights"]
+
+
+def usage(message):
+    from skbalance._cli import UsageError
+
+    return UsageError(message)
+
+
+def read(args, *, path=None, label=None, **kw):
+    """read_jsonl_labels with the command's --label, --missing-label and
+    --on-error, and a note on stderr about skipped records."""
+    from skbalance._jsonl import read_jsonl_labels
+
+    path = args.input if path is None else path
+    index = read_jsonl_labels(
+        path,
+        args.label if label is None else label,
+        missing_label=args.missing_label,
+        on_error="skip" if args.on_error == "skip" else "raise",
+        **kw,
+    )
+    index.note = ""
+    if index.n_skipped:
+        lines = ", ".join(map(str, index.skipped_lines))
+        more = ", ..." if index.n_skipped > len(index.skipped_lines) else ""
+        s = "s" if index.n_skipped > 1 else ""
+        index.note = f"skipped {index.n_skipped} bad record{s} (line{s} {lines}{more})"
+    return index
+
+
+def note(index, err):
+    if index.note:
+        print(f"skbalance: {index.note}", file=err)
+
+
+def _table(title, columns, out):
+    """Print ``{column: {class: count}}`` as a table with shares."""
+    rows = list(next(iter(columns.values())))
+    for counts in columns.values():
+        rows += [k for k in counts if k not in rows]
+    width = max([len(str(k)) for k in rows] + [5])
+    print(title, file=out)
+    head = "  ".join(f"{name:>8}  {'share':>6}" for name in columns)
+    print(f"  {'class':<{width}}  {head}", file=out)
+    totals = {name: sum(c.values()) or 1 for name, c in columns.items()}
+    for key in rows:
+        cells = "  ".join(
+            f"{c.get(key, 0):>8}  {c.get(key, 0) / totals[n]:>6.1%}"
+            for n, c in columns.items()
+        )
+        print(f"  {key!s:<{width}}  {cells}", file=out)
+
+
+def analyze(args, *, out, err):
+
+    if args.plot is not None:
+        check_output(args.plot, force=args.force, inputs=[args.input])
+    fields = {} if args.domain is None else {"domain": args.domain}
+    index = read(
+        args,
+        fields=fields,
+        dedupe=True,
+        offsets=False,
+        multilabel=args.multilabel,
+        skip_missing=args.missing_label is None,
+    )
+    n_dup = index.n_duplicates
+    if args.multilabel:
+        from scipy import sparse
+        from sklearn.preprocessing import MultiLabelBinarizer
+
+        binarizer = MultiLabelBinarizer(sparse_output=True)
+        matrix = sparse.csr_matrix(binarizer.fit_transform(index.y))
+        report = skbalance.imbalance_report(matrix)
+        names = binarizer.classes_.tolist()
+        report.counts = {names[k]: v for k, v in report.counts.items()}
+        report.shares = {names[k]: v for k, v in report.shares.items()}
+        ml = report.multilabel
+        ml["irlbl"] = {names[k]: v for k, v in ml["irlbl"].items()}
+        ml["empty_labels"] = [names[k] for k in ml["empty_labels"]]
+    else:
+        # the counts first, then scikit-learn is imported (by ImbalanceReport):
+        # the per-record arrays and the library are never in memory together
+        counts = index.value_counts()
+        by = None if args.domain is None else index.value_counts(by="domain")
+        index._columns = index.fields = index._keys = None
+        report = skbalance.ImbalanceReport(
+            counts=counts, n_samples=sum(counts.values()), group_counts=by
+        )
+    extra = {
+        "missing_label": index.n_missing,
+        "missing_label_lines": index.missing_lines,
+        "duplicate_records": n_dup,
+        "skipped": index.n_skipped,
+        "skipped_lines": index.skipped_lines,
+    }
+    if args.json:
+        print(json.dumps({**report.to_dict(), **extra}, indent=2), file=out)
+    else:
+        print(f"{index.path}: {report}", file=out)
+        if index.n_missing:
+            lines = ", ".join(map(str, index.missing_lines))
+            print(
+                f"records without {args.label!r}: {index.n_missing} (lines {lines}"
+                f"{', ...' if index.n_missing > len(index.missing_lines) else ''});"
+                " not counted above (--missing-label VALUE counts them)",
+                file=out,
+            )
+        print(f"duplicate records: {n_dup}", file=out)
+    note(index, err)
+    if args.plot is not None:
+        _plot(report, args)
+
+
+def _plot(report, args):
+    from skbalance._compat import import_optional
+
+    import_optional("matplotlib", extra="plot", purpose="--plot")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    display = skbalance.ImbalanceDisplay({"records": report.counts}).plot()
+    display.ax_.set_title(f"{os.path.basename(args.input)}: {args.label}")
+    fmt = os.path.splitext(args.plot)[1].lstrip(".") or "png"
+    with atomic_output(args.plot, force=args.force, inputs=[args.input]) as fh:
+        display.figure_.savefig(fh, format=fmt, bbox_inches="tight")
+
+
+def _split_groups(index):
+    """Group ids from --group and --dedupe together: records linked through
+    either share a part (connected components)."""
+    import numpy as np
+
+    found = [
+        g for g in (index.fields.get("group"), index.duplicate_groups) if g is not None
+    ]
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    a = np.unique(found[0], return_inverse=True)[1]
+    b = np.unique(found[1], return_inverse=True)[1]
+    graph = coo_matrix((np.ones(a.size), (a, b)), shape=(a.max() + 1, b.max() + 1))
+    n_a = a.max() + 1
+    full = coo_matrix(
+        (np.ones(a.size), (a, b + n_a)), shape=(n_a + graph.shape[1],) * 2
+    )
+    return connected_components(full, directed=False)[1][a]
+
+
+def split(args, *, out, err):
+    import numpy as np
+
+    if abs(sum(args.sizes) - 1) > 1e-9:
+        raise usage(f"--sizes must sum to 1; got {' + '.join(map(str, args.sizes))}.")
+    if args.text is not None and not args.dedupe:
+        raise usage("--text is used by --dedupe; add --dedupe or leave --text out.")
+    if os.path.exists(args.out_dir) and not os.path.isdir(args.out_dir):
+        raise usage(f"--out-dir {args.out_dir}: exists and is not a folder.")
+    os.makedirs(args.out_dir, exist_ok=True)
+    names = ("train", "val", "test")
+    paths = [os.path.join(args.out_dir, f"{n}.jsonl") for n in names]
+    for path in paths:
+        check_output(path, force=args.force, inputs=[args.input])
+    fields = {k: v for k, v in (("domain", args.domain), ("group", args.group)) if v}
+    dedupe = (args.text or True) if args.dedupe else None
+    index = read(args, fields=fields, dedupe=dedupe)
+    classes, strata = index.codes()
+    if args.domain is not None:  # class and domain together, as one integer
+        domains, domain_codes = index.codes("domain")
+        strata = strata.astype(np.int64) * len(domains) + domain_codes
+    train_size, val_size, test_size = args.sizes
+    splitter = skbalance.StratifiedTripleSplit(
+        train_size=train_size,
+        val_size=val_size,
+        test_size=test_size,
+        random_state=args.seed,
+    )
+    parts = next(splitter.split(strata, strata, _split_groups(index)))
+    for path, rows in zip(paths, parts, strict=True):
+        from skbalance._jsonl import write_jsonl_records
+
+        write_jsonl_records(index, rows, path, force=args.force)
+    codes = index.codes()[1]
+    order = list(index.value_counts())
+    position = {c: classes.index(c) for c in order}
+    columns = {}
+    for name, rows in zip(names, parts, strict=True):
+        counts = np.bincount(codes[rows], minlength=len(classes))
+        columns[name] = {c: int(counts[position[c]]) for c in order}
+    sizes = " / ".join(f"{p.size} {n}" for n, p in zip(names, parts, strict=True))
+    _table(f"{index.path}: {sizes} -> {args.out_dir}", columns, out)
+    note(index, err)
+
+
+def balance(args, *, out, err):
+    from skbalance._jsonl import write_jsonl_records
+
+    check_output(args.output, force=args.force, inputs=[args.input])
+    fields = {} if args.domain is None else {"domain": args.domain}
+    index = read(args, fields=fields)
+    strata = index.y if args.domain is None else index.fields["domain"]
+    what = (
+        f"label field {args.label!r}"
+        if args.domain is None
+        else f"domain field {args.domain!r}"
+    )
+    if args.target_ratio is not None:
+        sampler = skbalance.RatioOverSampler(
+            target_ratio=args.target_ratio, shuffle=args.shuffle, random_state=args.seed
+        )
+    else:
+        sampler = skbalance.DomainFloorSampler(
+            min_share=args.min_share, shuffle=args.shuffle, random_state=args.seed
+        )
+    sampler.fit(range(len(index)), strata)
+    rows = sampler.sample_indices_
+    write_jsonl_records(index, rows, args.output, force=args.force)
+    n_in, n_out = len(index), len(rows)
+    to_stdout = is_stdout(args.output)
+    target = "standard output" if to_stdout else args.output
+    summary = err if to_stdout else out
+    before, after = sampler.counts_before_, sampler.counts_after_
+    total = sum(after.values())
+    width = max([len(str(k)) for k in after] + [5])
+    print(
+        f"{type(sampler).__name__} on {what}: {n_in} records in, {n_out} out "
+        f"({n_out - n_in} copies) -> {target}",
+        file=summary,
+    )
+    print(f"  {'':<{width}}  {'before':>8}  {'after':>8}  {'share':>6}", file=summary)
+    for key in after:
+        print(
+            f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}  "
+            f"{after[key] / total:>6.1%}",
+            file=summary,
+        )
+    note(index, err)
+
+
+def weights(args, *, out, err):
+
+    if args.output is not None:
+        check_output(args.output, force=args.force, inputs=[args.input])
+    index = read(args, offsets=False)
+    y = index.y
+    index._columns = None  # the codes go before scikit-learn comes in
+    text = skbalance.ClassWeightComputer(strategy=args.strategy).fit(y).to_json()
+    if args.output is None or is_stdout(args.output):
+        print(text, file=out)
+    else:
+        with atomic_output(
+            args.output, force=args.force, inputs=[args.input], mode="w"
+        ) as fh:
+            fh.write(text + "\n")
+        print(
+            f"{args.strategy} class weights of {len(index.y)} records -> {args.output}",
+            file=err,
+        )
+    note(index, err)
+
+
+def _aligned(args):
+    """(y_true, y_pred, domain or None, note source) for evaluate."""
+    import numpy as np
+
+    fields = {} if args.domain is None else {"domain": args.domain}
+    if args.true is None:
+        if args.input is None:
+            raise usage("give FILE (with --pred FIELD), or --true FILE --pred FILE.")
+        if args.id is not None or args.pred_label is not None:
+            raise usage("--id and --pred-label go with --true FILE --pred FILE.")
+        index = read(args, fields={**fields, "prediction": args.pred})
+        return index.y, index.fields["prediction"], index.fields.get("domain"), [index]
+    if args.input is not None:
+        raise usage("give FILE or --true FILE, not both.")
+    if args.id is not None:
+        fields["id"] = args.id
+    truth = read(args, path=args.true, fields=fields, offsets=False)
+    pred_fields = {} if args.id is None else {"id": args.id}
+    pred = read(
+        args,
+        path=args.pred,
+        label=args.pred_label or args.label,
+        fields=pred_fields,
+        offsets=False,
+    )
+    if args.id is None:
+        if len(truth) != len(pred):
+            raise ValueError(
+                f"{args.true} has {len(truth)} records but {args.pred} has "
+                f"{len(pred)}; align them by line, or by a field with --id."
+            )
+        return truth.y, pred.y, truth.fields.get("domain"), [truth, pred]
+    position = {}
+    for i, key in enumerate(pred.fields["id"].tolist()):
+        if key in position:
+            raise ValueError(
+                f"{pred.where(i)}: id {key!r} (--id {args.id}) repeats line "
+                f"{pred.line_number(position[key])}."
+            )
+        position[key] = i
+    rows = []
+    for i, key in enumerate(truth.fields["id"].tolist()):
+        if key not in position:
+            raise ValueError(
+                f"{truth.where(i)}: id {key!r} (--id {args.id}) has no prediction "
+                f"in {args.pred}."
+            )
+        rows.append(position[key])
+    domain = truth.fields.get("domain")
+    return truth.y, pred.y[np.asarray(rows, dtype=np.intp)], domain, [truth, pred]
+
+
+def evaluate(args, *, out, err):
+
+    y_true, y_pred, domain, indexes = _aligned(args)
+    report = skbalance.per_class_report(y_true, y_pred, groups=domain)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2), file=out)
+    else:
+        print(f"{len(y_true)} records", file=out)
+        print(report, file=out)
+    for index in indexes:
+        note(index, err)
+
+
+def demo(args, *, out, err):
+    from skbalance._demo import run_demo
+
+    if args.output is not None:
+        check_output(args.output, force=args.force)
+    run_demo(output=args.output, out=out, force=args.force)
