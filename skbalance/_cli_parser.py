@@ -10,18 +10,24 @@ from skbalance import __version__
 __all__ = ["build_parser"]
 
 
-def _share(value):
-    value = float(value)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1]; got {value:g}")
-    return value
+def _target(name):
+    """An option checked by the samplers' own constraint of parameter ``name``
+    (skbalance._targets), imported only when the option is given."""
+
+    def parse(text):
+        from skbalance import _targets
+
+        value = float(text)
+        interval = getattr(_targets, name)[0]
+        if not interval.is_satisfied_by(value):
+            raise argparse.ArgumentTypeError(f"must be {interval}; got {value:g}")
+        return value
+
+    return parse
 
 
-def _ratio(value):
-    value = float(value)
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1]; got {value:g}")
-    return value
+_share = _target("MIN_SHARE")
+_ratio = _target("TARGET_RATIO")
 
 
 def _seed(value):

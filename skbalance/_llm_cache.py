@@ -3,8 +3,9 @@
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from skbalance._io import atomic_output
 
 __all__ = ["Cache", "cache_key", "default_cache_dir"]
 
@@ -21,8 +22,9 @@ def default_cache_dir():
 
 
 class Cache:
-    """One JSON file per request, written atomically (temporary file, then
-    rename), so that concurrent writers never leave half a file. Entries hold
+    """One JSON file per rewrite, written by the package's one atomic writer
+    (:func:`skbalance._io.atomic_output`), so that concurrent writers never
+    leave half a file. Entries hold
     the request's description and its texts, never credentials.
 
     Parameters
@@ -65,14 +67,8 @@ class Cache:
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"key": key, **meta, "texts": texts}, fh, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_output(path, force=True, mode="w") as fh:
+            json.dump({"key": key, **meta, "texts": texts}, fh, ensure_ascii=False)
 
     def marker(self, name):
         """Path of a small state file (a pending batch id), or None."""

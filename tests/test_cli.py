@@ -206,8 +206,14 @@ def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_pa
             ["balance", "x.jsonl", "-o", "y.jsonl"],
             "one of the arguments --target-ratio",
         ),
-        (["balance", "x.jsonl", "-o", "y", "--target-ratio", "0"], "must be in (0, 1]"),
-        (["balance", "x.jsonl", "-o", "y", "--min-share", "2"], "must be in [0, 1]"),
+        (
+            ["balance", "x.jsonl", "-o", "y", "--target-ratio", "1.5"],
+            "must be a float in the range [0.0, 1.0]; got 1.5",
+        ),
+        (
+            ["balance", "x.jsonl", "-o", "y", "--min-share", "2"],
+            "must be a float in the range [0.0, 1.0]; got 2",
+        ),
         (
             ["balance", "x.jsonl", "-o", "y", "--min-share", ".1", "--seed", "-1"],
             "argument --seed: must be in [0, 2**32); got -1",
