@@ -24,7 +24,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
 from skbalance._iterative import iterative_kernel
-from skbalance._validation import sort_by_code
+from skbalance._labels import sort_by_code
 
 __all__ = ["allocate_classes", "assign_rows", "iterative_parts", "part_sizes"]
 

@@ -9,8 +9,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from skbalance._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from skbalance._labels import count_labels, encode
 from skbalance._multilabel import as_indicator, is_multilabel
-from skbalance._validation import check_labels, count_labels, encode
+from skbalance._validation import check_labels
 
 __all__ = ["ClassWeightComputer"]
 

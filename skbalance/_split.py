@@ -14,8 +14,9 @@ from skbalance._allocation import (
     part_sizes,
 )
 from skbalance._indexing import n_rows, take_rows
+from skbalance._labels import encode
 from skbalance._multilabel import as_indicator, is_multilabel
-from skbalance._validation import check_groups, check_labels, encode, random_source
+from skbalance._validation import check_groups, check_labels, random_source
 
 __all__ = [
     "StratifiedTripleSplit",

@@ -1,4 +1,4 @@
-"""Input checks shared by the estimators: rows of X, labels, strata."""
+"""Input checks shared by the estimators: rows of X, labels, groups, missing values."""
 
 import sys
 
@@ -6,18 +6,14 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_array, check_random_state
 
-from skbalance._factorize import count_in_window, factorize_str
 from skbalance._indexing import _is_pandas, n_rows
 
 __all__ = [
     "check_groups",
     "check_labels",
+    "check_missing",
     "check_rows",
-    "count_labels",
-    "encode",
-    "encode_strata",
     "random_source",
-    "sort_by_code",
 ]
 
 
@@ -185,205 +181,6 @@ def check_missing(values, *, name):
         _raise_missing(missing, name)
 
 
-def _factorize(values, name):
-    """Codes in order of first appearance and the unique values, by hashing.
-
-    An object array of ``str`` goes to :func:`skbalance._factorize.factorize_str`
-    (3x faster than pandas' string hash table: it reads the hash each ``str``
-    caches instead of hashing its bytes again); other values, and missing
-    ones, go to pandas when the caller has imported it, else to a dict.
-    """
-    if values.dtype.kind == "O":
-        found = factorize_str(values)
-        if found is not None:
-            return found
-    pd = sys.modules.get("pandas")
-    if pd is not None:  # already imported by the caller: use its hash table
-        codes, uniques = pd.factorize(values, sort=False)
-        if codes.size and codes.min() < 0:
-            _raise_missing(codes < 0, name)
-        return codes, np.asarray(uniques, dtype=values.dtype)
-    if values.dtype.kind == "O":
-        check_missing(values, name=name)
-    table = {}
-    codes = np.fromiter(
-        (table.setdefault(v, len(table)) for v in values.tolist()),
-        dtype=np.intp,
-        count=values.shape[0],
-    )
-    uniques = np.empty(len(table), dtype=values.dtype)
-    uniques[:] = list(table)
-    return codes, uniques
-
-
-#: integer labels spanning at most this many values are counted with one
-#: comparison per value: np.bincount increments a few counters one row after
-#: another and is several times slower on few classes
-_FEW_VALUES = 8
-
-
-def _offsets(values, low):
-    """``values - low`` as intp, for integer values whose range fits intp.
-
-    In the dtype of ``values`` the difference can overflow (int16 labels from
-    -30000 to 30000); in intp it cannot, and unsigned values subtract their
-    minimum before the cast.
-    """
-    if values.dtype.kind == "u":
-        shifted = values - values.dtype.type(low) if low else values
-        return shifted.astype(np.intp, copy=False)
-    shifted = values.astype(np.intp, copy=False)
-    return shifted - low if low else shifted
-
-
-def _dense_codes(codes, code_of):
-    """Codes renumbered so that ``code_of[k]`` becomes ``k``."""
-    if np.array_equal(code_of, np.arange(code_of.size)):
-        return codes
-    low = int(code_of.min())
-    lookup = np.full(int(code_of.max()) - low + 1, -1, dtype=np.intp)
-    lookup[code_of - low] = np.arange(code_of.size)
-    return lookup[codes - low] if low else lookup[codes]
-
-
-def encode_strata(values, *, name):
-    """Sorted unique values, a code for every value, and the count of each.
-
-    Like :func:`encode`, but the codes are not renumbered: ``codes == code_of[k]``
-    marks the rows of ``uniques[k]``. Integer labels are their own codes and
-    hashed labels keep their order of first appearance, which saves a pass over
-    the rows when the caller only selects the rows of some values.
-
-    Parameters
-    ----------
-    values : ndarray of shape (n_samples,)
-        The labels or strata.
-    name : str
-        What ``values`` is, for error messages.
-
-    Returns
-    -------
-    uniques : ndarray of shape (n_unique,)
-        Sorted unique values, of the dtype of ``values``.
-    codes : ndarray of int, shape (n_samples,)
-        The code of every value.
-    code_of : ndarray of int, shape (n_unique,)
-        The code of every unique value.
-    counts : ndarray of int64, shape (n_unique,)
-        Rows per unique value.
-    masks : list of ndarray of bool, or None
-        ``codes == code_of[k]`` for every ``k``, when the values were counted
-        by these comparisons (a few distinct values); else None.
-    """
-    n = values.shape[0]
-    dtype = values.dtype
-    kind = dtype.kind
-    if kind == "b":
-        values = values.view(np.uint8)
-        kind = "u"
-    if kind in "iu" and n:
-        low, high = int(values.min()), int(values.max())
-        if high - low < _FEW_VALUES:
-            small = values
-            if values.dtype.itemsize > 1 and low >= 0 and high < 256:
-                small = values.astype(np.uint8)  # compared 8x faster than int64
-            found = [(v, small == v) for v in range(low, high + 1)]
-            found = [(v, m, np.count_nonzero(m)) for v, m in found]
-            found = [f for f in found if f[2]]
-            code_of = np.array([v for v, _, _ in found], dtype=values.dtype)
-            counts = np.array([c for _, _, c in found], dtype=np.int64)
-            masks = [m for _, m, _ in found]
-            return code_of.astype(dtype, copy=False), values, code_of, counts, masks
-        if high - low <= 2 * n + 1_000_000:
-            shifted = _offsets(values, low)
-            counts = np.bincount(shifted)
-            present = np.flatnonzero(counts)
-            uniques = (present + low).astype(dtype)
-            return uniques, shifted, present, counts[present].astype(np.int64), None
-    try:
-        if kind in "OUS":
-            codes, uniques = _factorize(values, name)
-            # hash first, then sort only the few uniques
-            code_of = np.argsort(uniques, kind="stable")
-            uniques = uniques[code_of]
-        else:
-            if kind == "f":
-                check_missing(values, name=name)
-            uniques, codes = np.unique(values, return_inverse=True)
-            code_of = np.arange(uniques.size)
-    except TypeError:
-        uniques = None
-    if uniques is None or (
-        kind == "O" and len({isinstance(u, str) for u in uniques.tolist()}) > 1
-    ):
-        kinds = sorted({type(v).__name__ for v in values.tolist()})
-        raise ValueError(
-            f"{name} mixes label types ({', '.join(kinds)}); use one type, e.g. "
-            "all strings."
-        )
-    codes = np.asarray(codes, dtype=np.intp).reshape(-1)
-    if len(uniques) <= _FEW_VALUES:
-        small = codes.astype(np.uint8)  # compared 8x faster than intp codes
-        masks = [small == k for k in code_of.tolist()]
-        counts = np.array([np.count_nonzero(m) for m in masks], dtype=np.int64)
-        return uniques, codes, code_of, counts, masks
-    counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
-    return uniques, codes, code_of, counts[code_of], None
-
-
-def encode(values, *, name):
-    """Sorted unique values, the code of every value, and the count of each.
-
-    Integers with a compact range are counted with ``np.bincount`` (or one
-    comparison per value when they span a few values); ``str`` values are
-    hashed in C (:func:`skbalance._factorize.factorize_str`), other objects
-    and strings factorized with pandas when it is already imported, else with
-    a dict; floats with ``np.unique``. Missing values (NaN, None, pandas NA)
-    and mixed label types are errors naming ``name``.
-    """
-    uniques, codes, code_of, counts, _ = encode_strata(values, name=name)
-    return uniques, _dense_codes(codes, code_of).astype(np.intp, copy=False), counts
-
-
-#: integer labels of at least this many rows are first counted in one pass
-#: over a window of values. Its fixed cost (zeroing and summing four
-#: histograms of the window, about 8 us) pays from about 10,000 rows; at
-#: 100,000 rows of 100 classes it takes 41 us, against 111 us for min, max
-#: and np.bincount
-_WINDOW_ROWS = 10_000
-#: the window: -1024 .. 3071 for signed labels, 0 .. 4095 for unsigned ones
-_WINDOW = 4096
-
-
-def count_labels(values, *, name):
-    """Sorted unique values and the count of each, without per-row codes when
-    the labels are integers of a compact range.
-
-    Integer labels are counted in one pass over the window of values
-    ``-1024 .. 3071`` (``0 .. 4095`` unsigned), 3.5x faster than
-    ``np.bincount`` on 10M labels; labels outside it are counted with
-    ``np.bincount`` when their range is compact, else encoded.
-    """
-    kind = values.dtype.kind
-    n = values.shape[0]
-    if kind in "iu" and n >= _WINDOW_ROWS:
-        low = 0 if kind == "u" else -1024
-        counts = count_in_window(np.ascontiguousarray(values), low, _WINDOW)
-        if counts is not None:
-            present = np.flatnonzero(counts)
-            return (present + low).astype(values.dtype), counts[present]
-    if kind in "iu" and n:
-        low, high = int(values.min()), int(values.max())
-        if high - low <= 2 * n + 1_000_000:
-            counts = np.bincount(_offsets(values, low))
-            present = np.flatnonzero(counts)
-            return (present + low).astype(values.dtype), counts[present].astype(
-                np.int64
-            )
-    uniques, _, counts = encode(values, name=name)
-    return uniques, counts
-
-
 def random_source(random_state):
     """``check_random_state``, but an integer seeds a ``numpy.random.Generator``.
 
@@ -398,11 +195,14 @@ def random_source(random_state):
     return np.random.default_rng(random_state)
 
 
-def sort_by_code(codes, n_codes):
-    """Stable order that groups equal codes, original order kept within a code.
+# TEMPORARY: removed at merge. The modules the lead rewrites still import these
+# names from here; loaded on first use, as skbalance._labels imports this module.
+_MOVED = {"_dense_codes", "encode", "encode_strata", "sort_by_code"}
 
-    Codes are cast to 8 or 16 bits when they fit: numpy's stable sort of such
-    keys is a radix sort, many times faster than sorting 64-bit integers.
-    """
-    small = np.uint8 if n_codes <= 256 else np.uint16 if n_codes <= 65536 else np.intp
-    return np.argsort(codes.astype(small, copy=False), kind="stable")
+
+def __getattr__(name):
+    if name in _MOVED:
+        from skbalance import _labels
+
+        return getattr(_labels, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
