@@ -142,9 +142,10 @@ def encode_strata(values, *, name):
         # values - low, in their dtype (exact modulo its width), read as
         # unsigned; below 2 ** 63 by the range check, so intp for 64 bits
         ints = values.view(np.uint8) if values.dtype.kind == "b" else values
-        unsigned = np.dtype(f"u{ints.dtype.itemsize}")
-        codes = np.subtract(ints, low, dtype=ints.dtype).view(unsigned)
-        codes = codes.view(np.intp) if unsigned.itemsize == 8 else codes
+        if low:
+            ints = np.subtract(ints, low, dtype=ints.dtype)
+        codes = ints.view(np.dtype(f"u{ints.dtype.itemsize}"))
+        codes = codes.view(np.intp) if ints.dtype.itemsize == 8 else codes
         return uniques, codes, code_of, counts, None
     uniques, codes, code_of = _hashed_codes(values, name)
     counts = _count(codes, 0, uniques.size)[code_of]
