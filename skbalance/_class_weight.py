@@ -80,17 +80,14 @@ class ClassWeightComputer(BaseEstimator):
         What averages 1:
 
         - ``"samples"``: the weight of a sample, ``sum_i w(y_i) == n``
-          (scikit-learn's "balanced" semantics), so the scale of the loss, and
-          the meaning of ``C`` or of a learning rate, do not change. The form
-          to train a model with.
-        - ``"classes"``: the weight of a class, ``mean(class_weight_) == 1``
-          whatever the class counts. On skewed labels the samples then
-          average below 1, which acts like stronger regularisation: a form to
-          read or export, not to train with.
+          (scikit-learn's "balanced" semantics): the scale of the loss, and the
+          meaning of ``C`` or of a learning rate, do not change. To train with.
+        - ``"classes"``: the weight of a class, ``mean(class_weight_) == 1``.
+          On skewed labels the samples then average below 1, which acts like
+          stronger regularisation: to read or export, not to train with.
         - None: the raw formula.
 
-        Not applied to multi-label positive weights, which are ratios within
-        each label.
+        Not applied to multi-label positive weights (ratios within a label).
     max_weight : float or None, default=None
         Clip weights to this value, after normalizing.
 
@@ -186,13 +183,11 @@ class ClassWeightComputer(BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None, sample_weight=None):
-        """Compute the weights from the labels.
+        """Compute the weights from the labels: ``fit(y)`` or ``fit(X, y)``.
 
-        Two forms: ``fit(y)``, the labels as the one positional argument (or
-        ``fit(y=y)``), and ``fit(X, y)``, scikit-learn's form, where X is not
-        used but must have a row for every label. A 1-D array of numbers as X
-        next to y is an error, not a guess: it is not rows of data, and weights
-        go as ``sample_weight=``.
+        One positional argument is y; with two, X is not used but must have a
+        row per label, and may not be a 1-D array of numbers (not rows of data;
+        weights go as ``sample_weight=``).
 
         Parameters
         ----------
@@ -225,11 +220,8 @@ class ClassWeightComputer(BaseEstimator):
             n_rows = check_rows(X)
         if y is not None and is_multilabel(y):
             Y, names = as_indicator(y)
-            if n_rows is not None and Y.shape[0] != n_rows:
-                raise ValueError(
-                    f"X has {n_rows} rows but y has {Y.shape[0]}; they must have "
-                    "the same length."
-                )
+            # one row of X per row of Y, reported as for single labels
+            check_labels(np.zeros(Y.shape[0], np.int8), n_samples=n_rows)
             self._fit_multilabel(Y, names, sample_weight)
             return self
         labels = check_labels(y, n_samples=n_rows)
