@@ -23,8 +23,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
 from skbalance._iterative import iterative_kernel
+from skbalance._labels import sort_by_code
 from skbalance._sizes import exact_parts, part_sizes
-from skbalance._validation import sort_by_code
 
 __all__ = [
     "Allocation",

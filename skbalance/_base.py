@@ -29,7 +29,8 @@ from sklearn.utils import check_random_state
 
 from skbalance._compat import _check_sample_weight, _fit_context, validate_data
 from skbalance._containers import append_rows, concat_rows, take_rows
-from skbalance._validation import check_labels, check_rows, encode, sort_by_code
+from skbalance._labels import encode, sort_by_code
+from skbalance._validation import check_labels, check_rows
 
 __all__ = ["BaseStrataOverSampler", "plan_sources"]
 

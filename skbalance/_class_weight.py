@@ -5,12 +5,14 @@ import warnings
 from numbers import Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from skbalance._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from skbalance._labels import count_labels, encode
 from skbalance._multilabel import as_indicator, is_multilabel
-from skbalance._validation import check_labels, count_labels, encode
+from skbalance._validation import check_labels, check_rows
 
 __all__ = ["ClassWeightComputer"]
 
@@ -25,6 +27,15 @@ def _label_type(labels):
             "int, float or bool labels."
         )
     return kinds.pop()
+
+
+def _is_number_vector(X):
+    """Whether X is a 1-D sequence of numbers (labels or weights, not rows)."""
+    if isinstance(X, (list, tuple)):
+        return len(X) > 0 and isinstance(X[0], Real)
+    if sparse.issparse(X) or getattr(X, "ndim", None) != 1:
+        return False
+    return getattr(X.dtype, "kind", None) in ("b", "i", "u", "f", "c")
 
 
 def _key_to_label(key, kind):
@@ -42,7 +53,8 @@ def _label_to_key(label, kind):
 class ClassWeightComputer(BaseEstimator):
     """Class weights from label counts, for a weighted loss.
 
-    Fitted on the labels alone: ``fit(y)``. The weights go to any
+    Fitted on the labels alone: ``fit(y)``, or ``fit(X, y)`` with X not used
+    (scikit-learn's form, as in a pipeline). The weights go to any
     scikit-learn classifier as ``class_weight=``, to a training loop as
     per-sample weights with :meth:`sample_weight`, or to a training job as
     JSON with :meth:`to_json`. For a multi-label indicator matrix the weights
@@ -64,11 +76,18 @@ class ClassWeightComputer(BaseEstimator):
     beta : float in [0, 1), default=0.999
         Used by ``"effective_number"``: 0 gives equal weights; towards 1 it
         approaches inverse frequency.
-    normalize : {"mean", "samples"} or None, default="mean"
-        ``"mean"``: the mean weight over classes is 1. ``"samples"``:
-        ``sum_i w(y_i) == n``, so the scale of the loss is unchanged. None:
-        the raw formula. Not applied to multi-label positive weights, which
-        are ratios within each label.
+    normalize : {"samples", "classes"} or None, default="samples"
+        What averages 1:
+
+        - ``"samples"``: the weight of a sample, ``sum_i w(y_i) == n``
+          (scikit-learn's "balanced" semantics): the scale of the loss, and the
+          meaning of ``C`` or of a learning rate, do not change. To train with.
+        - ``"classes"``: the weight of a class, ``mean(class_weight_) == 1``.
+          On skewed labels the samples then average below 1, which acts like
+          stronger regularisation: to read or export, not to train with.
+        - None: the raw formula.
+
+        Not applied to multi-label positive weights (ratios within a label).
     max_weight : float or None, default=None
         Clip weights to this value, after normalizing.
 
@@ -99,23 +118,28 @@ class ClassWeightComputer(BaseEstimator):
     --------
     >>> from skbalance import ClassWeightComputer
     >>> y = ["billing"] * 500 + ["technical"] * 300 + ["account"] * 150 + ["other"] * 50
-    >>> cw = ClassWeightComputer(strategy="balanced", normalize=None).fit(y)
+    >>> cw = ClassWeightComputer(strategy="balanced").fit(y)
     >>> {k: round(v, 4) for k, v in cw.class_weight_.items()}
     {'account': 1.6667, 'billing': 0.5, 'other': 5.0, 'technical': 0.8333}
     >>> cw.sample_weight(["other", "billing"]).tolist()
     [5.0, 0.5]
+    >>> round(float(cw.sample_weight(y).mean()), 12)  # normalize="samples"
+    1.0
+    >>> per_class = ClassWeightComputer(normalize="classes").fit(y).class_weight_
+    >>> round(float(sum(per_class.values()) / len(per_class)), 12)
+    1.0
     >>> sqrt = ClassWeightComputer(strategy="sqrt").fit(y)
     >>> print(sqrt.to_json())
     {
       "class_weights": {
-        "account": 1.003290756997477,
-        "billing": 0.5495249793439522,
-        "other": 1.73775056588387,
-        "technical": 0.7094336977747003
+        "account": 1.3838994441697317,
+        "billing": 0.7579929428906232,
+        "other": 2.396984149868304,
+        "technical": 0.978564681452711
       },
       "label_type": "str",
       "strategy": "sqrt",
-      "normalize": "mean",
+      "normalize": "samples",
       "beta": 0.999,
       "max_weight": null,
       "multilabel": false,
@@ -134,12 +158,12 @@ class ClassWeightComputer(BaseEstimator):
     _parameter_constraints: dict = {
         "strategy": [StrOptions({"balanced", "sqrt", "effective_number"})],
         "beta": [Interval(Real, 0, 1, closed="left")],
-        "normalize": [StrOptions({"mean", "samples"}), None],
+        "normalize": [StrOptions({"samples", "classes"}), None],
         "max_weight": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
-        self, *, strategy="balanced", beta=0.999, normalize="mean", max_weight=None
+        self, *, strategy="balanced", beta=0.999, normalize="samples", max_weight=None
     ):
         self.strategy = strategy
         self.beta = beta
@@ -158,12 +182,19 @@ class ClassWeightComputer(BaseEstimator):
         return (1.0 - self.beta) / -np.expm1(counts * np.log(self.beta))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, y, sample_weight=None):
-        """Compute the weights from the labels.
+    def fit(self, X=None, y=None, sample_weight=None):
+        """Compute the weights from the labels: ``fit(y)`` or ``fit(X, y)``.
+
+        One positional argument is y; with two, X is not used but must have a
+        row per label, and may not be a 1-D array of numbers (not rows of data;
+        weights go as ``sample_weight=``).
 
         Parameters
         ----------
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        X : array-like of shape (n_samples, n_features), or the labels, default=None
+            With y: the data (2-D, or texts or records), not used. Without y:
+            the labels, as y below.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels), default=None
             Class labels, or a multi-label 0/1 indicator matrix (dense or
             sparse) or a list of label lists.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -175,10 +206,25 @@ class ClassWeightComputer(BaseEstimator):
         self : ClassWeightComputer
             The fitted computer.
         """
+        n_rows = None
+        if y is None:
+            y = X  # fit(y)
+        elif X is not None:
+            if _is_number_vector(X):
+                raise ValueError(
+                    "fit(X, y) got X as a 1-D array of numbers. Pass the labels "
+                    "as fit(y) and their weights as fit(y, sample_weight=w); X, "
+                    "when given, holds the rows of y (2-D data, texts or records) "
+                    "and is not used."
+                )
+            n_rows = check_rows(X)
         if y is not None and is_multilabel(y):
-            self._fit_multilabel(*as_indicator(y), sample_weight)
+            Y, names = as_indicator(y)
+            # one row of X per row of Y, reported as for single labels
+            check_labels(np.zeros(Y.shape[0], np.int8), n_samples=n_rows)
+            self._fit_multilabel(Y, names, sample_weight)
             return self
-        labels = check_labels(y)
+        labels = check_labels(y, n_samples=n_rows)
         if labels.size == 0:
             raise ValueError("y is empty; class weights need at least one label.")
         if sample_weight is None:
@@ -242,7 +288,7 @@ class ClassWeightComputer(BaseEstimator):
     def _fit_counts(self, classes, counts):
         n = counts.sum()
         raw = self._raw(counts, n)
-        if self.normalize == "mean":
+        if self.normalize == "classes":
             raw = raw / raw.mean()
         elif self.normalize == "samples":
             raw = raw * (n / np.dot(raw, counts))

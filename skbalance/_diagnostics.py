@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 
+from skbalance._labels import count_labels, encode
 from skbalance._multilabel import as_indicator, is_multilabel
-from skbalance._validation import check_groups, check_labels, count_labels, encode
+from skbalance._validation import check_groups, check_labels
 
 __all__ = ["ImbalanceReport", "imbalance_ratio", "imbalance_report", "severity"]
 

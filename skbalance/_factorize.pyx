@@ -1,23 +1,15 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False
-"""Codes and counts of class labels, in C.
+"""Codes and counts of class labels, in C (see benchmarks/README.md, "labels").
 
-``factorize_str``: class labels of text data are strings with few distinct
-values, e.g. a hundred thousand tickets labelled "billing", "technical",
-"account" or "other". pandas' string hash table re-hashes the UTF-8 bytes of
-every value; a Python ``str`` already holds its hash once computed, so here
-each value costs one read of its cached hash, a probe in a small
-open-addressing table of the distinct values seen so far and, on a matching
-hash, one comparison of the characters. A value that is the same object as
-the one before it skips even that. 100k labels of 4 values: 0.42 ms against
-1.37 ms for pandas' ``StringHashTable``.
+``factorize_str``: codes of ``str`` labels from the hash each Python ``str``
+caches: a probe in a small open-addressing table of the distinct values seen
+so far and, on a matching hash, one comparison of the characters; a value
+that is the same object as the one before it skips even that.
 
-``count_in_window``: integer labels are counted in one pass into four
-interleaved histograms of a fixed window of values (consecutive equal labels
-then do not wait on the same counter), giving up at the first value outside
-it. ``np.bincount`` makes a pass for the minimum and maximum, then counts
-into one histogram: 10M labels of 100 classes take 3.3 ms here against 11.4
-ms (``benchmarks/bench_class_weight.py``).
+``count_in_window``: counts of integer labels or codes in one pass, into four
+interleaved histograms of the window of values (consecutive equal labels then
+do not wait on the same counter).
 """
 
 from cpython.object cimport PyObject, PyObject_Hash
@@ -156,30 +148,39 @@ ctypedef fused label_t:
     unsigned long long
 
 
+#: up to this many values, four interleaved histograms (small enough to stay
+#: in cache); wider windows get one, as np.bincount has
+cdef Py_ssize_t INTERLEAVED_WIDTH = 4096
+
+
 def count_in_window(const label_t[::1] values, long long low, Py_ssize_t width):
-    """Counts of the values ``low .. low + width - 1``, or None.
+    """Rows per value ``low .. low + width - 1``: ``np.bincount(values - low)``.
 
     Parameters
     ----------
     values : ndarray of int, shape (n,)
-        The labels, C-contiguous.
+        The labels, C-contiguous, all in the window.
     low : int
-        The smallest value of the window.
+        The smallest value of the window; for uint64 labels from ``2 ** 63``,
+        its two's complement (``low - 2 ** 64``).
     width : int
-        The number of values of the window, at least 1.
+        The number of values of the window, at least 0.
 
     Returns
     -------
-    counts : ndarray of int64, shape (width,) or None
-        ``counts[v - low]`` rows hold ``v``; None as soon as a value falls
-        outside the window.
+    counts : ndarray of int64, shape (width,)
+        ``counts[v - low]`` rows hold ``v``.
     """
-    if width < 1:
-        raise ValueError(f"width must be at least 1; got {width}")
-    cdef Py_ssize_t n = values.shape[0], i
+    if width < 0:
+        raise ValueError(f"width must be at least 0; got {width}")
+    cdef Py_ssize_t n = values.shape[0], i, j
+    # consecutive rows go to different histograms when there are four, so
+    # that equal labels in a row do not wait on the same counter
+    cdef Py_ssize_t s1 = width if width <= INTERLEAVED_WIDTH else 0
+    cdef Py_ssize_t copies = 4 if s1 else 1
     cdef unsigned long long a, b, c, d, w = <unsigned long long>width
     cdef unsigned long long shift = <unsigned long long>low
-    cdef long long *counts = <long long *>calloc(4 * width, sizeof(long long))
+    cdef long long *counts = <long long *>calloc(copies * width + 1, sizeof(long long))
     if counts == NULL:
         raise MemoryError()
     cdef bint inside = True
@@ -197,9 +198,9 @@ def count_in_window(const label_t[::1] values, long long low, Py_ssize_t width):
                     inside = False
                     break
                 counts[a] += 1
-                counts[width + b] += 1
-                counts[2 * width + c] += 1
-                counts[3 * width + d] += 1
+                counts[s1 + b] += 1
+                counts[2 * s1 + c] += 1
+                counts[3 * s1 + d] += 1
                 i += 4
             while inside and i < n:
                 a = <unsigned long long><long long>values[i] - shift
@@ -209,16 +210,18 @@ def count_in_window(const label_t[::1] values, long long low, Py_ssize_t width):
                 counts[a] += 1
                 i += 1
         if not inside:
-            return None
-        out = np.empty(width, dtype=np.int64)
-        total = out  # a typed view below
-        _sum_histograms(total, counts, width)
+            raise ValueError(f"a value lies outside {low} .. {low + width - 1}")
+        out = np.zeros(width, dtype=np.int64)
+        _sum_histograms(out, counts, width, copies)
         return out
     finally:
         free(counts)
 
 
-cdef void _sum_histograms(long long[::1] out, long long *counts, Py_ssize_t width):
-    cdef Py_ssize_t j
-    for j in range(width):
-        out[j] = counts[j] + counts[width + j] + counts[2 * width + j] + counts[3 * width + j]
+cdef void _sum_histograms(
+    long long[::1] out, long long *counts, Py_ssize_t width, Py_ssize_t copies
+):
+    cdef Py_ssize_t j, k
+    for k in range(copies):
+        for j in range(width):
+            out[j] += counts[k * width + j]

@@ -5,7 +5,8 @@ import json
 import numpy as np
 from sklearn.metrics import f1_score, make_scorer, precision_recall_fscore_support
 
-from skbalance._validation import check_groups, check_labels, check_missing, encode
+from skbalance._labels import encode
+from skbalance._validation import check_groups, check_labels, check_missing
 
 __all__ = ["PerClassReport", "macro_weighted_f1_gap", "per_class_report"]
 

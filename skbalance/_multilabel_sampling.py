@@ -15,8 +15,9 @@ from skbalance._base import BaseStrataOverSampler, _Plan
 from skbalance._compat import Interval, validate_data
 from skbalance._containers import is_dataframe
 from skbalance._diagnostics import multilabel_report, row_scumble
+from skbalance._labels import encode
 from skbalance._multilabel import as_indicator
-from skbalance._validation import check_labels, check_rows, encode
+from skbalance._validation import check_labels, check_rows
 
 __all__ = ["MultilabelRandomOverSampler", "check_multilabel_target", "plan_new_rows"]
 

@@ -8,8 +8,9 @@ import numpy as np
 from scipy import sparse
 
 from skbalance._allocation import allocate_classes, assign_rows, iterative_parts
+from skbalance._labels import encode
 from skbalance._multilabel import read_multilabel
-from skbalance._validation import check_groups, check_labels, encode
+from skbalance._validation import check_groups, check_labels
 
 __all__ = ["Target", "describe", "partition"]
 

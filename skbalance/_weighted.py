@@ -33,9 +33,10 @@ class WeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     estimator : classifier
         Takes ``sample_weight`` in ``fit``; cloned at fit.
     weighting : ClassWeightComputer or None, default=None
-        Computes the weights; cloned at fit. None is
-        ``ClassWeightComputer(normalize="samples")``: balanced weights that
-        keep the scale of the loss (and so the meaning of ``C`` or alpha).
+        Computes the weights; cloned at fit. None is ``ClassWeightComputer()``:
+        balanced weights whose sample weights average 1 (its default
+        ``normalize="samples"``), which keeps the scale of the loss (and so the
+        meaning of ``C`` or alpha).
         Pass an instance to tune its parameters as ``weighting__strategy``.
 
     Attributes
@@ -59,7 +60,7 @@ class WeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     >>> from skbalance import ClassWeightComputer, WeightedClassifier
     >>> X, y = make_classification(n_samples=300, weights=[0.9], random_state=0)
     >>> model = WeightedClassifier(
-    ...     LogisticRegression(), weighting=ClassWeightComputer(normalize="samples")
+    ...     LogisticRegression(), weighting=ClassWeightComputer()
     ... )
     >>> grid = GridSearchCV(
     ...     model,
@@ -101,7 +102,7 @@ class WeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         weighting = self.weighting
         if weighting is None:
-            weighting = ClassWeightComputer(normalize="samples")
+            weighting = ClassWeightComputer()
         # class totals count sample_weight, so weighting a row by 2 is the same
         # as duplicating it
         self.weighting_ = clone(weighting).fit(y, sample_weight=sample_weight)

@@ -27,13 +27,13 @@ SEED = ["billing"] * 500 + ["technical"] * 300 + ["account"] * 150 + ["other"] *
 # balanced = 1000 / (4 * n_c); "samples" leaves it unchanged (sum n_c w_c = 1000).
 EXPECTED = {
     ("balanced", None): [5 / 3, 0.5, 5.0, 5 / 6],
-    ("balanced", "mean"): [5 / 6, 0.25, 2.5, 5 / 12],
+    ("balanced", "classes"): [5 / 6, 0.25, 2.5, 5 / 12],
     ("balanced", "samples"): [5 / 3, 0.5, 5.0, 5 / 6],
     ("sqrt", None): [0.081650, 0.044721, 0.141421, 0.057735],
-    ("sqrt", "mean"): [1.003291, 0.549525, 1.737751, 0.709434],
+    ("sqrt", "classes"): [1.003291, 0.549525, 1.737751, 0.709434],
     ("sqrt", "samples"): [1.383899, 0.757993, 2.396984, 0.978565],
     ("effective_number", None): [0.007176, 0.002541, 0.020494, 0.003857],
-    ("effective_number", "mean"): [0.842552, 0.298295, 2.406325, 0.452828],
+    ("effective_number", "classes"): [0.842552, 0.298295, 2.406325, 0.452828],
     ("effective_number", "samples"): [1.584652, 0.561026, 4.525764, 0.851669],
 }
 
@@ -56,7 +56,7 @@ def test_balanced_raw_equals_scikit_learn():
 
 
 def test_max_weight_clips_after_normalizing():
-    cw = ClassWeightComputer(normalize="mean", max_weight=1.0).fit(SEED)
+    cw = ClassWeightComputer(normalize="classes", max_weight=1.0).fit(SEED)
     assert cw.class_weight_ == pytest.approx(
         {"account": 5 / 6, "billing": 0.25, "other": 1.0, "technical": 5 / 12}
     )
@@ -190,6 +190,13 @@ def test_bad_labels(y, match):
         ({"strategy": "inverse"}, r"The 'strategy' parameter of ClassWeightComputer"),
         ({"beta": 1.0}, r"The 'beta' parameter of ClassWeightComputer must be a float"),
         ({"normalize": "sum"}, r"The 'normalize' parameter"),
+        (
+            {"normalize": "mean"},  # the name before 0.1.0: which mean was unclear
+            # scikit-learn prints the options as a set, in hash order
+            r"^The 'normalize' parameter of ClassWeightComputer must be a str among "
+            r"\{'(classes|samples)', '(classes|samples)'\} or None. Got 'mean' "
+            r"instead.$",
+        ),
         ({"max_weight": 0}, r"The 'max_weight' parameter"),
     ],
 )
@@ -238,8 +245,11 @@ counts_st = st.lists(st.integers(1, 500), min_size=2, max_size=8)
 )
 def test_samples_normalisation_sums_to_n_and_weights_fall_with_counts(counts, strategy):
     y = np.repeat(np.arange(len(counts)), counts)
-    cw = ClassWeightComputer(strategy=strategy, normalize="samples").fit(y)
+    cw = ClassWeightComputer(strategy=strategy).fit(y)  # normalize="samples"
+    np.testing.assert_allclose(cw.sample_weight(y).mean(), 1.0)
     np.testing.assert_allclose(cw.sample_weight(y).sum(), y.size)
+    per_class = ClassWeightComputer(strategy=strategy, normalize="classes").fit(y)
+    np.testing.assert_allclose(np.mean(list(per_class.class_weight_.values())), 1.0)
     weights = np.array(list(cw.class_weight_.values()))
     order = np.argsort(counts, kind="stable")
     sorted_counts = np.asarray(counts)[order]
@@ -258,7 +268,7 @@ def test_samples_normalisation_sums_to_n_and_weights_fall_with_counts(counts, st
         st.lists(st.integers(-5, 5), min_size=1, max_size=30),
         st.lists(st.booleans(), min_size=1, max_size=30),
     ),
-    normalize=st.sampled_from(["mean", "samples", None]),
+    normalize=st.sampled_from(["classes", "samples", None]),
 )
 def test_json_round_trip_is_identity(labels, normalize):
     cw = ClassWeightComputer(normalize=normalize).fit(labels)
@@ -298,3 +308,75 @@ def test_fit_counts_is_fit_on_the_counted_labels():
 def test_fit_counts_errors(classes, counts, message):
     with pytest.raises(ValueError, match=message):
         ClassWeightComputer().fit_counts(classes, counts)
+
+
+# --- fit(y) and fit(X, y) -----------------------------------------------------
+
+FEATURES_01 = np.tile([[1, 0, 1], [0, 1, 1]], (500, 1))  # 0/1 features, 1000 rows
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cw: cw.fit(SEED),
+        lambda cw: cw.fit(y=SEED),
+        lambda cw: cw.fit(FEATURES_01, SEED),  # once per-feature pos_weights
+        lambda cw: cw.fit(X=FEATURES_01, y=SEED),
+        lambda cw: cw.fit(np.array(SEED, dtype=object), SEED),  # texts as X
+        lambda cw: cw.fit(sparse.csr_matrix(FEATURES_01), SEED),
+    ],
+    ids=["y", "y=", "X01-y", "X=-y=", "texts-y", "sparse-y"],
+)
+def test_fit_y_and_fit_X_y_give_the_weights_of_y(call):
+    expected = ClassWeightComputer(strategy="sqrt").fit(SEED)
+    cw = call(ClassWeightComputer(strategy="sqrt"))
+    assert not cw.multilabel_
+    assert cw.class_weight_ == expected.class_weight_
+
+
+def test_fit_X_y_sample_weight_positional():
+    sw = np.arange(1000) % 3 + 1.0
+    expected = ClassWeightComputer().fit(SEED, sample_weight=sw).class_weight_
+    assert ClassWeightComputer().fit(FEATURES_01, SEED, sw).class_weight_ == expected
+
+
+def test_fit_X_and_multilabel_y():
+    Y = np.array([[1, 0, 1], [1, 0, 0], [1, 1, 0], [0, 0, 0]])
+    expected = ClassWeightComputer().fit(Y).class_weight_
+    assert ClassWeightComputer().fit(np.ones((4, 2)), Y).class_weight_ == expected
+    with pytest.raises(
+        ValueError, match=r"^X has 3 rows but y has 4; they must have the same length.$"
+    ):
+        ClassWeightComputer().fit(np.ones((3, 2)), Y)
+
+
+@pytest.mark.parametrize(
+    "X", [np.array([1.0, 2.0, 1.0, 1.0]), [1, 2, 1, 1]], ids=["array", "list"]
+)
+def test_fit_with_a_vector_of_numbers_as_X_is_an_error(X):
+    # the call that once meant fit(y, sample_weight): never read as labels
+    with pytest.raises(
+        ValueError,
+        match=r"^fit\(X, y\) got X as a 1-D array of numbers. Pass the labels as "
+        r"fit\(y\) and their weights as fit\(y, sample_weight=w\); X, when given, "
+        r"holds the rows of y \(2-D data, texts or records\) and is not used.$",
+    ):
+        ClassWeightComputer().fit(X, ["a", "b", "a", "a"])
+
+
+def test_fit_X_y_of_different_lengths():
+    with pytest.raises(
+        ValueError, match=r"^X has 3 rows but y has 4; they must have the same length.$"
+    ):
+        ClassWeightComputer().fit(np.ones((3, 2)), ["a", "b", "a", "a"])
+
+
+@pytest.mark.parametrize(
+    "call", [lambda cw: cw.fit(), lambda cw: cw.fit(None, None)], ids=["()", "None"]
+)
+def test_fit_without_labels(call):
+    with pytest.raises(
+        ValueError,
+        match=r"^This estimator requires y to be passed, but the target y is None.$",
+    ):
+        call(ClassWeightComputer())

@@ -111,3 +111,16 @@ def test_a_pipeline_gets_the_weights_in_its_last_step():
     np.testing.assert_allclose(
         weighted.estimator_[-1].coef_, direct[-1].coef_, rtol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    "weighting",
+    [None, *(ClassWeightComputer(strategy=s) for s in ("balanced", "sqrt"))],
+    ids=["None", "balanced", "sqrt"],
+)
+def test_default_weights_keep_the_mean_sample_weight_at_1(data, weighting):
+    # as compare_samplers builds it for a ClassWeightComputer() strategy
+    X, y = data
+    model = WeightedClassifier(LogisticRegression(), weighting=weighting).fit(X, y)
+    assert model.weighting_.normalize == "samples"
+    np.testing.assert_allclose(model.weighting_.sample_weight(y).mean(), 1.0)
