@@ -14,7 +14,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from contextlib import contextmanager
 
@@ -225,6 +224,8 @@ def atomic_output(path, *, force=False, inputs=(), mode="wb"):
             yield fh
         return
     target = os.path.realpath(path)
+    import tempfile  # here: the command line's --help does not pay for it
+
     folder, name = os.path.split(target)
     keep = os.stat(target) if kind == "regular" else None
     with _sigterm_as_exit():
