@@ -206,3 +206,20 @@ def test_gallery_has_one_script_per_step_each_with_a_title_and_a_figure():
 def test_llm_example_says_it_shows_plumbing_not_quality():
     code = (ROOT / "docs" / "examples" / "plot_llm_offline.py").read_text()
     assert 'generator="offline"' in code and "plumbing, not quality" in code
+
+
+def test_docs_build_fails_when_a_gallery_script_draws_no_figure(tmp_path):
+    import runpy
+    from types import SimpleNamespace
+
+    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    check = conf["_check_gallery_figures"]
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "auto_examples" / "images").mkdir(parents=True)
+    for name in ("plot_a.py", "plot_b.py"):
+        (tmp_path / "examples" / name).write_text('"""T\n=\n"""\n')
+    (tmp_path / "auto_examples" / "images" / "sphx_glr_plot_a_001.png").write_bytes(b"")
+    app = SimpleNamespace(srcdir=str(tmp_path))
+    with pytest.raises(RuntimeError, match=r"drew no figure: \['plot_b.py'\]"):
+        check(app, None)
+    check(app, ValueError("an earlier error is reported as it is"))
