@@ -165,6 +165,11 @@ def read_jsonl_labels(
     JsonlError
         A bad record (``FILE:LINE`` and field named), a missing or empty file.
 
+    See Also
+    --------
+    write_jsonl_records : Write the records of the index into new files.
+    JsonlIndex : What it returns.
+
     Examples
     --------
     >>> import pathlib, tempfile

@@ -9,8 +9,10 @@ __all__ = ["JsonlIndex"]
 
 
 class JsonlIndex:
-    """What one pass over a JSON Lines file kept: labels, fields, and where
-    every record is, made by :func:`read_jsonl_labels`.
+    """The labels, fields and record positions of one pass over a file.
+
+    Made by :func:`read_jsonl_labels`; :func:`write_jsonl_records` copies its
+    records into new files by their byte ranges.
 
     Parameters
     ----------
@@ -58,6 +60,11 @@ class JsonlIndex:
         The first (at most 5) skipped line numbers.
     bom : bool
         Whether the file started with a UTF-8 byte order mark.
+
+    See Also
+    --------
+    read_jsonl_labels : Makes it.
+    write_jsonl_records : Writes its records into new files.
 
     Examples
     --------
@@ -114,8 +121,7 @@ class JsonlIndex:
         return self._y
 
     def codes(self, name="label"):
-        """The values of a field coded as integers, without making the array
-        of values.
+        """Code the values of a field as integers, without an array of values.
 
         Parameters
         ----------
@@ -135,8 +141,9 @@ class JsonlIndex:
         return column.values, np.frombuffer(column.codes, dtype=np.int32)
 
     def value_counts(self, by=None):
-        """Records per label, largest first (ties in label order), without
-        making ``y``.
+        """Count the records per label, largest first (ties in label order).
+
+        ``y`` is not made.
 
         Parameters
         ----------
@@ -147,6 +154,7 @@ class JsonlIndex:
         Returns
         -------
         dict
+            ``{label: count}``, or ``{value of by: {label: count}}``.
         """
         import numpy as np
 
@@ -173,8 +181,10 @@ class JsonlIndex:
 
     @property
     def duplicate_groups(self):
-        """Group ids of duplicates (with ``dedupe``), numbered in order of
-        first appearance, as :func:`duplicate_groups`; None without."""
+        """Group ids of duplicates, as :func:`duplicate_groups` (with ``dedupe``).
+
+        Numbered in order of first appearance; None without ``dedupe``.
+        """
         if self._groups is None and self._keys is not None:
             self._groups = first_seen_groups(self._keys)
         return self._groups
@@ -190,11 +200,33 @@ class JsonlIndex:
         return len(self) - 1 - int(np.count_nonzero(keys[1:] != keys[:-1]))
 
     def where(self, i):
-        """``FILE:LINE`` of record ``i``."""
+        """Give where record ``i`` is, for messages.
+
+        Parameters
+        ----------
+        i : int
+            Position of the record.
+
+        Returns
+        -------
+        str
+            ``FILE:LINE``.
+        """
         return f"{self.path}:{self.line_number(i)}"
 
     def line_number(self, i):
-        """The 1-based line of record ``i``."""
+        """Give the line of record ``i`` in its file.
+
+        Parameters
+        ----------
+        i : int
+            Position of the record.
+
+        Returns
+        -------
+        int
+            Its 1-based line number.
+        """
         import bisect
 
         j = bisect.bisect_right(self._break_at, i) - 1
@@ -211,6 +243,7 @@ class JsonlIndex:
         Returns
         -------
         list of dict
+            The records, in the order of ``rows``.
         """
         if self._starts is None:
             raise ValueError("index was read with offsets=False; read it again.")

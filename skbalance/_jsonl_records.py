@@ -179,6 +179,10 @@ def write_jsonl_records(
     int
         Records written.
 
+    See Also
+    --------
+    read_jsonl_labels : Make the index whose records are written.
+
     Examples
     --------
     >>> import pathlib, tempfile

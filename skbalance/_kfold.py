@@ -112,6 +112,7 @@ class StratifiedLabelKFold(BaseCrossValidator):
         Returns
         -------
         n_splits : int
+            The number of (train, test) pairs :meth:`split` yields.
         """
         return self.n_splits
 
@@ -223,6 +224,7 @@ class StratifiedLabelShuffleSplit(BaseCrossValidator):
         Returns
         -------
         n_splits : int
+            The number of (train, test) pairs :meth:`split` yields.
         """
         return self.n_splits
 

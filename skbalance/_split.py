@@ -201,7 +201,11 @@ class StratifiedTripleSplit:
 
         Parameters
         ----------
-        X, y, groups
+        X : array-like of shape (n_samples, n_features)
+            As in :meth:`split`.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            As in :meth:`split`.
+        groups : array-like of shape (n_samples,), default=None
             As in :meth:`split`.
 
         Returns
@@ -324,6 +328,11 @@ def train_val_test_split(
         Train, validation and test part of each array, in the container type
         of the array.
 
+    See Also
+    --------
+    StratifiedTripleSplit : The same split as a splitter.
+    duplicate_groups : Groups that keep duplicates in one part.
+
     Examples
     --------
     >>> from skbalance import train_val_test_split
@@ -381,6 +390,10 @@ def duplicate_groups(texts):
     -------
     groups : ndarray of int of shape (n_samples,)
         Group id of every row, numbered in order of first appearance.
+
+    See Also
+    --------
+    train_val_test_split : Takes them as ``groups=``.
 
     Examples
     --------
