@@ -37,7 +37,7 @@ _MODULES = {
     "MultilabelRandomOverSampler": "_multilabel_sampling",
     "RatioOverSampler": "_ratio",
     "StratifiedTripleSplit": "_split",
-    "duplicate_groups": "_split",
+    "duplicate_groups": "_text",
     "stratified_partition": "_split",
     "train_val_test_split": "_split",
     "WeightedClassifier": "_weighted",

@@ -1,6 +1,5 @@
 """ClassWeightComputer: class weights for a loss, exportable as JSON."""
 
-import json
 import warnings
 from numbers import Real
 
@@ -13,20 +12,9 @@ from skbalance._compat import Interval, StrOptions, _check_sample_weight, _fit_c
 from skbalance._labels import count_labels, encode
 from skbalance._multilabel import as_indicator, is_multilabel
 from skbalance._validation import check_labels, check_rows
+from skbalance._weights_json import weights_from_json, weights_to_json
 
 __all__ = ["ClassWeightComputer"]
-
-_JSON_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
-
-
-def _label_type(labels):
-    kinds = {type(v).__name__ for v in labels}
-    if len(kinds) != 1 or next(iter(kinds)) not in _JSON_TYPES:
-        raise TypeError(
-            f"Labels of type {sorted(kinds)} cannot be exported to JSON; use str, "
-            "int, float or bool labels."
-        )
-    return kinds.pop()
 
 
 def _is_number_vector(X):
@@ -36,18 +24,6 @@ def _is_number_vector(X):
     if sparse.issparse(X) or getattr(X, "ndim", None) != 1:
         return False
     return getattr(X.dtype, "kind", None) in ("b", "i", "u", "f", "c")
-
-
-def _key_to_label(key, kind):
-    if kind == "bool":
-        if key not in ("true", "false"):
-            raise ValueError(f"Bad bool label {key!r} in class_weights.")
-        return key == "true"
-    return _JSON_TYPES[kind](key)
-
-
-def _label_to_key(label, kind):
-    return ("true" if label else "false") if kind == "bool" else str(label)
 
 
 class ClassWeightComputer(BaseEstimator):
@@ -382,24 +358,7 @@ class ClassWeightComputer(BaseEstimator):
             ..., "counts": {label: count}}``.
         """
         check_is_fitted(self)
-        labels = list(self.class_weight_)
-        kind = _label_type(labels)
-        payload = {
-            "class_weights": {
-                _label_to_key(k, kind): w for k, w in self.class_weight_.items()
-            },
-            "label_type": kind,
-            "strategy": self.strategy,
-            "normalize": self.normalize,
-            "beta": self.beta,
-            "max_weight": self.max_weight,
-            "multilabel": self.multilabel_,
-            "counts": {
-                _label_to_key(k, kind): c
-                for k, c in zip(labels, self.counts_.tolist(), strict=True)
-            },
-        }
-        return json.dumps(payload, indent=indent)
+        return weights_to_json(self, indent=indent)
 
     @classmethod
     def from_json(cls, text):
@@ -416,33 +375,7 @@ class ClassWeightComputer(BaseEstimator):
             Fitted, with the same parameters, classes (of the same type),
             counts and weights.
         """
-        data = json.loads(text)
-        missing = {"class_weights", "label_type", "strategy", "normalize"} - set(data)
-        if missing:
-            raise ValueError(
-                f"Not a ClassWeightComputer JSON: missing {sorted(missing)}."
-            )
-        kind = data["label_type"]
-        if kind not in _JSON_TYPES:
-            raise ValueError(f"Unknown label_type {kind!r} in class weights JSON.")
-        est = cls(
-            strategy=data["strategy"],
-            normalize=data["normalize"],
-            beta=data.get("beta", 0.999),
-            max_weight=data.get("max_weight"),
-        )
-        weights = {
-            _key_to_label(k, kind): float(w) for k, w in data["class_weights"].items()
-        }
-        counts = data.get("counts", {})
-        est.class_weight_ = weights
-        est.classes_ = np.array(list(weights))
-        est.counts_ = np.array(
-            [int(counts.get(_label_to_key(k, kind), 0)) for k in weights],
-            dtype=np.int64,
-        )
-        est.multilabel_ = bool(data.get("multilabel", False))
-        return est
+        return weights_from_json(cls, text)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,7 +10,8 @@ from skbalance._domain_floor import DomainFloorSampler
 from skbalance._jsonl import read_jsonl, write_lines
 from skbalance._metrics import per_class_report
 from skbalance._ratio import RatioOverSampler
-from skbalance._split import StratifiedTripleSplit, duplicate_groups
+from skbalance._split import StratifiedTripleSplit
+from skbalance._text import duplicate_groups
 
 __all__ = ["run_demo"]
 

@@ -15,6 +15,8 @@ import sys
 import time
 from array import array
 
+from skbalance._text import normalise_text
+
 __all__ = ["Column", "JsonlError", "Progress", "RecordError", "Scan", "loads"]
 
 BOM = b"\xef\xbb\xbf"
@@ -181,7 +183,7 @@ def text_key(value):
         value = json.dumps(value, sort_keys=True, ensure_ascii=False)
     elif not isinstance(value, str):
         value = str(value)
-    return hash(" ".join(value.split()).casefold())
+    return hash(normalise_text(value))
 
 
 def first_seen_groups(keys):

@@ -1,6 +1,5 @@
 """Stratified train/val/test splits that keep every class in every part."""
 
-import json
 from numbers import Integral
 
 import numpy as np
@@ -11,11 +10,9 @@ from sklearn.utils import check_random_state
 from skbalance._allocation import exact_parts
 from skbalance._containers import n_rows, take_rows
 from skbalance._stratify import Target, partition
-from skbalance._text import normalise_text
 
 __all__ = [
     "StratifiedTripleSplit",
-    "duplicate_groups",
     "stratified_partition",
     "train_val_test_split",
 ]
@@ -371,48 +368,3 @@ def train_val_test_split(
     if shuffle:
         index = [rng.permutation(idx) for idx in index]
     return [take_rows(a, idx) for a in arrays for idx in index]
-
-
-def duplicate_groups(texts):
-    """Group ids under which exact duplicates share a group.
-
-    Texts are compared after case folding and collapsing whitespace, so
-    ``"Reset my  password"`` and ``"reset my password "`` share a group.
-    Pass the result as ``groups=`` to a split so that an example and its
-    duplicates (or the copies an over-sampler made) are never in two parts.
-
-    Parameters
-    ----------
-    texts : sequence of str, or of records (dict or list)
-        One entry per row; records are compared by their JSON form.
-
-    Returns
-    -------
-    groups : ndarray of int of shape (n_samples,)
-        Group id of every row, numbered in order of first appearance.
-
-    See Also
-    --------
-    train_val_test_split : Takes them as ``groups=``.
-
-    Examples
-    --------
-    >>> from skbalance import duplicate_groups
-    >>> duplicate_groups(["Reset my  password", "Invoice?", "reset my password "])
-    array([0, 1, 0])
-    """
-    table = {}
-    ids = np.empty(len(texts), dtype=np.intp)
-    for i, text in enumerate(texts):
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", errors="replace")
-        elif isinstance(text, (dict, list, tuple)):
-            text = json.dumps(text, sort_keys=True, ensure_ascii=False)
-        elif not isinstance(text, str):
-            raise TypeError(
-                f"texts[{i}] is a {type(text).__name__}; duplicate_groups compares "
-                "texts (str) or records (dict, list)."
-            )
-        key = normalise_text(text)
-        ids[i] = table.setdefault(key, len(table))
-    return ids

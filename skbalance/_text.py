@@ -6,12 +6,18 @@ duplicates.
 """
 
 import hashlib
+import json
 from types import SimpleNamespace
 
 import numpy as np
-from scipy import sparse
 
-__all__ = ["NearDuplicates", "normalise_text", "stable_rank"]
+__all__ = [
+    "Dedupe",
+    "NearDuplicates",
+    "duplicate_groups",
+    "normalise_text",
+    "stable_rank",
+]
 
 
 def normalise_text(text):
@@ -86,6 +92,8 @@ class NearDuplicates:
 
     def add(self, rows):
         """Make the 3-gram ``rows`` (from :meth:`check`) known."""
+        from scipy import sparse
+
         self.known = sparse.vstack([self.known, rows]).tocsr()
 
 
@@ -148,3 +156,48 @@ class Dedupe:
                     near.add(similar.matrix[kept])
                 taken += len(kept)
         return taken
+
+
+def duplicate_groups(texts):
+    """Group ids under which exact duplicates share a group.
+
+    Texts are compared after case folding and collapsing whitespace, so
+    ``"Reset my  password"`` and ``"reset my password "`` share a group.
+    Pass the result as ``groups=`` to a split so that an example and its
+    duplicates (or the copies an over-sampler made) are never in two parts.
+
+    Parameters
+    ----------
+    texts : sequence of str, or of records (dict or list)
+        One entry per row; records are compared by their JSON form.
+
+    Returns
+    -------
+    groups : ndarray of int of shape (n_samples,)
+        Group id of every row, numbered in order of first appearance.
+
+    See Also
+    --------
+    train_val_test_split : Takes them as ``groups=``.
+
+    Examples
+    --------
+    >>> from skbalance import duplicate_groups
+    >>> duplicate_groups(["Reset my  password", "Invoice?", "reset my password "])
+    array([0, 1, 0])
+    """
+    table = {}
+    ids = np.empty(len(texts), dtype=np.intp)
+    for i, text in enumerate(texts):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", errors="replace")
+        elif isinstance(text, (dict, list, tuple)):
+            text = json.dumps(text, sort_keys=True, ensure_ascii=False)
+        elif not isinstance(text, str):
+            raise TypeError(
+                f"texts[{i}] is a {type(text).__name__}; duplicate_groups compares "
+                "texts (str) or records (dict, list)."
+            )
+        key = normalise_text(text)
+        ids[i] = table.setdefault(key, len(table))
+    return ids
