@@ -103,7 +103,7 @@ class MLSMOTE(BaseMultilabelOverSampler):
         The multi-label imbalance report of the input and output labels.
     n_features_in_ : int
         Number of columns of X.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X, when X is a DataFrame with string column names.
 
     See Also

@@ -289,7 +289,7 @@ class MultilabelRandomOverSampler(BaseMultilabelOverSampler):
         input and the output labels.
     n_features_in_ : int
         Number of columns of X, when X is 2-D.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X, when X is a DataFrame with string column names.
 
     See Also
