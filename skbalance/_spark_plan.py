@@ -35,6 +35,11 @@ def _col(name):
     return pyspark_module().col("`" + name.replace("`", "``") + "`")
 
 
+def columns(df):
+    """The columns of ``df`` by exact name, to select them back."""
+    return [_col(c) for c in df.columns]
+
+
 def check_df(df, seed=0, **columns):
     sql = pyspark_module("pyspark.sql")
     if not isinstance(df, sql.DataFrame):
@@ -180,6 +185,11 @@ def _group_parts(df, label_col, groups_col, sizes, keep_rare, rng):
 
 def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=None):
     check_df(df, seed, label_col=label_col, groups_col=groups_col)
+    if part_col in df.columns:
+        raise ValueError(
+            f"part_col={part_col!r} is already a column of the DataFrame; choose "
+            "another name."
+        )
     F = pyspark_module()
     T = pyspark_module("pyspark.sql.types")
     rng = check_random_state(seed)
@@ -192,7 +202,7 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
             ]
         )
         table = df.sparkSession.createDataFrame(list(part_of.items()), schema)
-        return df.join(table, on=groups_col).select(*df.columns, part_col)
+        return df.join(table, on=groups_col).select(*columns(df), part_col)
     hashed, keys, buckets = stratum_counts(df, label_col, seed)
     counts = buckets.sum(axis=1)
     sizes = _part_sizes(int(counts.sum()), sizes)
@@ -210,7 +220,7 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
     part = sum(
         (F.col(RANK) >= F.col("_sk_cuts")[j]).cast("int") for j in range(sizes.size - 1)
     )
-    return ranked.withColumn(part_col, part).select(*df.columns, part_col)
+    return ranked.withColumn(part_col, part).select(*columns(df), part_col)
 
 
 def _warn_rare(keys, counts):
