@@ -122,9 +122,11 @@ def rank_rows(hashed, stratum, keys, buckets, extra_cols):
         for b in np.flatnonzero(buckets[i]).tolist()
     ]
     table = hashed.sparkSession.createDataFrame(rows, T.StructType(fields))
+    # the window first, so that the shuffle carries no column of the table
     window = Window.partitionBy(_col(stratum), _BUCKET).orderBy(_H, _H2)
-    return hashed.join(F.broadcast(table), on=[stratum, _BUCKET]).withColumn(
-        RANK, F.col(_OFFSET) + F.row_number().over(window) - 1
+    numbered = hashed.withColumn(RANK, F.row_number().over(window) - 1)
+    return numbered.join(F.broadcast(table), on=[stratum, _BUCKET]).withColumn(
+        RANK, F.col(_OFFSET) + F.col(RANK)
     )
 
 
