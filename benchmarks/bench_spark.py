@@ -9,7 +9,8 @@ ids, so the class counts are known exactly and the in-memory path gets the
 same labels as a NumPy array.
 
 Measured (medians of ``--repeats`` runs; every Spark job computes all its
-rows and collects only a per-class count table, which also checks it):
+rows, pruned to the columns a count needs, and collects only a per-class
+count table, which also checks it):
 
 * ``stratified_partition`` 70/15/15 (the engine of ``triple_split``) and
   ``oversample(target_ratio=0.5)``, with rows per second per core;

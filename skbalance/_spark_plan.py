@@ -11,8 +11,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
 
-from skbalance._allocation import allocate_classes, iterative_parts, part_sizes
+from skbalance._allocation import allocate_classes, exact_parts
 from skbalance._compat import import_optional
+from skbalance._stratify import group_assignment
 
 #: rows are ranked within (stratum, bucket of their hash), so that a large
 #: class is ranked by up to this many tasks instead of one
@@ -33,6 +34,11 @@ def pyspark_module(module="pyspark.sql.functions"):
 def _col(name):
     """A column by its exact name (dots and backticks are not paths)."""
     return pyspark_module().col("`" + name.replace("`", "``") + "`")
+
+
+def columns(df):
+    """The columns of ``df`` by exact name, to select them back."""
+    return [_col(c) for c in df.columns]
 
 
 def check_df(df, seed=0, **columns):
@@ -117,23 +123,31 @@ def rank_rows(hashed, stratum, keys, buckets, extra_cols):
         for b in np.flatnonzero(buckets[i]).tolist()
     ]
     table = hashed.sparkSession.createDataFrame(rows, T.StructType(fields))
+    # the window first, so that the shuffle carries no column of the table
     window = Window.partitionBy(_col(stratum), _BUCKET).orderBy(_H, _H2)
-    return hashed.join(F.broadcast(table), on=[stratum, _BUCKET]).withColumn(
-        RANK, F.col(_OFFSET) + F.row_number().over(window) - 1
+    numbered = hashed.withColumn(RANK, F.row_number().over(window) - 1)
+    return numbered.join(F.broadcast(table), on=[stratum, _BUCKET]).withColumn(
+        RANK, F.col(_OFFSET) + F.col(RANK)
     )
 
 
-def _allocate(counts, sizes, *, keep_rare, rare_order, rng):
+def _allocate(counts, sizes, fractions, *, keep_rare, rare_order, rng):
     """Rows of every class in every part, from the class counts alone: the
     one place that calls the in-memory allocation (its contract is a pure
-    function from counts to this table)."""
-    alloc, widened = allocate_classes(
-        counts, sizes, keep_rare=keep_rare, rare_order=rare_order, rng=rng
+    function from counts to this table), with the exact shares of the
+    in-memory split."""
+    alloc, _, uncovered = allocate_classes(
+        counts,
+        sizes,
+        fractions=fractions,
+        keep_rare=keep_rare,
+        rare_order=rare_order,
+        rng=rng,
     )
-    if widened:
+    if uncovered.size:
         warnings.warn(
-            "Too many small classes for the smallest part: some classes are more "
-            "than one example away from their exact share, or not in every part.",
+            f"{uncovered.size} class(es) of at least {max(3, sizes.size)} rows could "
+            "not be put in every part (the rows they need overflow a part).",
             UserWarning,
             stacklevel=4,
         )
@@ -141,11 +155,14 @@ def _allocate(counts, sizes, *, keep_rare, rare_order, rng):
 
 
 def _part_sizes(n, sizes):
-    """Exact part sizes; ``sizes`` may be a function of the row count."""
+    """Exact part sizes and the exact fractions they round (``(weights,
+    denominator)``), as the in-memory split; ``sizes`` may be a function of
+    the row count."""
     if callable(sizes):
         sizes = sizes(n)
     names = [f"sizes[{j}]" for j in range(len(sizes))]
-    return part_sizes(n, list(sizes), names)
+    counts, *fractions = exact_parts(n, list(sizes), names)
+    return counts, tuple(fractions)
 
 
 def _group_parts(df, label_col, groups_col, sizes, keep_rare, rng):
@@ -163,15 +180,29 @@ def _group_parts(df, label_col, groups_col, sizes, keep_rare, rng):
         ),
         shape=(len(groups), len(labels)),
     )
-    weights = np.asarray(units.sum(axis=1)).ravel()
-    sizes = _part_sizes(int(weights.sum()), sizes)
-    part, uncovered = iterative_parts(
-        units, sizes, weights=weights, keep_rare=keep_rare, rng=rng
+    weights = np.asarray(units.sum(axis=1)).ravel().astype(np.int64)
+    sizes, _ = _part_sizes(int(weights.sum()), sizes)
+    part = group_assignment(
+        units,
+        weights,
+        np.array(groups, dtype=object),
+        sizes,
+        keep_rare=keep_rare,
+        rng=rng,
     )
-    if uncovered:
+    # the classes of at least max(3, parts) rows missing from a part, named as
+    # the in-memory split names them
+    present = np.zeros((sizes.size, len(labels)), dtype=bool)
+    coo = units.tocoo()
+    present[part[coo.row], coo.col] = True
+    totals = np.asarray(units.sum(axis=0)).ravel()
+    missing = np.flatnonzero((totals >= max(3, sizes.size)) & ~present.all(axis=0))
+    if keep_rare and missing.size:
         warnings.warn(
-            f"{uncovered} class(es) with at least {max(3, sizes.size)} groups could "
-            "not be put in every part (their rows are shared with other groups).",
+            f"{missing.size} class(es) of at least {max(3, sizes.size)} rows could "
+            "not be put in every part (too few groups hold them): "
+            + ", ".join(repr(labels[k]) for k in missing[:10])
+            + ".",
             UserWarning,
             stacklevel=3,
         )
@@ -180,6 +211,11 @@ def _group_parts(df, label_col, groups_col, sizes, keep_rare, rng):
 
 def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=None):
     check_df(df, seed, label_col=label_col, groups_col=groups_col)
+    if part_col in df.columns:
+        raise ValueError(
+            f"part_col={part_col!r} is already a column of the DataFrame; choose "
+            "another name."
+        )
     F = pyspark_module()
     T = pyspark_module("pyspark.sql.types")
     rng = check_random_state(seed)
@@ -192,13 +228,15 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
             ]
         )
         table = df.sparkSession.createDataFrame(list(part_of.items()), schema)
-        return df.join(table, on=groups_col).select(*df.columns, part_col)
+        return df.join(table, on=groups_col).select(*columns(df), part_col)
     hashed, keys, buckets = stratum_counts(df, label_col, seed)
     counts = buckets.sum(axis=1)
-    sizes = _part_sizes(int(counts.sum()), sizes)
+    sizes, fractions = _part_sizes(int(counts.sum()), sizes)
     if rare is not None:
         _warn_rare(keys, counts)
-    alloc = _allocate(counts, sizes, keep_rare=keep_rare, rare_order=rare, rng=rng)
+    alloc = _allocate(
+        counts, sizes, fractions, keep_rare=keep_rare, rare_order=rare, rng=rng
+    )
     cuts = np.cumsum(alloc, axis=1)[:, :-1].tolist()
     ranked = rank_rows(
         hashed,
@@ -210,7 +248,7 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
     part = sum(
         (F.col(RANK) >= F.col("_sk_cuts")[j]).cast("int") for j in range(sizes.size - 1)
     )
-    return ranked.withColumn(part_col, part).select(*df.columns, part_col)
+    return ranked.withColumn(part_col, part).select(*columns(df), part_col)
 
 
 def _warn_rare(keys, counts):

@@ -196,26 +196,62 @@ def _warn_uncovered(target, part, n_parts, why):
 
 def _group_parts(target, sizes, *, keep_rare, rng):
     """Part of every row when groups must not straddle parts."""
+    part = group_assignment(
+        target.units(),
+        target.group_sizes,
+        target.group_names,
+        sizes,
+        keep_rare=keep_rare,
+        rng=rng,
+    )
+    return part[target.groups]
+
+
+def group_assignment(units, group_sizes, group_names, sizes, *, keep_rare, rng):
+    """Part of every group, from the (group, class) counts alone.
+
+    A pure function of the counts, shared with :mod:`skbalance.spark`: every
+    assignment is tried for a few groups (the smallest part-size error, then
+    per-class error), iterative stratification of the groups otherwise; no
+    part is left empty.
+
+    Parameters
+    ----------
+    units : sparse matrix of shape (n_groups, n_classes)
+        Rows of every class in every group (groups and classes sorted).
+    group_sizes : ndarray of int of shape (n_groups,)
+        Rows of every group.
+    group_names : ndarray of shape (n_groups,)
+        The groups, for the error message.
+    sizes : ndarray of int of shape (n_parts,)
+        Exact part sizes.
+    keep_rare : bool
+        As in :func:`skbalance.stratified_partition`.
+    rng : numpy.random.RandomState
+        Breaks ties.
+
+    Returns
+    -------
+    part : ndarray of int of shape (n_groups,)
+    """
     P = sizes.size
-    n_groups = target.group_sizes.size
+    n_groups = group_sizes.size
     if n_groups < P:
         pairs = [
-            (g.item(), int(s))
-            for g, s in zip(target.group_names, target.group_sizes, strict=True)
+            (g.item() if hasattr(g, "item") else g, int(s))
+            for g, s in zip(group_names, group_sizes, strict=True)
         ]
         raise ValueError(
             f"Cannot split {n_groups} group(s) into {P} non-empty parts: groups "
             f"{describe(pairs)}."
         )
-    units = target.units()
     if P**n_groups * P * units.shape[1] <= 50 * _EXHAUSTIVE:
-        part = _best_assignment(units.toarray(), target.group_sizes, sizes, rng)
-    else:
-        part, _ = iterative_parts(
-            units, sizes, weights=target.group_sizes, keep_rare=keep_rare, rng=rng
-        )
-        _fill_empty_parts(part, target.group_sizes, P)
-    return part[target.groups]
+        return _best_assignment(units.toarray(), group_sizes, sizes, rng)
+    part, _ = iterative_parts(
+        units, sizes, weights=group_sizes, keep_rare=keep_rare, rng=rng
+    )
+    _fill_empty_parts(part, group_sizes, P)
+    return part
 
 
 def _best_assignment(U, weights, sizes, rng):

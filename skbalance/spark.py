@@ -38,6 +38,7 @@ from skbalance._diagnostics import ImbalanceReport
 from skbalance._spark_plan import (
     RANK,
     check_df,
+    columns,
     count_rows,
     fold_sizes,
     partition,
@@ -271,13 +272,13 @@ def oversample(
     copies = F.col("_sk_whole") + (F.col(RANK) < F.col("_sk_extra")).cast("long")
     return ranked.withColumn(
         "_sk_copy", F.explode(F.sequence(F.lit(1), copies))
-    ).select(*df.columns)
+    ).select(*columns(df))
 
 
 def _report_counts(df, label_col, groups_col):
     check_df(df, label_col=label_col, groups_col=groups_col)
-    columns = [label_col] if groups_col is None else [label_col, groups_col]
-    return count_rows(df, columns)
+    names = [label_col] if groups_col is None else [label_col, groups_col]
+    return count_rows(df, names)
 
 
 def imbalance_report(df, label_col, groups_col=None):

@@ -443,3 +443,20 @@ def test_docs_list_the_spark_functions():
 
     assert all(f"spark.{name}" in api for name in module.__all__)
     assert json.loads(json.dumps(module.__all__)) == sorted(module.__all__)
+
+
+def test_column_names_with_dots_and_an_existing_part_column(sks, spark):
+    rows = [(i, str(y)) for i, y in enumerate(LABELS[:200])]
+    df = spark.createDataFrame(rows, "`row id` long, `meta.label` string")
+    with pytest.warns(UserWarning, match=r"2 class\(es\) have too few examples"):
+        parts = sks.triple_split(df, "meta.label", keep_rare=False, seed=0)
+    assert [p.columns for p in parts] == [["row id", "meta.label"]] * 3
+    assert sum(p.count() for p in parts) == 200
+    over = sks.oversample(df, "meta.label", target_ratio=1.0)
+    assert over.columns == ["row id", "meta.label"]
+    with pytest.raises(
+        ValueError,
+        match=r"part_col='meta.label' is already a column of the DataFrame; choose "
+        r"another name\.",
+    ):
+        sks.stratified_partition(df, "meta.label", [0.5, 0.5], part_col="meta.label")
