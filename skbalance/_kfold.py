@@ -42,7 +42,29 @@ def _warn_small(target, n_parts, where):
         )
 
 
-class StratifiedLabelKFold(BaseCrossValidator):
+class _LabelSplitter(BaseCrossValidator):
+    """What both splitters share: ``groups`` routed to ``split`` (as
+    scikit-learn's group splitters do) and ``get_n_splits``."""
+
+    __metadata_request__split = {"groups": True}
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of (train, test) pairs that :meth:`split` yields.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored, for API compatibility.
+
+        Returns
+        -------
+        n_splits : int
+            The number of (train, test) pairs :meth:`split` yields.
+        """
+        return self.n_splits
+
+
+class StratifiedLabelKFold(_LabelSplitter):
     """Stratified k-fold for single-label, multi-label and grouped data.
 
     A drop-in ``cv=`` for scikit-learn: :meth:`split` yields ``(train,
@@ -93,28 +115,11 @@ class StratifiedLabelKFold(BaseCrossValidator):
     (5,)
     """
 
-    __metadata_request__split = {"groups": True}
-
     def __init__(self, n_splits=5, *, shuffle=True, keep_rare=True, random_state=None):
         self.n_splits = n_splits
         self.shuffle = shuffle
         self.keep_rare = keep_rare
         self.random_state = random_state
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of folds.
-
-        Parameters
-        ----------
-        X, y, groups : object
-            Ignored, for API compatibility.
-
-        Returns
-        -------
-        n_splits : int
-            The number of (train, test) pairs :meth:`split` yields.
-        """
-        return self.n_splits
 
     def split(self, X, y, groups=None):
         """Yield train and test indices of every fold.
@@ -160,7 +165,7 @@ class StratifiedLabelKFold(BaseCrossValidator):
             yield np.flatnonzero(part != j), np.flatnonzero(part == j)
 
 
-class StratifiedLabelShuffleSplit(BaseCrossValidator):
+class StratifiedLabelShuffleSplit(_LabelSplitter):
     """Repeated stratified train/test splits, with exact sizes.
 
     Like scikit-learn's ``StratifiedShuffleSplit``, for single-label,
@@ -196,8 +201,6 @@ class StratifiedLabelShuffleSplit(BaseCrossValidator):
     [(30, 10), (30, 10)]
     """
 
-    __metadata_request__split = {"groups": True}
-
     def __init__(
         self,
         n_splits=10,
@@ -212,21 +215,6 @@ class StratifiedLabelShuffleSplit(BaseCrossValidator):
         self.train_size = train_size
         self.keep_rare = keep_rare
         self.random_state = random_state
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits.
-
-        Parameters
-        ----------
-        X, y, groups : object
-            Ignored, for API compatibility.
-
-        Returns
-        -------
-        n_splits : int
-            The number of (train, test) pairs :meth:`split` yields.
-        """
-        return self.n_splits
 
     def split(self, X, y, groups=None):
         """Yield train and test indices of every split.
