@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 
 from skbalance._allocation import exact_parts
 from skbalance._containers import n_rows
-from skbalance._stratify import Target, partition
+from skbalance._stratify import Target, examples, partition
 
 __all__ = ["StratifiedLabelKFold", "StratifiedLabelShuffleSplit"]
 
@@ -30,13 +30,10 @@ def _warn_small(target, n_parts, where):
         return
     small = np.flatnonzero(target.counts < n_parts)
     if small.size:
-        shown = ", ".join(
-            f"{target.uniques[k].item()!r} ({target.counts[k]})" for k in small[:10]
-        )
-        more = f" and {small.size - 10} more" if small.size > 10 else ""
+        pairs = [(target.uniques[k].item(), int(target.counts[k])) for k in small]
         warnings.warn(
             f"{small.size} class(es) have fewer examples than {where}, so they "
-            f"cannot be in every test part: {shown}{more}.",
+            f"cannot be in every test part: {examples(pairs)}.",
             UserWarning,
             stacklevel=3,
         )

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 
 from skbalance._allocation import allocate_classes, exact_parts
 from skbalance._compat import import_optional
-from skbalance._stratify import group_assignment
+from skbalance._stratify import group_assignment, warn_rare
 
 #: rows are ranked within (stratum, bucket of their hash), so that a large
 #: class is ranked by up to this many tasks instead of one
@@ -233,7 +233,7 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
     counts = buckets.sum(axis=1)
     sizes, fractions = _part_sizes(int(counts.sum()), sizes)
     if rare is not None:
-        _warn_rare(keys, counts)
+        warn_rare(keys, counts, 3, stacklevel=4)
     alloc = _allocate(
         counts, sizes, fractions, keep_rare=keep_rare, rare_order=rare, rng=rng
     )
@@ -249,20 +249,6 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
         (F.col(RANK) >= F.col("_sk_cuts")[j]).cast("int") for j in range(sizes.size - 1)
     )
     return ranked.withColumn(part_col, part).select(*columns(df), part_col)
-
-
-def _warn_rare(keys, counts):
-    rare = [(k, int(c)) for k, c in zip(keys, counts, strict=True) if c < 3]
-    if rare:
-        shown = ", ".join(f"{k!r} ({c})" for k, c in rare[:10])
-        more = f" and {len(rare) - 10} more" if len(rare) > 10 else ""
-        warnings.warn(
-            f"{len(rare)} class(es) have too few examples to be in every part: "
-            f"{shown}{more}. They go to train (1 example) or to train and test "
-            "(2 examples).",
-            UserWarning,
-            stacklevel=4,
-        )
 
 
 def fold_sizes(n, n_splits):

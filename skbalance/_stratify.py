@@ -79,21 +79,30 @@ class Target:
         """Name the classes too small to be in every part (single-label)."""
         if self.multilabel or self.groups is not None or not self.stratified:
             return
-        rare = np.flatnonzero(self.counts < min(3, n_parts))
-        if rare.size == 0:
-            return
-        pairs = [(self.uniques[k].item(), int(self.counts[k])) for k in rare]
-        placed = (
-            " They go to train (1 example) or to train and test (2 examples)."
-            if n_parts == 3
-            else ""
-        )
-        warnings.warn(
-            f"{rare.size} class(es) have too few examples to be in every part: "
-            f"{_examples(pairs)}.{placed}",
-            UserWarning,
-            stacklevel=4,
-        )
+        warn_rare(self.uniques.tolist(), self.counts.tolist(), n_parts, stacklevel=5)
+
+
+def warn_rare(labels, counts, n_parts, *, stacklevel):
+    """Warn naming the classes of fewer than ``min(3, n_parts)`` rows, which
+    cannot be in every part (shared with :mod:`skbalance.spark`)."""
+    rare = [
+        (label, int(c))
+        for label, c in zip(labels, counts, strict=True)
+        if c < min(3, n_parts)
+    ]
+    if not rare:
+        return
+    placed = (
+        " They go to train (1 example) or to train and test (2 examples)."
+        if n_parts == 3
+        else ""
+    )
+    warnings.warn(
+        f"{len(rare)} class(es) have too few examples to be in every part: "
+        f"{examples(rare)}.{placed}",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _reject_multioutput(y):
@@ -117,7 +126,8 @@ def _reject_multioutput(y):
     )
 
 
-def _examples(pairs):
+def examples(pairs):
+    """``'a' (3), 'b' (1) and 2 more``, at most ten shown."""
     shown = ", ".join(f"{label!r} ({c})" for label, c in pairs[:10])
     more = len(pairs) - 10
     return shown + (f" and {more} more" if more > 0 else "")
