@@ -25,7 +25,11 @@ class UsageError(Exception):
     """Options that do not go together: exit code 2."""
 
 
-def _command(name):
+def _command(name, engine="memory"):
+    if engine == "spark":
+        from skbalance import _cli_spark
+
+        return getattr(_cli_spark, name)
     if name == "demo":
         from skbalance._cli_data import demo
 
@@ -35,6 +39,23 @@ def _command(name):
     else:
         from skbalance import _cli_data as module
     return getattr(module, name)
+
+
+def _engine_problem(args):
+    """Options of --engine spark given to the in-memory engine."""
+    if getattr(args, "engine", "spark") == "spark":
+        return None
+    for option, given in (
+        ("--format", args.format is not None),
+        ("--spark-master", args.spark_master is not None),
+        ("--spark-conf", args.spark_conf is not None),
+        ("--parts", getattr(args, "parts", False)),
+    ):
+        if given:
+            return f"{option} goes with --engine spark."
+    if str(args.input).rstrip("/").lower().endswith((".parquet", ".parq")):
+        return f"{args.input}: Parquet input needs --engine spark."
+    return None
 
 
 def _quiet_stdout():
@@ -74,6 +95,10 @@ def main(argv=None, *, out=None, err=None):
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    problem = _engine_problem(args)
+    if problem:
+        print(f"skbalance {args.command}: error: {problem}", file=err)
+        return 2
     previous = None
     try:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -83,7 +108,9 @@ def main(argv=None, *, out=None, err=None):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             try:
-                _command(args.command)(args, out=out, err=err)
+                _command(args.command, getattr(args, "engine", "memory"))(
+                    args, out=out, err=err
+                )
             finally:
                 for warning in caught:
                     print(

@@ -105,25 +105,30 @@ def analyze(args, *, out, err):
         "skipped": index.n_skipped,
         "skipped_lines": index.skipped_lines,
     }
-    if args.json:
-        print(json.dumps({**report.to_dict(), **extra}, indent=2), file=out)
-    else:
-        print(f"{index.path}: {report}", file=out)
-        if index.n_missing:
-            lines = ", ".join(map(str, index.missing_lines))
-            print(
-                f"records without {args.label!r}: {index.n_missing} (lines {lines}"
-                f"{', ...' if index.n_missing > len(index.missing_lines) else ''});"
-                " not counted above (--missing-label VALUE counts them)",
-                file=out,
-            )
-        print(f"duplicate records: {n_dup}", file=out)
+    print_analysis(args, index.path, report, extra, out)
     note(index, err)
     if args.plot is not None:
-        _plot(report, args)
+        plot(report, args)
 
 
-def _plot(report, args):
+def print_analysis(args, name, report, extra, out):
+    """The report of ``analyze``, as JSON or text (both engines)."""
+    if args.json:
+        print(json.dumps({**report.to_dict(), **extra}, indent=2), file=out)
+        return
+    print(f"{name}: {report}", file=out)
+    n_missing, lines = extra["missing_label"], extra["missing_label_lines"]
+    if n_missing:
+        print(
+            f"records without {args.label!r}: {n_missing} (lines "
+            f"{', '.join(map(str, lines))}{', ...' if n_missing > len(lines) else ''});"
+            " not counted above (--missing-label VALUE counts them)",
+            file=out,
+        )
+    print(f"duplicate records: {extra['duplicate_records']}", file=out)
+
+
+def plot(report, args):
     from skbalance._compat import import_optional
 
     import_optional("matplotlib", extra="plot", purpose="--plot")
@@ -162,15 +167,31 @@ def _split_groups(index):
     return connected_components(full, directed=False)[1][a]
 
 
-def split(args, *, out, err):
+def sorted_codes(index, name):
+    """The distinct values of a field, sorted, and the code of every record."""
     import numpy as np
 
+    values, codes = index.codes(name)
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values), dtype=np.int32)
+    rank[order] = np.arange(len(values), dtype=np.int32)
+    return [values[i] for i in order], rank[codes]
+
+
+def check_split(args):
+    """The options of ``split`` that do not go together (both engines)."""
     if abs(sum(args.sizes) - 1) > 1e-9:
         raise usage(f"--sizes must sum to 1; got {' + '.join(map(str, args.sizes))}.")
     if args.text is not None and not args.dedupe:
         raise usage("--text is used by --dedupe; add --dedupe or leave --text out.")
     if os.path.exists(args.out_dir) and not os.path.isdir(args.out_dir):
         raise usage(f"--out-dir {args.out_dir}: exists and is not a folder.")
+
+
+def split(args, *, out, err):
+    import numpy as np
+
+    check_split(args)
     os.makedirs(args.out_dir, exist_ok=True)
     names = ("train", "val", "test")
     paths = [os.path.join(args.out_dir, f"{n}.jsonl") for n in names]
@@ -179,9 +200,12 @@ def split(args, *, out, err):
     fields = {k: v for k, v in (("domain", args.domain), ("group", args.group)) if v}
     dedupe = (args.text or True) if args.dedupe else None
     index = read(args, fields=fields, dedupe=dedupe)
-    classes, strata = index.codes()
+    # classes (and domains) numbered in sorted order, so that the counts per
+    # part depend on the counts alone, not on the order of the file (and are
+    # those of --engine spark)
+    classes, strata = sorted_codes(index, "label")
     if args.domain is not None:  # class and domain together, as one integer
-        domains, domain_codes = index.codes("domain")
+        domains, domain_codes = sorted_codes(index, "domain")
         strata = strata.astype(np.int64) * len(domains) + domain_codes
     train_size, val_size, test_size = args.sizes
     splitter = skbalance.StratifiedTripleSplit(
@@ -195,16 +219,22 @@ def split(args, *, out, err):
         from skbalance._jsonl import write_jsonl_records
 
         write_jsonl_records(index, rows, path, force=args.force)
-    codes = index.codes()[1]
+    codes = strata if args.domain is None else sorted_codes(index, "label")[1]
     order = list(index.value_counts())
     position = {c: classes.index(c) for c in order}
     columns = {}
     for name, rows in zip(names, parts, strict=True):
         counts = np.bincount(codes[rows], minlength=len(classes))
         columns[name] = {c: int(counts[position[c]]) for c in order}
-    sizes = " / ".join(f"{p.size} {n}" for n, p in zip(names, parts, strict=True))
-    _table(f"{index.path}: {sizes} -> {args.out_dir}", columns, out)
+    print_split(index.path, columns, args.out_dir, out)
     note(index, err)
+
+
+def print_split(name, columns, out_dir, out):
+    """The per-class table of ``split``: ``columns`` is ``{part: {class:
+    count}}``, classes largest first."""
+    sizes = " / ".join(f"{sum(c.values())} {n}" for n, c in columns.items())
+    _table(f"{name}: {sizes} -> {out_dir}", columns, out)
 
 
 def balance(args, *, out, err):
@@ -214,11 +244,6 @@ def balance(args, *, out, err):
     fields = {} if args.domain is None else {"domain": args.domain}
     index = read(args, fields=fields)
     strata = index.y if args.domain is None else index.fields["domain"]
-    what = (
-        f"label field {args.label!r}"
-        if args.domain is None
-        else f"domain field {args.domain!r}"
-    )
     if args.target_ratio is not None:
         sampler = skbalance.RatioOverSampler(
             target_ratio=args.target_ratio, shuffle=args.shuffle, random_state=args.seed
@@ -230,15 +255,32 @@ def balance(args, *, out, err):
     sampler.fit(range(len(index)), strata)
     rows = sampler.sample_indices_
     write_jsonl_records(index, rows, args.output, force=args.force)
-    n_in, n_out = len(index), len(rows)
+    print_balance(
+        args,
+        type(sampler).__name__,
+        sampler.counts_before_,
+        sampler.counts_after_,
+        out=out,
+        err=err,
+    )
+    note(index, err)
+
+
+def print_balance(args, sampler, before, after, *, out, err):
+    """The before/after table of ``balance`` (on stderr when the records go
+    to standard output)."""
+    what = (
+        f"label field {args.label!r}"
+        if args.domain is None
+        else f"domain field {args.domain!r}"
+    )
+    n_in, n_out = sum(before.values()), sum(after.values())
     to_stdout = is_stdout(args.output)
     target = "standard output" if to_stdout else args.output
     summary = err if to_stdout else out
-    before, after = sampler.counts_before_, sampler.counts_after_
-    total = sum(after.values())
     width = max([len(str(k)) for k in after] + [5])
     print(
-        f"{type(sampler).__name__} on {what}: {n_in} records in, {n_out} out "
+        f"{sampler} on {what}: {n_in} records in, {n_out} out "
         f"({n_out - n_in} copies) -> {target}",
         file=summary,
     )
@@ -246,10 +288,9 @@ def balance(args, *, out, err):
     for key in after:
         print(
             f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}  "
-            f"{after[key] / total:>6.1%}",
+            f"{after[key] / n_out:>6.1%}",
             file=summary,
         )
-    note(index, err)
 
 
 def weights(args, *, out, err):

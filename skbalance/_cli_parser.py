@@ -117,6 +117,43 @@ def _json(parser):
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
+def _engine(parser, *, writes=False):
+    parser.add_argument(
+        "--engine",
+        choices=["memory", "spark"],
+        default="memory",
+        help="run in this process (default), or on Spark for data that does not "
+        "fit one machine (pip install 'skbalance[spark]'; FILE may then be a "
+        "folder, a glob or a URI such as hdfs:// or s3a://)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["jsonl", "parquet"],
+        help="with --engine spark: the input format (default: parquet for a "
+        "name ending in .parquet, else jsonl)",
+    )
+    parser.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="with --engine spark: the master of a new session, such as "
+        "local[4] or yarn (default: Spark's, local[*])",
+    )
+    parser.add_argument(
+        "--spark-conf",
+        action="append",
+        metavar="KEY=VALUE",
+        help="with --engine spark: a setting of a new session; repeatable",
+    )
+    if writes:
+        parser.add_argument(
+            "--parts",
+            action="store_true",
+            help="with --engine spark: write Spark's folder of part files, not one "
+            "file (always so for Parquet, and for a path that is not on the local "
+            "file system)",
+        )
+
+
 def _add_analyze(commands):
     p = commands.add_parser(
         "analyze",
@@ -136,6 +173,7 @@ def _add_analyze(commands):
     _json(p)
     p.add_argument("--plot", metavar="PNG", help="draw the distribution to this image")
     p.add_argument("--force", action="store_true", help="replace an existing image")
+    _engine(p)
 
 
 def _add_split(commands):
@@ -173,6 +211,7 @@ def _add_split(commands):
     p.add_argument("--text", metavar="FIELD", help="the text field for --dedupe")
     _seed_option(p)
     p.add_argument("--force", action="store_true", help="replace existing parts")
+    _engine(p, writes=True)
 
 
 def _add_balance(commands):
@@ -209,6 +248,7 @@ def _add_balance(commands):
     )
     p.add_argument("--shuffle", action="store_true", help="shuffle the output")
     _seed_option(p)
+    _engine(p, writes=True)
 
 
 def _add_augment(commands):
@@ -263,6 +303,7 @@ def _add_weights(commands):
         help="how a weight falls with the class count (default: balanced)",
     )
     _output(p, required=False, what="JSON file to write (default: standard output)")
+    _engine(p)
 
 
 def _add_evaluate(commands):

@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from skbalance._allocation import allocate_classes, exact_parts
 from skbalance._compat import import_optional
 from skbalance._stratify import group_assignment, warn_rare
+from skbalance._targets import stratum_targets
 
 #: rows are ranked within (stratum, bucket of their hash), so that a large
 #: class is ranked by up to this many tasks instead of one
@@ -80,11 +81,12 @@ def sorted_keys(values):
     return sorted(set(values))
 
 
-def _hashed(df, seed):
-    """Two independent hashes of (seed, every column), and a bucket of the
-    first (its top bits), so that ordering by the hashes ranks at random."""
+def _hashed(df, seed, hash_cols=None):
+    """Two independent hashes of (seed, every column, or ``hash_cols``), and
+    a bucket of the first (its top bits), so that ordering by the hashes
+    ranks at random."""
     F = pyspark_module()
-    cols = [_col(c) for c in df.columns]
+    cols = [_col(c) for c in (df.columns if hash_cols is None else hash_cols)]
     h = F.xxhash64(F.lit(seed), *cols)
     return (
         df.withColumn(_H, h)
@@ -93,9 +95,9 @@ def _hashed(df, seed):
     )
 
 
-def stratum_counts(df, stratum, seed):
+def stratum_counts(df, stratum, seed, hash_cols=None):
     """Hashed df, sorted strata, their counts and per-bucket counts."""
-    hashed = _hashed(df, seed)
+    hashed = _hashed(df, seed, hash_cols)
     rows = count_rows(hashed, [stratum, _BUCKET])
     keys = sorted_keys(k[0] for k, _ in rows)
     index = {k: i for i, k in enumerate(keys)}
@@ -204,12 +206,33 @@ def _group_parts(df, label_col, groups_col, sizes, keep_rare, rng):
             + ", ".join(repr(labels[k]) for k in missing[:10])
             + ".",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    return dict(zip(groups, part.tolist(), strict=True))
+    table = np.zeros((len(labels), sizes.size), dtype=np.int64)
+    np.add.at(table, (coo.col, part[coo.row]), coo.data.astype(np.int64))
+    return dict(zip(groups, part.tolist(), strict=True)), labels, table
 
 
 def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=None):
+    return partition_plan(
+        df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare
+    )[0]
+
+
+def partition_plan(
+    df,
+    label_col,
+    sizes,
+    groups_col,
+    keep_rare,
+    seed,
+    part_col,
+    rare=None,
+    hash_cols=None,
+):
+    """``df`` with the part of every row, the sorted classes and the rows of
+    every class in every part (known on the driver before any row moves).
+    Only ``hash_cols`` (default: all columns) decide the random ranks."""
     check_df(df, seed, label_col=label_col, groups_col=groups_col)
     if part_col in df.columns:
         raise ValueError(
@@ -220,20 +243,23 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
     T = pyspark_module("pyspark.sql.types")
     rng = check_random_state(seed)
     if groups_col is not None:
-        part_of = _group_parts(df, label_col, groups_col, sizes, keep_rare, rng)
+        part_of, keys, table = _group_parts(
+            df, label_col, groups_col, sizes, keep_rare, rng
+        )
         schema = T.StructType(
             [
                 T.StructField(groups_col, df.schema[groups_col].dataType, False),
                 T.StructField(part_col, T.IntegerType(), False),
             ]
         )
-        table = df.sparkSession.createDataFrame(list(part_of.items()), schema)
-        return df.join(table, on=groups_col).select(*columns(df), part_col)
-    hashed, keys, buckets = stratum_counts(df, label_col, seed)
+        rows = df.sparkSession.createDataFrame(list(part_of.items()), schema)
+        parted = df.join(F.broadcast(rows), on=groups_col)
+        return parted.select(*columns(df), part_col), keys, table
+    hashed, keys, buckets = stratum_counts(df, label_col, seed, hash_cols)
     counts = buckets.sum(axis=1)
     sizes, fractions = _part_sizes(int(counts.sum()), sizes)
     if rare is not None:
-        warn_rare(keys, counts, 3, stacklevel=4)
+        warn_rare(keys, counts, 3, stacklevel=5)
     alloc = _allocate(
         counts, sizes, fractions, keep_rare=keep_rare, rare_order=rare, rng=rng
     )
@@ -248,7 +274,51 @@ def partition(df, label_col, sizes, groups_col, keep_rare, seed, part_col, rare=
     part = sum(
         (F.col(RANK) >= F.col("_sk_cuts")[j]).cast("int") for j in range(sizes.size - 1)
     )
-    return ranked.withColumn(part_col, part).select(*columns(df), part_col)
+    return ranked.withColumn(part_col, part).select(*columns(df), part_col), keys, alloc
+
+
+def oversample_plan(
+    df,
+    stratum,
+    *,
+    target_ratio,
+    min_share,
+    relative,
+    seed,
+    hash_cols=None,
+    copy_col=None,
+):
+    """``df`` with every row repeated to the targets, the sorted strata, their
+    counts and targets; ``copy_col`` keeps the copy number (1 = the row)."""
+    F = pyspark_module()
+    T = pyspark_module("pyspark.sql.types")
+    hashed, keys, buckets = stratum_counts(df, stratum, seed, hash_cols)
+    if len(keys) < 2:
+        raise ValueError(
+            f"Column {stratum!r} has 1 value ({keys[0]!r}); oversample needs at "
+            "least 2 strata to balance."
+        )
+    counts = buckets.sum(axis=1)
+    targets = stratum_targets(
+        counts, target_ratio=target_ratio, min_share=min_share, relative=relative
+    )
+    whole, extra = np.divmod(targets - counts, counts)
+    ranked = rank_rows(
+        hashed,
+        stratum,
+        keys,
+        buckets,
+        {
+            "_sk_whole": (T.LongType(), (1 + whole).tolist()),
+            "_sk_extra": (T.LongType(), extra.tolist()),
+        },
+    )
+    copies = F.col("_sk_whole") + (F.col(RANK) < F.col("_sk_extra")).cast("long")
+    copy = F.explode(F.sequence(F.lit(1), copies)).alias(copy_col or "_sk_copy")
+    out = ranked.select("*", copy).select(
+        *columns(df), *([] if copy_col is None else [copy_col])
+    )
+    return out, keys, counts, targets
 
 
 def fold_sizes(n, n_splits):

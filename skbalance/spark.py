@@ -36,18 +36,15 @@ from skbalance._class_weight import ClassWeightComputer
 from skbalance._compat import validate_parameter_constraints
 from skbalance._diagnostics import ImbalanceReport
 from skbalance._spark_plan import (
-    RANK,
     check_df,
-    columns,
     count_rows,
     fold_sizes,
+    oversample_plan,
     partition,
     pyspark_module,
-    rank_rows,
     sorted_keys,
-    stratum_counts,
 )
-from skbalance._targets import MIN_SHARE, TARGET_RATIO, stratum_targets
+from skbalance._targets import MIN_SHARE, TARGET_RATIO
 
 __all__ = [
     "class_weights",
@@ -245,34 +242,15 @@ def oversample(
         {"target_ratio": target_ratio, "min_share": min_share, "relative": relative},
         "oversample",
     )
-    F = pyspark_module()
-    T = pyspark_module("pyspark.sql.types")
     stratum = label_col if domain_col is None else domain_col
-    hashed, keys, buckets = stratum_counts(df, stratum, seed)
-    if len(keys) < 2:
-        raise ValueError(
-            f"Column {stratum!r} has 1 value ({keys[0]!r}); oversample needs at "
-            "least 2 strata to balance."
-        )
-    counts = buckets.sum(axis=1)
-    targets = stratum_targets(
-        counts, target_ratio=target_ratio, min_share=min_share, relative=relative
-    )
-    whole, extra = np.divmod(targets - counts, counts)
-    ranked = rank_rows(
-        hashed,
+    return oversample_plan(
+        df,
         stratum,
-        keys,
-        buckets,
-        {
-            "_sk_whole": (T.LongType(), (1 + whole).tolist()),
-            "_sk_extra": (T.LongType(), extra.tolist()),
-        },
-    )
-    copies = F.col("_sk_whole") + (F.col(RANK) < F.col("_sk_extra")).cast("long")
-    return ranked.withColumn(
-        "_sk_copy", F.explode(F.sequence(F.lit(1), copies))
-    ).select(*columns(df))
+        target_ratio=target_ratio,
+        min_share=min_share,
+        relative=relative,
+        seed=seed,
+    )[0]
 
 
 def _report_counts(df, label_col, groups_col):

@@ -340,8 +340,8 @@ def test_split_writes_three_byte_exact_parts_and_prints_them(tmp_path):
     assert out == (
         f"{path}: 42 train / 9 val / 9 test -> {out_dir}\n"
         "  class     train   share       val   share      test   share\n"
-        "  a            31   73.8%         7   77.8%         7   77.8%\n"
-        "  b            11   26.2%         2   22.2%         2   22.2%\n"
+        "  a            32   76.2%         7   77.8%         6   66.7%\n"
+        "  b            10   23.8%         2   22.2%         3   33.3%\n"
     )
     source = path.read_bytes().splitlines()
     parts = [

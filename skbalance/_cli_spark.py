@@ -1,0 +1,443 @@
+"""``--engine spark``: analyze, split, balance and weights run by Spark.
+
+The commands read JSON Lines (as text, records kept byte for byte) or
+Parquet files with :class:`~skbalance._spark_input.SparkRecords`, plan with
+the functions of :mod:`skbalance.spark` (counts to the driver, quotas from the
+in-memory code, rows assigned on the executors) and print what the in-memory
+commands print. Outputs are written to a temporary folder next to the target
+and moved into place: a JSON Lines output on the local file system becomes
+one file (Spark's part files joined, in order), any other output (``--parts``,
+Parquet, a path on HDFS or S3) is Spark's folder of part files.
+"""
+
+import contextlib
+import glob
+import os
+import shutil
+import tempfile
+import uuid
+import warnings
+
+import skbalance
+from skbalance._cli_data import (
+    check_split,
+    plot,
+    print_analysis,
+    print_balance,
+    print_split,
+    usage,
+)
+from skbalance._io import OutputError, atomic_output, check_output, is_stdout
+from skbalance._jsonl_scan import JsonlError
+from skbalance._spark_input import _BLOCK, _FILE, _POS, _RAW, SparkRecords
+from skbalance._spark_plan import oversample_plan, partition_plan, pyspark_module
+
+__all__ = ["analyze", "balance", "split", "weights"]
+
+#: parts of a triple split that get the classes of 1 and 2 rows: train, test
+_RARE_ORDER = [0, 2, 1]
+_ORDER = (_FILE, _BLOCK, _POS)
+
+
+@contextlib.contextmanager
+def session(args):
+    """The active Spark session, or a new one (stopped at the end) from
+    ``--spark-master`` and ``--spark-conf``."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise usage("--engine spark needs Java 17 or later: java is not on PATH.")
+    sql = pyspark_module("pyspark.sql")
+    active = sql.SparkSession.getActiveSession()
+    builder = sql.SparkSession.builder.appName(f"skbalance {args.command}")
+    if args.spark_master is not None:
+        builder = builder.master(args.spark_master)
+    for item in args.spark_conf or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise usage(f"--spark-conf {item!r}: expected KEY=VALUE.")
+        builder = builder.config(key, value)
+    errors = pyspark_module("pyspark.errors")
+    with warnings.catch_warnings():
+        # pyspark's own notice that pandas 3 is new to it: skbalance uses no pandas
+        warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+        spark = builder.getOrCreate()
+        if active is None:  # errors are reported as messages, not Java logs
+            spark.sparkContext.setLogLevel("OFF")
+        try:
+            yield spark
+        except errors.PySparkException as exc:
+            condition = getattr(exc, "getCondition", exc.getErrorClass)()
+            if condition == "PATH_NOT_FOUND":
+                raise JsonlError(f"{args.input}: no such file.") from None
+            raise JsonlError(f"Spark: {str(exc).splitlines()[0]}") from None
+        finally:
+            if active is None:
+                spark.stop()
+
+
+def _records(spark, args, fields, **kw):
+    if args.input == "-":
+        raise usage("--engine spark reads files, not standard input.")
+    fmt = args.format
+    if fmt is None:
+        ext = args.input.rstrip("/").lower()
+        fmt = "parquet" if ext.endswith((".parquet", ".parq")) else "jsonl"
+    fields = {"label": args.label, **{k: v for k, v in fields.items() if v}}
+    return SparkRecords(
+        spark,
+        args.input,
+        fmt,
+        fields,
+        name=args.input,
+        missing_label=args.missing_label,
+        on_error="skip" if args.on_error == "skip" else "raise",
+        **kw,
+    )
+
+
+def _note(records, err):
+    n = records.n_skipped
+    if n:
+        lines = ", ".join(map(str, records.skipped_lines))
+        s = "s" if n > 1 else ""
+        more = ", ..." if n > len(records.skipped_lines) else ""
+        print(f"skbalance: skipped {n} bad record{s} (line{s} {lines}{more})", file=err)
+
+
+def _counts(kept, role, records):
+    """``{value: count}`` of a field over the summary rows, largest first
+    (ties in value order, as the in-memory reader orders them)."""
+    counts = {}
+    for r in kept:
+        value = records.python_value(r[f"_sk_kind_{role}"], r[f"_sk_value_{role}"])
+        counts[value] = counts.get(value, 0) + r["n"]
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# -- outputs ------------------------------------------------------------------
+
+
+class _Target:
+    """Where a command writes: one file (JSON Lines on the local file system,
+    or standard output) or a folder of part files, never an input."""
+
+    def __init__(self, spark, path, *, fmt, parts, force, inputs):
+        self.spark, self.path, self.fmt, self.force = spark, path, fmt, force
+        self.inputs = [i for i in inputs if i != "-"]
+        jvm = spark.sparkContext._jvm
+        self._Path = jvm.org.apache.hadoop.fs.Path
+        conf = spark.sparkContext._jsc.hadoopConfiguration()
+        self.single = is_stdout(path)
+        if not self.single:
+            target = self._Path(path)
+            self.fs = target.getFileSystem(conf)
+            self.target = self.fs.makeQualified(target)
+            local = self.fs.getScheme() == "file"
+            self.single = fmt == "jsonl" and not parts and local
+            self.local_path = self.target.toUri().getPath() if local else None
+
+    def check(self):
+        if self.single:
+            check_output(self.path, force=self.force, inputs=self.inputs)
+            return
+        for source in self.inputs:
+            qualified = self.fs.makeQualified(self._Path(source)).toString()
+            name = self.target.toString()
+            if qualified == name or qualified.startswith(name.rstrip("/") + "/"):
+                raise OutputError(
+                    f"{self.path}: refusing to overwrite the input; write to "
+                    "another path.",
+                    "input",
+                )
+        if not self.fs.exists(self.target.getParent()):
+            raise OutputError(
+                f"{self.path}: the folder {os.path.dirname(self.path) or '.'} does "
+                "not exist.",
+                "folder",
+            )
+        if self.fs.exists(self.target) and not self.force:
+            raise OutputError(
+                f"{self.path}: already exists; pass --force to overwrite it.", "exists"
+            )
+
+    def scratch(self):
+        """A new temporary folder next to the target (the system's temporary
+        folder for standard output), for Spark to write ``scratch/out``."""
+        if self.single:
+            folder = (
+                tempfile.gettempdir()
+                if is_stdout(self.path)
+                else os.path.dirname(os.path.realpath(self.path))
+            )
+            return "file://" + tempfile.mkdtemp(prefix=".skbalance-", dir=folder)
+        name = f".{self.target.getName()}.skbalance-{uuid.uuid4().hex}.tmp"
+        return self._Path(self.target.getParent(), name).toString()
+
+    def remove(self, scratch):
+        if scratch.startswith("file://"):
+            shutil.rmtree(scratch[len("file://") :], ignore_errors=True)
+        else:
+            self.fs.delete(self._Path(scratch), True)
+
+    def take(self, written, empty):
+        """Move Spark's folder ``written`` (or, when Spark wrote no such
+        folder, an empty output written by ``empty(folder)``) into place."""
+        if self.single:
+            local = written[len("file://") :]
+            if not os.path.isdir(local):
+                empty(written)
+            with atomic_output(self.path, force=self.force, inputs=self.inputs) as fh:
+                for part in sorted(glob.glob(os.path.join(local, "part-*"))):
+                    with open(part, "rb") as src:
+                        shutil.copyfileobj(src, fh, 1 << 20)
+            return
+        source = self._Path(written)
+        if not self.fs.exists(source):
+            empty(written)
+        if self.fs.exists(self.target):
+            self.fs.delete(self.target, True)
+        if not self.fs.rename(source, self.target):
+            raise OutputError(f"{self.path}: could not move the output in place.", "io")
+
+
+def _writer(frame, fmt, partition_by=None):
+    def write(path):
+        w = frame.write.mode("errorifexists")
+        if partition_by is not None:
+            w = w.partitionBy(partition_by)
+        if fmt == "jsonl":
+            w.text(path)
+        else:
+            w.parquet(path)
+
+    return write
+
+
+def _record_columns(records):
+    F = pyspark_module()
+    return [F.col(f"`{c}`") for c in records.columns]
+
+
+# -- commands -----------------------------------------------------------------
+
+
+def analyze(args, *, out, err):
+    if args.multilabel:
+        raise usage("--multilabel is not available with --engine spark.")
+    if args.plot is not None:
+        check_output(args.plot, force=args.force, inputs=[args.input])
+    F = pyspark_module()
+    with session(args) as spark:
+        records = _records(
+            spark,
+            args,
+            {"domain": args.domain},
+            skip_missing=args.missing_label is None,
+        )
+        roles = ["label"] if args.domain is None else ["label", "domain"]
+        kept = records.summary(values=roles)
+        counts = _counts(kept, "label", records)
+        group_counts = None
+        if args.domain is not None:
+            domains = _counts(kept, "domain", records)
+            group_counts = {d: dict.fromkeys(counts, 0) for d in domains}
+            for r in kept:
+                d = records.python_value(r["_sk_kind_domain"], r["_sk_value_domain"])
+                y = records.python_value(r["_sk_kind_label"], r["_sk_value_label"])
+                group_counts[d][y] += r["n"]
+        rows = records.frame({})
+        cols = [_RAW] if records.fmt == "jsonl" else records.columns
+        key = F.xxhash64(*[F.col(f"`{c}`") for c in cols])
+        repeats = (
+            rows.groupBy(key.alias("_sk_key"))
+            .count()
+            .agg(F.sum(F.col("count") - 1).alias("d"))
+            .first()["d"]
+        )
+    report = skbalance.ImbalanceReport(
+        counts=counts, n_samples=sum(counts.values()), group_counts=group_counts
+    )
+    extra = {
+        "missing_label": records.n_missing,
+        "missing_label_lines": records.missing_lines,
+        "duplicate_records": int(repeats or 0),
+        "skipped": records.n_skipped,
+        "skipped_lines": records.skipped_lines,
+    }
+    print_analysis(args, args.input, report, extra, out)
+    _note(records, err)
+    if args.plot is not None:
+        plot(report, args)
+
+
+def split(args, *, out, err):
+    F = pyspark_module()
+    check_split(args)
+    if args.dedupe and args.group is not None:
+        raise usage(
+            "--engine spark takes --dedupe or --group, not both (records linked "
+            "through either would need a connected-components pass)."
+        )
+    with session(args) as spark:
+        records = _records(
+            spark, args, {"domain": args.domain, "group": args.group}, text=args.text
+        )
+        ext = "jsonl" if records.fmt == "jsonl" else "parquet"
+        targets = [
+            _Target(
+                spark,
+                os.path.join(args.out_dir, f"{name}.{ext}"),
+                fmt=records.fmt,
+                parts=args.parts,
+                force=args.force,
+                inputs=[args.input],
+            )
+            for name in ("train", "val", "test")
+        ]
+        if targets[0].single:
+            os.makedirs(args.out_dir, exist_ok=True)
+        else:
+            targets[0].fs.mkdirs(targets[0].target.getParent())
+        for target in targets:
+            target.check()
+        kept = records.summary(values=["label"])
+        names = {"label": "_sk_y", "domain": "_sk_d", "group": "_sk_g"}
+        if args.dedupe and args.text is not None:
+            names["text"] = "_sk_t"
+        frame = records.frame({r: n for r, n in names.items() if r in records.paths})
+        stratum = "_sk_y"
+        if args.domain is not None:
+            frame = frame.withColumn("_sk_s", F.struct("_sk_y", "_sk_d"))
+            stratum = "_sk_s"
+        groups = "_sk_g" if args.group is not None else None
+        if args.dedupe:
+            groups = "_sk_g"
+            frame = frame.withColumn("_sk_g", _dedupe_key(args, records))
+        parted, keys, table = partition_plan(
+            frame,
+            stratum,
+            tuple(args.sizes),
+            groups,
+            True,
+            args.seed,
+            "_sk_part",
+            _RARE_ORDER,
+            hash_cols=records.columns,
+        )
+        ordered = parted.orderBy("_sk_part", *_ORDER)
+        _write_parts(records, ordered, targets)
+    classes = [k[0] if args.domain is not None else k for k in keys]
+    totals = _counts(kept, "label", records)
+    columns = {}
+    for j, name in enumerate(("train", "val", "test")):
+        column = dict.fromkeys(totals, 0)
+        for key, row in zip(classes, table, strict=True):
+            column[key] += int(row[j])
+        columns[name] = column
+    print_split(args.input, columns, args.out_dir, out)
+    _note(records, err)
+
+
+def _dedupe_key(args, records):
+    """Duplicates by the whole record, or by the normalized text (the
+    in-memory normalizer, run on the executors)."""
+    F = pyspark_module()
+    if args.text is None:
+        cols = [_RAW] if records.fmt == "jsonl" else records.columns
+        return F.xxhash64(*[F.col(f"`{c}`") for c in cols])
+    from skbalance._text import normalise_text
+
+    return F.xxhash64(F.udf(normalise_text, "string")(F.col("_sk_t")))
+
+
+def _write_parts(records, parted, targets):
+    """One Spark job writes the three parts (``partitionBy``); each is then
+    moved into place."""
+    scratch = targets[0].scratch()
+    try:
+        columns = _record_columns(records)
+        _writer(parted.select(*columns, "_sk_part"), records.fmt, "_sk_part")(
+            f"{scratch}/out"
+        )
+        empty = _writer(parted.select(*columns).limit(0), records.fmt)
+        for j, target in enumerate(targets):
+            target.take(f"{scratch}/out/_sk_part={j}", empty)
+    finally:
+        targets[0].remove(scratch)
+
+
+def balance(args, *, out, err):
+    F = pyspark_module()
+    with session(args) as spark:
+        records = _records(spark, args, {"domain": args.domain})
+        target = _Target(
+            spark,
+            args.output,
+            fmt=records.fmt,
+            parts=args.parts,
+            force=args.force,
+            inputs=[args.input],
+        )
+        target.check()
+        records.summary()
+        role = "label" if args.domain is None else "domain"
+        frame = records.frame({role: "_sk_s"})
+        grown, keys, counts, targets = oversample_plan(
+            frame,
+            "_sk_s",
+            target_ratio=args.target_ratio,
+            min_share=args.min_share,
+            relative=False,
+            seed=args.seed,
+            hash_cols=records.columns,
+            copy_col="_sk_copy",
+        )
+        if args.shuffle:
+            cols = [F.col(f"`{c}`") for c in records.columns]
+            order = [F.xxhash64(F.lit(args.seed), *cols, F.col("_sk_copy")), *_ORDER]
+        else:  # the records in input order, then the copies in input order
+            order = [F.col("_sk_copy") > 1, *_ORDER, "_sk_copy"]
+        result = grown.orderBy(*order).select(*_record_columns(records))
+        scratch = target.scratch()
+        try:
+            _writer(result, records.fmt)(f"{scratch}/out")
+            target.take(f"{scratch}/out", _writer(result.limit(0), records.fmt))
+        finally:
+            target.remove(scratch)
+    sampler = (
+        "RatioOverSampler" if args.target_ratio is not None else "DomainFloorSampler"
+    )
+    order = range(len(keys))  # sorted, as the in-memory samplers report them
+    before = {keys[i]: int(counts[i]) for i in order}
+    after = {keys[i]: int(targets[i]) for i in order}
+    print_balance(args, sampler, before, after, out=out, err=err)
+    _note(records, err)
+
+
+def weights(args, *, out, err):
+    import numpy as np
+
+    with session(args) as spark:
+        records = _records(spark, args, {})
+        if args.output is not None and not is_stdout(args.output):
+            check_output(args.output, force=args.force, inputs=[args.input])
+        kept = records.summary(values=["label"])
+    counts = _counts(kept, "label", records)
+    classes = sorted(counts)
+    text = (
+        skbalance.ClassWeightComputer(strategy=args.strategy)
+        .fit_counts(np.array(classes), np.array([counts[k] for k in classes]))
+        .to_json()
+    )
+    if args.output is None or is_stdout(args.output):
+        print(text, file=out)
+    else:
+        with atomic_output(
+            args.output, force=args.force, inputs=[args.input], mode="w"
+        ) as fh:
+            fh.write(text + "\n")
+        print(
+            f"{args.strategy} class weights of {records.n_kept} records -> "
+            f"{args.output}",
+            file=err,
+        )
+    _note(records, err)
