@@ -195,6 +195,9 @@ class _Target:
             empty(written)
         if self.fs.exists(self.target):
             self.fs.delete(self.target, True)
+        success = self._Path(source, "_SUCCESS")
+        if not self.fs.exists(success):  # a part of split: mark it complete too
+            self.fs.create(success).close()
         if not self.fs.rename(source, self.target):
             raise OutputError(f"{self.path}: could not move the output in place.", "io")
 
@@ -346,7 +349,8 @@ def _dedupe_key(args, records):
         return F.xxhash64(*[F.col(f"`{c}`") for c in cols])
     from skbalance._text import normalise_text
 
-    return F.xxhash64(F.udf(normalise_text, "string")(F.col("_sk_t")))
+    normalise = F.udf(normalise_text, "string", useArrow=False)
+    return F.xxhash64(normalise(F.col("_sk_t")))
 
 
 def _write_parts(records, parted, targets):

@@ -1,3 +1,5 @@
+import shutil
+
 import numpy as np
 import pytest
 
@@ -26,3 +28,28 @@ def api(monkeypatch):
         monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
         monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
         yield server
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A small local[2] session, quiet, no UI: started once for the suite
+    (tests/test_spark.py, tests/test_cli_spark.py)."""
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (pyspark needs a JVM, Java 17+)")
+    pyspark_sql = pytest.importorskip(
+        "pyspark.sql", reason="pyspark is not installed: pip install 'skbalance[spark]'"
+    )
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[2]")
+        .appName("skbalance-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.default.parallelism", "2")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

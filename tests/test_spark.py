@@ -1,7 +1,6 @@
 """skbalance.spark on a local[2] Spark session, against the in-memory API."""
 
 import json
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -25,30 +24,6 @@ from skbalance import (
 pytestmark = pytest.mark.filterwarnings(
     "ignore:PySpark does not yet fully support pandas:FutureWarning"
 )
-
-
-@pytest.fixture(scope="session")
-def spark():
-    """A small local[2] session, quiet, no UI: started once for the suite."""
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed (pyspark needs a JVM, Java 17+)")
-    pyspark_sql = pytest.importorskip(
-        "pyspark.sql", reason="pyspark is not installed: pip install 'skbalance[spark]'"
-    )
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[2]")
-        .appName("skbalance-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.default.parallelism", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="session")
