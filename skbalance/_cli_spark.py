@@ -30,7 +30,12 @@ from skbalance._cli_data import (
 from skbalance._io import OutputError, atomic_output, check_output, is_stdout
 from skbalance._jsonl_scan import JsonlError
 from skbalance._spark_input import _BLOCK, _FILE, _POS, _RAW, SparkRecords
-from skbalance._spark_plan import oversample_plan, partition_plan, pyspark_module
+from skbalance._spark_plan import (
+    hashable,
+    oversample_plan,
+    partition_plan,
+    pyspark_module,
+)
 
 __all__ = ["analyze", "balance", "split", "weights"]
 
@@ -247,9 +252,9 @@ def analyze(args, *, out, err):
                 d = records.python_value(r["_sk_kind_domain"], r["_sk_value_domain"])
                 y = records.python_value(r["_sk_kind_label"], r["_sk_value_label"])
                 group_counts[d][y] += r["n"]
-        rows = records.frame({})
+        rows = records.frame({}, raw=True)
         cols = [_RAW] if records.fmt == "jsonl" else records.columns
-        key = F.xxhash64(*[F.col(f"`{c}`") for c in cols])
+        key = F.xxhash64(*hashable(rows, cols))
         repeats = (
             rows.groupBy(key.alias("_sk_key"))
             .count()
@@ -306,7 +311,10 @@ def split(args, *, out, err):
         names = {"label": "_sk_y", "domain": "_sk_d", "group": "_sk_g"}
         if args.dedupe and args.text is not None:
             names["text"] = "_sk_t"
-        frame = records.frame({r: n for r, n in names.items() if r in records.paths})
+        frame = records.frame(
+            {r: n for r, n in names.items() if r in records.paths},
+            raw=args.dedupe and args.text is None,
+        )
         stratum = "_sk_y"
         if args.domain is not None:
             frame = frame.withColumn("_sk_s", F.struct("_sk_y", "_sk_d"))
@@ -314,7 +322,8 @@ def split(args, *, out, err):
         groups = "_sk_g" if args.group is not None else None
         if args.dedupe:
             groups = "_sk_g"
-            frame = frame.withColumn("_sk_g", _dedupe_key(args, records))
+            key = _dedupe_key(args, records, frame)
+            frame = frame.withColumn("_sk_g", key).drop(_RAW)
         parted, keys, table = partition_plan(
             frame,
             stratum,
@@ -340,13 +349,13 @@ def split(args, *, out, err):
     _note(records, err)
 
 
-def _dedupe_key(args, records):
+def _dedupe_key(args, records, frame):
     """Duplicates by the whole record, or by the normalized text (the
     in-memory normalizer, run on the executors)."""
     F = pyspark_module()
     if args.text is None:
         cols = [_RAW] if records.fmt == "jsonl" else records.columns
-        return F.xxhash64(*[F.col(f"`{c}`") for c in cols])
+        return F.xxhash64(*hashable(frame, cols))
     from skbalance._text import normalise_text
 
     normalise = F.udf(normalise_text, "string", useArrow=False)

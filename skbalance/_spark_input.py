@@ -313,15 +313,15 @@ class SparkRecords:
             (status == "bad") | (status.isNull() & ~self._kind_ok())
         )
 
-    def frame(self, names):
-        """The kept rows: the record columns (and for JSON Lines the raw line),
-        where they are (to keep the input order), then the fields (role ->
+    def frame(self, names, *, raw=False):
+        """The kept rows: the record columns (and with ``raw`` the raw line of
+        JSON Lines), where they are (to keep the input order), then the fields (role ->
         column name), typed as one kind (a number field with any non-integer
         is a double column)."""
         F = pyspark_module()
         kept = self.rows.filter(self._kind_ok())
         selected = [F.col(f"`{c}`") for c in self.columns]
-        selected += [_RAW] if self.fmt == "jsonl" else []
+        selected += [_RAW] if raw and self.fmt == "jsonl" else []
         selected += [_FILE, _BLOCK, _POS]
         for role, name in names.items():
             value = self._values[role]

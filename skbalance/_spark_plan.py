@@ -81,12 +81,22 @@ def sorted_keys(values):
     return sorted(set(values))
 
 
+def hashable(df, names):
+    """Columns to hash for the values of ``names``: the columns themselves,
+    or their JSON text when one holds a map (Spark refuses to hash maps)."""
+    F = pyspark_module()
+    cols = [_col(c) for c in names]
+    if any("map<" in df.schema[c].dataType.simpleString() for c in names):
+        return [F.to_json(F.struct(*cols))]
+    return cols
+
+
 def _hashed(df, seed, hash_cols=None):
     """Two independent hashes of (seed, every column, or ``hash_cols``), and
     a bucket of the first (its top bits), so that ordering by the hashes
     ranks at random."""
     F = pyspark_module()
-    cols = [_col(c) for c in (df.columns if hash_cols is None else hash_cols)]
+    cols = hashable(df, df.columns if hash_cols is None else hash_cols)
     h = F.xxhash64(F.lit(seed), *cols)
     return (
         df.withColumn(_H, h)

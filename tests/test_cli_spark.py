@@ -488,3 +488,33 @@ def test_usage_errors(tickets, tmp_path, argv, code, message):
     assert got_code == code
     if message is not None:
         assert err == f"skbalance {argv[0]}: error: {message.format(d=tmp_path)}\n"
+
+
+def test_parquet_with_a_map_column_splits_and_balances(tmp_path, spark):
+    path = str(tmp_path / "m.parquet")
+    rows = [(i, "ab"[i % 4 == 0], {"k": i % 3}) for i in range(40)]
+    spark.createDataFrame(
+        rows, "id long, label string, tags map<string,long>"
+    ).write.parquet(path)
+    code, _, err = run("split", path, "--out-dir", tmp_path / "p", "--engine", "spark")
+    assert (code, err) == (0, "")
+    ids = [
+        r["id"]
+        for n in ("train", "val", "test")
+        for r in spark.read.parquet(str(tmp_path / "p" / f"{n}.parquet")).collect()
+    ]
+    assert sorted(ids) == list(range(40))
+    code, _, err = run(
+        "balance",
+        path,
+        "-o",
+        tmp_path / "b.parquet",
+        "--target-ratio",
+        "1",
+        "--engine",
+        "spark",
+    )
+    assert (code, err) == (0, "")
+    got = spark.read.parquet(str(tmp_path / "b.parquet")).collect()
+    assert Counter(r["label"] for r in got) == {"a": 30, "b": 30}
+    assert all(r["tags"] == {"k": r["id"] % 3} for r in got)
