@@ -297,10 +297,17 @@ def weights(args, *, out, err):
 
     if args.output is not None:
         check_output(args.output, force=args.force, inputs=[args.input])
+    import numpy as np
+
     index = read(args, offsets=False)
-    y = index.y
+    # the counts of the codes, not an array of labels: fit_counts gives what
+    # fit(y) gives (and what --engine spark gives) in a few bytes per record
+    classes, codes = sorted_codes(index, "label")
+    counts = np.bincount(codes, minlength=len(classes))
+    n_records = len(index)
     index._columns = None  # the codes go before scikit-learn comes in
-    text = skbalance.ClassWeightComputer(strategy=args.strategy).fit(y).to_json()
+    computer = skbalance.ClassWeightComputer(strategy=args.strategy)
+    text = computer.fit_counts(np.array(classes), counts).to_json()
     if args.output is None or is_stdout(args.output):
         print(text, file=out)
     else:
@@ -309,7 +316,7 @@ def weights(args, *, out, err):
         ) as fh:
             fh.write(text + "\n")
         print(
-            f"{args.strategy} class weights of {len(index.y)} records -> {args.output}",
+            f"{args.strategy} class weights of {n_records} records -> {args.output}",
             file=err,
         )
     note(index, err)

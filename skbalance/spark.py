@@ -25,7 +25,9 @@ places, which changes nothing.
 
 The functions take a DataFrame and column names, so a command line can call
 them on the lines of a JSON Lines file read as text
-(:func:`read_jsonl_lines`) and write the raw line column back unchanged.
+(:func:`read_jsonl_lines`) and write the raw line column back unchanged:
+``skbalance analyze|split|balance|weights --engine spark`` does that, on JSON
+Lines and Parquet (see the command line guide).
 """
 
 from numbers import Integral
