@@ -11,11 +11,8 @@ Parquet, a path on HDFS or S3) is Spark's folder of part files.
 """
 
 import contextlib
-import glob
 import os
 import shutil
-import tempfile
-import uuid
 import warnings
 
 import skbalance
@@ -27,10 +24,12 @@ from skbalance._cli_data import (
     print_split,
     usage,
 )
-from skbalance._io import OutputError, atomic_output, check_output, is_stdout
+from skbalance._io import atomic_output, check_output, is_stdout
 from skbalance._jsonl_scan import JsonlError
-from skbalance._spark_input import _BLOCK, _FILE, _POS, _RAW, SparkRecords
+from skbalance._spark_input import ORDER, RAW, SparkRecords
+from skbalance._spark_output import Target, writer
 from skbalance._spark_plan import (
+    RARE_ORDER,
     hashable,
     oversample_plan,
     partition_plan,
@@ -38,10 +37,6 @@ from skbalance._spark_plan import (
 )
 
 __all__ = ["analyze", "balance", "split", "weights"]
-
-#: parts of a triple split that get the classes of 1 and 2 rows: train, test
-_RARE_ORDER = [0, 2, 1]
-_ORDER = (_FILE, _BLOCK, _POS)
 
 
 @contextlib.contextmanager
@@ -118,108 +113,6 @@ def _counts(kept, role, records):
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-# -- outputs ------------------------------------------------------------------
-
-
-class _Target:
-    """Where a command writes: one file (JSON Lines on the local file system,
-    or standard output) or a folder of part files, never an input."""
-
-    def __init__(self, spark, path, *, fmt, parts, force, inputs):
-        self.spark, self.path, self.fmt, self.force = spark, path, fmt, force
-        self.inputs = [i for i in inputs if i != "-"]
-        jvm = spark.sparkContext._jvm
-        self._Path = jvm.org.apache.hadoop.fs.Path
-        conf = spark.sparkContext._jsc.hadoopConfiguration()
-        self.single = is_stdout(path)
-        if not self.single:
-            target = self._Path(path)
-            self.fs = target.getFileSystem(conf)
-            self.target = self.fs.makeQualified(target)
-            local = self.fs.getScheme() == "file"
-            self.single = fmt == "jsonl" and not parts and local
-            self.local_path = self.target.toUri().getPath() if local else None
-
-    def check(self):
-        if self.single:
-            check_output(self.path, force=self.force, inputs=self.inputs)
-            return
-        for source in self.inputs:
-            qualified = self.fs.makeQualified(self._Path(source)).toString()
-            name = self.target.toString()
-            if qualified == name or qualified.startswith(name.rstrip("/") + "/"):
-                raise OutputError(
-                    f"{self.path}: refusing to overwrite the input; write to "
-                    "another path.",
-                    "input",
-                )
-        if not self.fs.exists(self.target.getParent()):
-            raise OutputError(
-                f"{self.path}: the folder {os.path.dirname(self.path) or '.'} does "
-                "not exist.",
-                "folder",
-            )
-        if self.fs.exists(self.target) and not self.force:
-            raise OutputError(
-                f"{self.path}: already exists; pass --force to overwrite it.", "exists"
-            )
-
-    def scratch(self):
-        """A new temporary folder next to the target (the system's temporary
-        folder for standard output), for Spark to write ``scratch/out``."""
-        if self.single:
-            folder = (
-                tempfile.gettempdir()
-                if is_stdout(self.path)
-                else os.path.dirname(os.path.realpath(self.path))
-            )
-            return "file://" + tempfile.mkdtemp(prefix=".skbalance-", dir=folder)
-        name = f".{self.target.getName()}.skbalance-{uuid.uuid4().hex}.tmp"
-        return self._Path(self.target.getParent(), name).toString()
-
-    def remove(self, scratch):
-        if scratch.startswith("file://"):
-            shutil.rmtree(scratch[len("file://") :], ignore_errors=True)
-        else:
-            self.fs.delete(self._Path(scratch), True)
-
-    def take(self, written, empty):
-        """Move Spark's folder ``written`` (or, when Spark wrote no such
-        folder, an empty output written by ``empty(folder)``) into place."""
-        if self.single:
-            local = written[len("file://") :]
-            if not os.path.isdir(local):
-                empty(written)
-            with atomic_output(self.path, force=self.force, inputs=self.inputs) as fh:
-                for part in sorted(glob.glob(os.path.join(local, "part-*"))):
-                    with open(part, "rb") as src:
-                        shutil.copyfileobj(src, fh, 1 << 20)
-            return
-        source = self._Path(written)
-        if not self.fs.exists(source):
-            empty(written)
-        if self.fs.exists(self.target):
-            self.fs.delete(self.target, True)
-        success = self._Path(source, "_SUCCESS")
-        if not self.fs.exists(success):  # a part of split: mark it complete too
-            self.fs.create(success).close()
-        if not self.fs.rename(source, self.target):
-            raise OutputError(f"{self.path}: could not move the output in place.", "io")
-
-
-def _writer(frame, fmt, partition_by=None):
-    def write(path):
-        w = frame.write.mode("errorifexists")
-        if partition_by is not None:
-            w = w.partitionBy(partition_by)
-        if fmt == "jsonl":
-            w.text(path)
-        else:
-            w.parquet(path)
-
-    return write
-
-
 def _record_columns(records):
     F = pyspark_module()
     return [F.col(f"`{c}`") for c in records.columns]
@@ -253,7 +146,7 @@ def analyze(args, *, out, err):
                 y = records.python_value(r["_sk_kind_label"], r["_sk_value_label"])
                 group_counts[d][y] += r["n"]
         rows = records.frame({}, raw=True)
-        cols = [_RAW] if records.fmt == "jsonl" else records.columns
+        cols = [RAW] if records.fmt == "jsonl" else records.columns
         key = F.xxhash64(*hashable(rows, cols))
         repeats = (
             rows.groupBy(key.alias("_sk_key"))
@@ -291,7 +184,7 @@ def split(args, *, out, err):
         )
         ext = "jsonl" if records.fmt == "jsonl" else "parquet"
         targets = [
-            _Target(
+            Target(
                 spark,
                 os.path.join(args.out_dir, f"{name}.{ext}"),
                 fmt=records.fmt,
@@ -323,7 +216,7 @@ def split(args, *, out, err):
         if args.dedupe:
             groups = "_sk_g"
             key = _dedupe_key(args, records, frame)
-            frame = frame.withColumn("_sk_g", key).drop(_RAW)
+            frame = frame.withColumn("_sk_g", key).drop(RAW)
         parted, keys, table = partition_plan(
             frame,
             stratum,
@@ -332,10 +225,10 @@ def split(args, *, out, err):
             True,
             args.seed,
             "_sk_part",
-            _RARE_ORDER,
+            RARE_ORDER,
             hash_cols=records.columns,
         )
-        ordered = parted.orderBy("_sk_part", *_ORDER)
+        ordered = parted.orderBy("_sk_part", *ORDER)
         _write_parts(records, ordered, targets)
     classes = [k[0] if args.domain is not None else k for k in keys]
     totals = _counts(kept, "label", records)
@@ -354,7 +247,7 @@ def _dedupe_key(args, records, frame):
     in-memory normalizer, run on the executors)."""
     F = pyspark_module()
     if args.text is None:
-        cols = [_RAW] if records.fmt == "jsonl" else records.columns
+        cols = [RAW] if records.fmt == "jsonl" else records.columns
         return F.xxhash64(*hashable(frame, cols))
     from skbalance._text import normalise_text
 
@@ -368,10 +261,10 @@ def _write_parts(records, parted, targets):
     scratch = targets[0].scratch()
     try:
         columns = _record_columns(records)
-        _writer(parted.select(*columns, "_sk_part"), records.fmt, "_sk_part")(
+        writer(parted.select(*columns, "_sk_part"), records.fmt, "_sk_part")(
             f"{scratch}/out"
         )
-        empty = _writer(parted.select(*columns).limit(0), records.fmt)
+        empty = writer(parted.select(*columns).limit(0), records.fmt)
         for j, target in enumerate(targets):
             target.take(f"{scratch}/out/_sk_part={j}", empty)
     finally:
@@ -382,7 +275,7 @@ def balance(args, *, out, err):
     F = pyspark_module()
     with session(args) as spark:
         records = _records(spark, args, {"domain": args.domain})
-        target = _Target(
+        target = Target(
             spark,
             args.output,
             fmt=records.fmt,
@@ -406,14 +299,14 @@ def balance(args, *, out, err):
         )
         if args.shuffle:
             cols = [F.col(f"`{c}`") for c in records.columns]
-            order = [F.xxhash64(F.lit(args.seed), *cols, F.col("_sk_copy")), *_ORDER]
+            order = [F.xxhash64(F.lit(args.seed), *cols, F.col("_sk_copy")), *ORDER]
         else:  # the records in input order, then the copies in input order
-            order = [F.col("_sk_copy") > 1, *_ORDER, "_sk_copy"]
+            order = [F.col("_sk_copy") > 1, *ORDER, "_sk_copy"]
         result = grown.orderBy(*order).select(*_record_columns(records))
         scratch = target.scratch()
         try:
-            _writer(result, records.fmt)(f"{scratch}/out")
-            target.take(f"{scratch}/out", _writer(result.limit(0), records.fmt))
+            writer(result, records.fmt)(f"{scratch}/out")
+            target.take(f"{scratch}/out", writer(result.limit(0), records.fmt))
         finally:
             target.remove(scratch)
     sampler = (

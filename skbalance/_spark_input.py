@@ -14,10 +14,18 @@ message itself is made by the in-memory checks on that one line, so both
 engines say the same thing.
 """
 
+from skbalance._jsonl import _nothing_read
 from skbalance._jsonl_scan import Column, JsonlError, RecordError, loads, parse_error
+from skbalance._spark_fields import (
+    FLOATS,
+    INTEGERS,
+    dotted_column,
+    parquet_kind,
+    variant_field,
+)
 from skbalance._spark_plan import pyspark_module
 
-__all__ = ["SparkRecords", "dotted_column"]
+__all__ = ["ORDER", "RAW", "SparkRecords"]
 
 _FILE, _BLOCK, _POS, _LINE, _RAW = (
     "_sk_file",
@@ -27,78 +35,15 @@ _FILE, _BLOCK, _POS, _LINE, _RAW = (
     "_sk_raw",
 )
 _STATUS = "_sk_status"
+#: where a row is (file, block, position), to keep the input order; its raw line
+ORDER, RAW = (_FILE, _BLOCK, _POS), _RAW
 #: the kind class of every kind: the classes must not mix within a field
-_CLASS = {"string": "string", "integer": "number", "float": "number"}
-_CLASS["boolean"] = "boolean"
-_INTEGERS = ("BIGINT", "INT", "SMALLINT", "TINYINT")
-_NUMBERS = ("DOUBLE", "FLOAT")
-
-
-def _key_path(key):
-    if '"' not in key:
-        return f'$["{key}"]'
-    if "'" not in key:
-        return f"$['{key}']"
-    raise ValueError(
-        f"The key {key!r} holds both kinds of quote; --engine spark cannot reach it."
-    )
-
-
-def _variant_field(v, path):
-    """The variant at a dotted path, as :func:`skbalance._jsonl.get_field`
-    finds it (a key of an object before an index of a list; negative indices
-    count from the end); null when it is not there."""
-    F = pyspark_module()
-    current = v
-    for part in path.split("."):
-        key = F.try_variant_get(current, _key_path(part), "variant")
-        if part.lstrip("-").isdigit():
-            index = int(part)
-            if index >= 0:
-                item = F.try_variant_get(current, f"$[{index}]", "variant")
-            else:
-                items = F.try_variant_get(current, "$", "array<variant>")
-                item = F.try_element_at(items, F.lit(index))
-            key = F.coalesce(key, item)
-        current = key
-    return current
-
-
-def dotted_column(df, path, what):
-    """The column of a (Parquet) DataFrame at a dotted path: struct fields by
-    name, list items by index."""
-    F = pyspark_module()
-    T = pyspark_module("pyspark.sql.types")
-    parts = path.split(".")
-    if parts[0] not in df.columns:
-        raise JsonlError(
-            f"{what}: no column {parts[0]!r} (field {path!r}); the columns are: "
-            f"{', '.join(df.columns)}."
-        )
-    column, kind = F.col(f"`{parts[0]}`"), df.schema[parts[0]].dataType
-    for part in parts[1:]:
-        if isinstance(kind, T.StructType) and part in kind.fieldNames():
-            column, kind = column.getField(part), kind[part].dataType
-        elif isinstance(kind, T.ArrayType) and part.lstrip("-").isdigit():
-            index = int(part)
-            column = F.try_element_at(column, F.lit(index + (index >= 0)))
-            kind = kind.elementType
-        else:
-            raise JsonlError(f"{what}: field {path!r} has no part {part!r}.")
-    return column, kind
-
-
-def _parquet_kind(kind):
-    T = pyspark_module("pyspark.sql.types")
-    if isinstance(kind, T.StringType):
-        return "string"
-    if isinstance(kind, T.BooleanType):
-        return "boolean"
-    if isinstance(kind, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
-        return "integer"
-    if isinstance(kind, (T.FloatType, T.DoubleType, T.DecimalType)):
-        return "float"
-    return None
+_CLASS = {
+    "string": "string",
+    "integer": "number",
+    "float": "number",
+    "boolean": "boolean",
+}
 
 
 class SparkRecords:
@@ -186,16 +131,16 @@ class SparkRecords:
         )
         kinds, values = {}, {}
         for role, path in self.paths.items():
-            x = _variant_field(v, path)
+            x = variant_field(v, path)
             t = F.schema_of_variant(x)
             as_double = F.try_variant_get(x, "$", "double")
             kind = (
                 F.when(x.isNull() | F.is_variant_null(x), "missing")
                 .when(t == "STRING", "string")
                 .when(t == "BOOLEAN", "boolean")
-                .when(t.isin(*_INTEGERS), "integer")
+                .when(t.isin(*INTEGERS), "integer")
                 .when(
-                    (t.startswith("DECIMAL") | t.isin(*_NUMBERS))
+                    (t.startswith("DECIMAL") | t.isin(*FLOATS))
                     & ~F.isnan(as_double)
                     & (F.abs(as_double) != float("inf")),
                     "float",
@@ -223,7 +168,7 @@ class SparkRecords:
         kinds, values = {}, {}
         for role, path in self.paths.items():
             column, kind = dotted_column(rows, path, self.name)
-            name = _parquet_kind(kind)
+            name = parquet_kind(kind)
             if name is None or (role == "text" and name != "string"):
                 expected = (
                     "strings" if role == "text" else "strings, numbers or booleans"
@@ -288,7 +233,7 @@ class SparkRecords:
             status = pyspark_module().col(_STATUS) == "missing"
             self.missing_lines = self._first_lines(self.rows.filter(status))
         if not self.n_kept:
-            raise self._nothing()
+            raise _nothing_read(self.name, self.paths["label"], self)
         return kept
 
     def _wanted(self, row):
@@ -449,17 +394,3 @@ class SparkRecords:
         if role != "label":
             return None
         return self.missing_label
-
-    def _nothing(self):
-        label = self.paths["label"]
-        if self.n_missing:
-            return JsonlError(
-                f"{self.name}: no record has the field {label!r} (label; "
-                f"{self.n_missing} without it, from line {self.missing_lines[0]})."
-            )
-        if self.n_skipped:
-            return JsonlError(
-                f"{self.name}: no valid records ({self.n_skipped} skipped, from line "
-                f"{self.skipped_lines[0]})."
-            )
-        return JsonlError(f"{self.name}: no records (the file is empty).")

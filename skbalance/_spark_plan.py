@@ -19,6 +19,8 @@ from skbalance._targets import stratum_targets
 #: rows are ranked within (stratum, bucket of their hash), so that a large
 #: class is ranked by up to this many tasks instead of one
 _BUCKET_BITS = 6
+#: parts of a triple split that get the classes of 1 and 2 rows: train, test
+RARE_ORDER = [0, 2, 1]
 _H, _H2, _BUCKET, _OFFSET, RANK = (
     "_sk_h",
     "_sk_h2",

@@ -38,6 +38,7 @@ from skbalance._class_weight import ClassWeightComputer
 from skbalance._compat import validate_parameter_constraints
 from skbalance._diagnostics import ImbalanceReport
 from skbalance._spark_plan import (
+    RARE_ORDER,
     check_df,
     count_rows,
     fold_sizes,
@@ -57,9 +58,6 @@ __all__ = [
     "stratified_partition",
     "triple_split",
 ]
-
-#: parts of a triple split that get the classes of 1 and 2 rows: train, test
-_RARE_ORDER = [0, 2, 1]
 
 
 def stratified_partition(
@@ -138,7 +136,7 @@ def triple_split(
             f"sizes must have 3 entries (train, val, test); got {sizes!r}."
         )
     parted = partition(
-        df, label_col, sizes, groups_col, keep_rare, seed, "_sk_part", _RARE_ORDER
+        df, label_col, sizes, groups_col, keep_rare, seed, "_sk_part", RARE_ORDER
     )
     return tuple(
         parted.filter(pyspark_module().col("_sk_part") == j).drop("_sk_part")
