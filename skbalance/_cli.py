@@ -29,7 +29,7 @@ def _command(name, engine="memory"):
     if engine == "spark":
         from skbalance import _cli_spark
 
-        return getattr(_cli_spark, name)
+        return _cli_spark.threaded(getattr(_cli_spark, name))
     if name == "demo":
         from skbalance._cli_data import demo
 

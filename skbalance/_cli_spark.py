@@ -12,6 +12,7 @@ Parquet, a path on HDFS or S3) is Spark's folder of part files.
 
 import contextlib
 import os
+import re
 import shutil
 import warnings
 
@@ -27,7 +28,13 @@ from skbalance._cli_data import (
 from skbalance._io import atomic_output, check_output, is_stdout
 from skbalance._jsonl_scan import JsonlError
 from skbalance._spark_input import ORDER, RAW, SparkRecords
-from skbalance._spark_output import Target, writer
+from skbalance._spark_output import (
+    Target,
+    remove_scratch,
+    sources,
+    stop_jobs,
+    writer,
+)
 from skbalance._spark_plan import (
     RARE_ORDER,
     hashable,
@@ -39,44 +46,167 @@ from skbalance._spark_plan import (
 __all__ = ["analyze", "balance", "split", "weights"]
 
 
-@contextlib.contextmanager
-def session(args):
-    """The active Spark session, or a new one (stopped at the end) from
-    ``--spark-master`` and ``--spark-conf``."""
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise usage("--engine spark needs Java 17 or later: java is not on PATH.")
-    sql = pyspark_module("pyspark.sql")
-    active = sql.SparkSession.getActiveSession()
+def _builder(sql, args):
+    """A session builder from the options; for a session skbalance starts:
+    quiet logs, a progress bar only on a terminal, and this Python on the
+    workers (unless the options or PYSPARK_PYTHON say otherwise)."""
+    import sys
+
     builder = sql.SparkSession.builder.appName(f"skbalance {args.command}")
     if args.spark_master is not None:
         builder = builder.master(args.spark_master)
+    given = {}
     for item in args.spark_conf or ():
-        key, sep, value = item.partition("=")
+        key, _, value = item.partition("=")
+        given[key] = value
+    quiet = os.path.join(os.path.dirname(__file__), "data", "log4j2-quiet.properties")
+    defaults = {
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{quiet}",
+        "spark.ui.showConsoleProgress": str(sys.stderr.isatty()).lower(),
+    }
+    if "PYSPARK_PYTHON" not in os.environ:
+        defaults["spark.pyspark.python"] = sys.executable
+    for key, value in {**defaults, **given}.items():
+        builder = builder.config(key, value)
+    return builder
+
+
+_MASTER = re.compile(
+    r"local(\[(\d+|\*)(,\d+)?\])?|local-cluster\[[\d, ]+\]|yarn"
+    r"|(spark|k8s|mesos)://\S+"
+)
+
+
+def _start(args):
+    """Whether the session is started here, and the session."""
+    try:
+        sql = pyspark_module("pyspark.sql")
+    except ImportError as exc:
+        raise usage(str(exc)) from None
+    for item in args.spark_conf or ():
+        key, sep, _ = item.partition("=")
         if not sep or not key:
             raise usage(f"--spark-conf {item!r}: expected KEY=VALUE.")
-        builder = builder.config(key, value)
-    errors = pyspark_module("pyspark.errors")
-    with warnings.catch_warnings():
-        # pyspark's own notice that pandas 3 is new to it: skbalance uses no pandas
-        warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
-        spark = builder.getOrCreate()
-        if active is None:  # errors are reported as messages, not Java logs
-            spark.sparkContext.setLogLevel("OFF")
+    master = args.spark_master
+    if master is not None and not _MASTER.fullmatch(master):
+        raise usage(
+            f"--spark-master {master}: expected local, local[N], local[*], "
+            "local[N,F], yarn, spark://HOST:PORT or k8s://URL."
+        )
+    # a running Spark (this process's: a notebook, the tests) is used as it is
+    if pyspark_module("pyspark").SparkContext._active_spark_context is not None:
+        return False, sql.SparkSession.builder.getOrCreate()
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise usage("--engine spark needs Java 17 or later: java is not on PATH.")
+    builder = _builder(sql, args)
+    try:
+        with warnings.catch_warnings():
+            # pyspark's notice that pandas 3 is new to it: skbalance uses no pandas
+            warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+            return True, builder.getOrCreate()
+    except Exception as exc:  # a bad master, setting or Java: say which
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise usage(
+            f"could not start Spark (--spark-master {args.spark_master or 'default'}"
+            f"): {first}"
+        ) from None
+
+
+def threaded(command):
+    """Run ``command`` in a thread of its own, so that the main thread, never
+    inside a call to the JVM, can take Ctrl-C or SIGTERM: it cancels Spark's
+    jobs, waits for the command to clean up its temporary folder, then exits
+    (130 or 143)."""
+    import threading
+
+    def run(args, *, out, err):
+        box = {}
+
+        def work():
+            try:
+                command(args, out=out, err=err)
+            except BaseException as exc:
+                box["error"] = exc
+
+        worker = threading.Thread(target=work, name="skbalance-spark", daemon=True)
+        worker.start()
         try:
+            while worker.is_alive():
+                worker.join(0.1)
+        except BaseException:
+            # the main thread cleans up: the worker, stopped inside a call to
+            # the JVM, may never get to its own clean-up
+            context = pyspark_module("pyspark").SparkContext._active_spark_context
+            if context is not None:
+                stop_jobs(context)
+            remove_scratch()
+            raise
+        if "error" in box:
+            raise box["error"]
+
+    return run
+
+
+@contextlib.contextmanager
+def session(args):
+    """The active Spark session, or a new one (stopped at the end) from
+    ``--spark-master`` and ``--spark-conf``; Spark's errors become messages."""
+    started, spark = _start(args)
+    errors = pyspark_module("pyspark.errors")
+    py4j = pyspark_module("py4j.protocol")
+    # records may repeat a key (Python keeps the last value; so does Spark then)
+    duplicates = spark.conf.get("spark.sql.variant.allowDuplicateKeys", "false")
+    spark.conf.set("spark.sql.variant.allowDuplicateKeys", "true")
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
             yield spark
-        except errors.PySparkException as exc:
-            condition = getattr(exc, "getCondition", exc.getErrorClass)()
-            if condition == "PATH_NOT_FOUND":
-                raise JsonlError(f"{args.input}: no such file.") from None
-            raise JsonlError(f"Spark: {str(exc).splitlines()[0]}") from None
-        finally:
-            if active is None:
+    except errors.PySparkException as exc:
+        condition = getattr(exc, "getCondition", exc.getErrorClass)()
+        if condition == "PATH_NOT_FOUND":
+            raise JsonlError(f"{args.input}: no such file.") from None
+        raise JsonlError(f"Spark: {str(exc).strip().splitlines()[0]}") from None
+    except py4j.Py4JError as exc:
+        raise JsonlError(f"Spark: {str(exc).strip().splitlines()[0]}") from None
+    finally:
+        if started:
+            try:
                 spark.stop()
+            except Exception:  # pragma: no cover - a JVM already gone
+                pass
+        else:
+            spark.conf.set("spark.sql.variant.allowDuplicateKeys", duplicates)
+
+
+_GLOB = "{}[]*?\\"
+
+
+def _input(args):
+    """FILE as Spark should read it, after the checks Spark would not make:
+    standard input, special files and the names Spark skips (hidden or
+    starting with '_'); glob characters of an existing file are escaped."""
+    import stat
+
+    path = args.input
+    if path == "-":
+        raise usage("--engine spark reads files, not standard input.")
+    if "://" in path or path.startswith("file:") or not os.path.lexists(path):
+        return path
+    mode = os.stat(path).st_mode if os.path.exists(path) else 0
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise usage(
+            f"{path}: --engine spark reads regular files and folders, not a FIFO "
+            "or device; copy it to a file first."
+        )
+    if os.path.basename(os.path.normpath(path))[:1] in (".", "_"):
+        raise usage(
+            f"{path}: Spark skips files whose names start with '.' or '_'; rename it."
+        )
+    return "".join("\\" + c if c in _GLOB else c for c in path)
 
 
 def _records(spark, args, fields, **kw):
-    if args.input == "-":
-        raise usage("--engine spark reads files, not standard input.")
+    path = _input(args)
     fmt = args.format
     if fmt is None:
         ext = args.input.rstrip("/").lower()
@@ -84,7 +214,7 @@ def _records(spark, args, fields, **kw):
     fields = {"label": args.label, **{k: v for k, v in fields.items() if v}}
     return SparkRecords(
         spark,
-        args.input,
+        path,
         fmt,
         fields,
         name=args.input,
@@ -92,6 +222,35 @@ def _records(spark, args, fields, **kw):
         on_error="skip" if args.on_error == "skip" else "raise",
         **kw,
     )
+
+
+def _sources(spark, args, records):
+    return sources(spark, args.input, records.source.inputFiles())
+
+
+def _check_output_options(args, records):
+    """Outputs that cannot hold what balance writes."""
+    if is_stdout(args.output) and (args.parts or records.fmt == "parquet"):
+        raise usage(
+            "-o -: standard output takes one JSON Lines file, not a folder of parts "
+            "(--parts, Parquet); give a path."
+        )
+    if records.fmt == "parquet" and args.output.lower().endswith((".jsonl", ".json")):
+        raise usage(
+            f"-o {args.output}: Parquet records are written as Parquet (a folder); "
+            "give a name that does not end in .jsonl."
+        )
+
+
+def _has_bom(args, records):
+    """Whether a single JSON Lines input starts with a byte order mark, which
+    a single-file output then starts with too (as in memory)."""
+    from skbalance._jsonl_scan import BOM
+
+    if records.fmt != "jsonl" or not os.path.isfile(args.input):
+        return False
+    with open(args.input, "rb") as fh:
+        return fh.read(len(BOM)) == BOM
 
 
 def _note(records, err):
@@ -107,7 +266,7 @@ def _counts(kept, role, records):
     """``{value: count}`` of a field over the summary rows, largest first
     (ties in value order, as the in-memory reader orders them)."""
     counts = {}
-    for r in kept:
+    for r in sorted(kept, key=lambda r: r["first"]):  # equal values: first seen
         value = records.python_value(r[f"_sk_kind_{role}"], r[f"_sk_value_{role}"])
         counts[value] = counts.get(value, 0) + r["n"]
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -183,6 +342,7 @@ def split(args, *, out, err):
             spark, args, {"domain": args.domain, "group": args.group}, text=args.text
         )
         ext = "jsonl" if records.fmt == "jsonl" else "parquet"
+        inputs = _sources(spark, args, records)
         targets = [
             Target(
                 spark,
@@ -190,7 +350,7 @@ def split(args, *, out, err):
                 fmt=records.fmt,
                 parts=args.parts,
                 force=args.force,
-                inputs=[args.input],
+                inputs=inputs,
             )
             for name in ("train", "val", "test")
         ]
@@ -229,7 +389,7 @@ def split(args, *, out, err):
             hash_cols=records.columns,
         )
         ordered = parted.orderBy("_sk_part", *ORDER)
-        _write_parts(records, ordered, targets)
+        _write_parts(records, ordered, targets, _has_bom(args, records))
     classes = [k[0] if args.domain is not None else k for k in keys]
     totals = _counts(kept, "label", records)
     columns = {}
@@ -249,43 +409,56 @@ def _dedupe_key(args, records, frame):
     if args.text is None:
         cols = [RAW] if records.fmt == "jsonl" else records.columns
         return F.xxhash64(*hashable(frame, cols))
-    from skbalance._text import normalise_text
 
-    normalise = F.udf(normalise_text, "string", useArrow=False)
-    return F.xxhash64(normalise(F.col("_sk_t")))
+    def normalise(text):  # skbalance._text.normalise_text, sent by value so
+        return " ".join(text.split()).casefold()  # workers need no skbalance
+
+    udf = F.udf(normalise, "string", useArrow=False)
+    return F.xxhash64(udf(F.col("_sk_t")))
 
 
-def _write_parts(records, parted, targets):
+def _write_parts(records, parted, targets, bom):
     """One Spark job writes the three parts (``partitionBy``); each is then
     moved into place."""
-    scratch = targets[0].scratch()
-    try:
+    with targets[0].scratch() as scratch:
         columns = _record_columns(records)
         writer(parted.select(*columns, "_sk_part"), records.fmt, "_sk_part")(
             f"{scratch}/out"
         )
         empty = writer(parted.select(*columns).limit(0), records.fmt)
         for j, target in enumerate(targets):
-            target.take(f"{scratch}/out/_sk_part={j}", empty)
-    finally:
-        targets[0].remove(scratch)
+            target.take(f"{scratch}/out/_sk_part={j}", empty, bom=bom)
+
+
+def _sampler_name(args):
+    if args.target_ratio is not None:
+        return "RatioOverSampler"
+    return "DomainFloorSampler"
 
 
 def balance(args, *, out, err):
     F = pyspark_module()
     with session(args) as spark:
         records = _records(spark, args, {"domain": args.domain})
+        _check_output_options(args, records)
         target = Target(
             spark,
             args.output,
             fmt=records.fmt,
             parts=args.parts,
             force=args.force,
-            inputs=[args.input],
+            inputs=_sources(spark, args, records),
         )
         target.check()
-        records.summary()
         role = "label" if args.domain is None else "domain"
+        kept = records.summary(values=[role])
+        present = _counts(kept, role, records)
+        if len(present) < 2:
+            sampler = _sampler_name(args)
+            raise ValueError(
+                f"y has 1 class ({next(iter(present))!r}); {sampler} needs at "
+                "least 2 classes to balance (one class cannot be imbalanced)."
+            )
         frame = records.frame({role: "_sk_s"})
         grown, keys, counts, targets = oversample_plan(
             frame,
@@ -303,19 +476,16 @@ def balance(args, *, out, err):
         else:  # the records in input order, then the copies in input order
             order = [F.col("_sk_copy") > 1, *ORDER, "_sk_copy"]
         result = grown.orderBy(*order).select(*_record_columns(records))
-        scratch = target.scratch()
-        try:
+        with target.scratch() as scratch:
             writer(result, records.fmt)(f"{scratch}/out")
-            target.take(f"{scratch}/out", writer(result.limit(0), records.fmt))
-        finally:
-            target.remove(scratch)
-    sampler = (
-        "RatioOverSampler" if args.target_ratio is not None else "DomainFloorSampler"
-    )
-    order = range(len(keys))  # sorted, as the in-memory samplers report them
-    before = {keys[i]: int(counts[i]) for i in order}
-    after = {keys[i]: int(targets[i]) for i in order}
-    print_balance(args, sampler, before, after, out=out, err=err)
+            empty = writer(result.limit(0), records.fmt)
+            target.take(f"{scratch}/out", empty, bom=_has_bom(args, records))
+    # the values as the in-memory reader keeps them (1 and 1.0: the first
+    # seen), sorted, as the in-memory samplers report them
+    target_of = dict(zip(keys, targets.tolist(), strict=True))
+    before = {k: present[k] for k in sorted(present)}
+    after = {k: int(target_of[k]) for k in before}
+    print_balance(args, _sampler_name(args), before, after, out=out, err=err)
     _note(records, err)
 
 
@@ -325,7 +495,15 @@ def weights(args, *, out, err):
     with session(args) as spark:
         records = _records(spark, args, {})
         if args.output is not None and not is_stdout(args.output):
-            check_output(args.output, force=args.force, inputs=[args.input])
+            inputs = _sources(spark, args, records)
+            Target(
+                spark,
+                args.output,
+                fmt="jsonl",
+                parts=False,
+                force=args.force,
+                inputs=inputs,
+            ).check()
         kept = records.summary(values=["label"])
     counts = _counts(kept, "label", records)
     classes = sorted(counts)

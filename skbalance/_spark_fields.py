@@ -47,6 +47,8 @@ def dotted_column(df, path, what):
     name, list items by index."""
     F = pyspark_module()
     T = pyspark_module("pyspark.sql.types")
+    if path in df.columns:  # a column whose name holds dots
+        return F.col(f"`{path}`"), df.schema[path].dataType
     parts = path.split(".")
     if parts[0] not in df.columns:
         raise JsonlError(

@@ -41,6 +41,7 @@ ORDER, RAW = (_FILE, _BLOCK, _POS), _RAW
 _CLASS = {
     "string": "string",
     "integer": "number",
+    "huge": "number",
     "float": "number",
     "boolean": "boolean",
 }
@@ -93,13 +94,13 @@ class SparkRecords:
                 F.col("_metadata.file_block_start").alias(_BLOCK),
                 F.monotonically_increasing_id().alias(_POS),
             )
-            self._raw = raw
+            self._raw = self.source = raw
             rows = raw.filter(~F.col(_RAW).rlike("^[ \\t\\n\\r\\x0b\\x0c]*$"))
             rows = rows.withColumn(_LINE, F.regexp_replace(_RAW, "\r$", ""))
             self.columns = [_LINE]
             kinds, values, ok = self._jsonl_fields(rows)
         else:
-            raw = spark.read.parquet(path)
+            raw = self._parquet = self.source = spark.read.parquet(path)
             self.columns = list(raw.columns)
             rows = raw.select(
                 "*",
@@ -125,9 +126,20 @@ class SparkRecords:
 
     def _jsonl_fields(self, rows):
         F = pyspark_module()
-        v = F.try_parse_json(F.col(_RAW))
-        ok = F.is_valid_utf8(F.col(_RAW)) & F.coalesce(
-            F.schema_of_variant(v).startswith("OBJECT"), F.lit(False)
+        # Spark's parser stops after the first value and ignores the rest of
+        # the line; inside brackets, anything after the record (text, another
+        # record, a comment) makes the line invalid, as in memory
+        items = F.try_variant_get(
+            F.try_parse_json(F.concat(F.lit("["), F.col(_RAW), F.lit("]"))),
+            "$",
+            "array<variant>",
+        )
+        v = F.try_element_at(items, F.lit(1))
+        ok = F.coalesce(
+            F.is_valid_utf8(F.col(_RAW))
+            & (F.size(items) == 1)
+            & F.schema_of_variant(v).startswith("OBJECT"),
+            F.lit(False),
         )
         kinds, values = {}, {}
         for role, path in self.paths.items():
@@ -139,6 +151,7 @@ class SparkRecords:
                 .when(t == "STRING", "string")
                 .when(t == "BOOLEAN", "boolean")
                 .when(t.isin(*INTEGERS), "integer")
+                .when(t.rlike("^DECIMAL\\([0-9]+,0\\)$"), "huge")  # beyond 64 bits
                 .when(
                     (t.startswith("DECIMAL") | t.isin(*FLOATS))
                     & ~F.isnan(as_double)
@@ -151,6 +164,10 @@ class SparkRecords:
                 F.when(
                     kind == "integer",
                     F.try_variant_get(x, "$", "bigint").cast("string"),
+                )
+                .when(
+                    kind == "huge",
+                    F.try_variant_get(x, "$", "decimal(38,0)").cast("string"),
                 )
                 .when(kind == "float", as_double.cast("string"))
                 .otherwise(F.try_variant_get(x, "$", "string"))
@@ -167,7 +184,7 @@ class SparkRecords:
         F = pyspark_module()
         kinds, values = {}, {}
         for role, path in self.paths.items():
-            column, kind = dotted_column(rows, path, self.name)
+            column, kind = dotted_column(self._parquet, path, self.name)
             name = parquet_kind(kind)
             if name is None or (role == "text" and name != "string"):
                 expected = (
@@ -272,9 +289,12 @@ class SparkRecords:
             value = self._values[role]
             kind = self.first_class.get(role, "string")
             if kind == "number":
-                value = value.cast(
-                    "bigint" if self.kinds[role] == {"integer"} else "double"
-                )
+                if self.kinds[role] == {"integer"}:
+                    value = value.cast("bigint")
+                elif self.kinds[role] <= {"integer", "huge"}:
+                    value = value.cast("decimal(38,0)")
+                else:
+                    value = value.cast("double")
             elif kind == "boolean":
                 value = value == "true"
             selected.append(value.alias(name))
@@ -283,7 +303,7 @@ class SparkRecords:
     @staticmethod
     def python_value(kind, text):
         """A value of the summary as the in-memory reader keeps it."""
-        if kind == "integer":
+        if kind in ("integer", "huge"):
             return int(text)
         if kind == "float":
             return float(text)
@@ -317,13 +337,14 @@ class SparkRecords:
         ]
 
     def _file_name(self, file):
-        local = file[5:] if file.startswith("file:") else file
+        import os
+        from urllib.parse import unquote
+
+        local = unquote(file[5:]) if file.startswith("file:") else file
         if local.startswith("///"):
             local = local[2:]
-        import os
-
-        if os.path.exists(self.path) and os.path.isfile(self.path):
-            if os.path.realpath(self.path) == os.path.realpath(local):
+        if os.path.isfile(self.name):
+            if os.path.realpath(self.name) == os.path.realpath(local):
                 return self.name
         return local
 
@@ -345,10 +366,10 @@ class SparkRecords:
             self.rows.filter(
                 (F.col(_FILE) == f) & (F.col(_BLOCK) == b) & (F.col(_POS) == p)
             )
-            .select(_RAW)
+            .select(F.col(_RAW).cast("binary"))
             .first()
         )
-        return self._message(row[_RAW].encode("utf-8", "surrogateescape"), where)
+        return self._message(bytes(row[0]), where)
 
     def _message(self, raw, where):
         from skbalance._jsonl import get_field
@@ -381,7 +402,7 @@ class SparkRecords:
                         f"{where[0]}:{where[1]}: field {path!r} (text) is "
                         f"{type(value).__name__}; expected a string."
                     )
-                if role != "text" and value is not column.missing:
+                if role != "text":
                     column.code(value, where)
         except RecordError as exc:
             return exc
