@@ -19,7 +19,7 @@ Every command runs as a subprocess of the installed command line
 
 Measured: wall time (median of ``--repeats`` rounds), records per second,
 peak resident memory of the process tree (the Python process plus Spark's JVM,
-sampled every 50 ms with psutil when installed, else from ``/proc``), the size
+summed every 50 ms with psutil when installed, else from ``/proc``), the size
 of the outputs, and the ratio Spark / memory; also Spark's fixed cost alone
 (``weights`` on a 10-record file).
 
@@ -143,8 +143,11 @@ def line_hashes(paths):
 # -- running and measuring ------------------------------------------------------
 
 
-def _tree_rss_proc(root):
-    """Resident bytes of ``root`` and its descendants, from /proc."""
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _descendants_proc(root):
+    """``root`` and its descendants, from the parent ids in /proc."""
     parents = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -160,24 +163,33 @@ def _tree_rss_proc(root):
         kids = [p for p, pp in parents.items() if pp == pid]
         tree.update(kids)
         frontier += kids
+    return tree
+
+
+def _rss_proc(pids):
     total = 0
-    for pid in tree:
+    for pid in pids:
         try:
             with open(f"/proc/{pid}/statm", "rb") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                total += int(f.read().split()[1]) * PAGE
         except OSError:
             pass
     return total
 
 
-def _tree_rss_psutil(root):
+def _descendants_psutil(root):
     import psutil
 
     try:
         proc = psutil.Process(root)
-        procs = [proc, *proc.children(recursive=True)]
+        return [proc, *proc.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
+        return []
+
+
+def _rss_psutil(procs):
+    import psutil
+
     total = 0
     for p in procs:
         try:
@@ -190,25 +202,32 @@ def _tree_rss_psutil(root):
 try:
     import psutil  # noqa: F401
 
-    RSS_SOURCE, tree_rss = "psutil", _tree_rss_psutil
+    RSS_SOURCE, descendants, rss = "psutil", _descendants_psutil, _rss_psutil
 except ImportError:
-    RSS_SOURCE, tree_rss = "/proc", _tree_rss_proc
+    RSS_SOURCE, descendants, rss = "/proc", _descendants_proc, _rss_proc
 
 
-def run(argv, env):
-    """Run the command line; return (seconds, peak tree RSS bytes, stdout)."""
+def run(argv):
+    """Run the command line; return (seconds, peak tree RSS bytes, stdout).
+
+    The tree's RSS is summed every 50 ms; the tree itself (the JVM is a
+    grandchild) is looked up again every 0.5 s, which keeps the sampler's
+    own CPU use small."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "skbalance", *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
     )
     peak = [0]
 
     def sample():
+        tick, tree = 0, []
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+            if tick % 10 == 0:
+                tree = descendants(proc.pid)
+            peak[0] = max(peak[0], rss(tree))
+            tick += 1
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -295,7 +314,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     n = 20_000 if args.quick else args.rows
     repeats = args.repeats or (1 if args.quick else 3)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore::FutureWarning"}
     engines = ("memory", "spark")
     work = tempfile.mkdtemp(prefix="bench_cli_spark-")
     try:
@@ -314,7 +332,8 @@ def main(argv=None):
         startup = {}
         for engine in engines if not args.quick else ():  # one Spark start less in CI
             argv_ = argv_for("weights", tiny, engine, "", args.driver_memory)
-            startup[engine] = run(argv_, env)
+            startup[engine] = run(argv_)
+            print(f"  start-up {engine}: {startup[engine][0]:.1f} s", flush=True)
 
         times = {(c, e): [] for c in COMMANDS for e in engines}
         peaks = {(c, e): [] for c in COMMANDS for e in engines}
@@ -326,7 +345,7 @@ def main(argv=None):
                 for engine in order:
                     out = os.path.join(work, f"{engine}-{OUTPUT_NAME.get(command, '')}")
                     argv_ = argv_for(command, data, engine, out, args.driver_memory)
-                    seconds, peak, stdout = run(argv_, env)
+                    seconds, peak, stdout = run(argv_)
                     times[command, engine].append(seconds)
                     peaks[command, engine].append(peak)
                     sizes[command, engine] = output_size(command, out, stdout)
@@ -378,7 +397,7 @@ def report(args, n, size, repeats, startup, times, peaks, sizes):
         machine() + f"; load average {os.getloadavg()[0]:.1f} at the end",
         "",
         f"Spark: local[2], spark.driver.memory = {memory_conf}. Peak RSS of the "
-        f"process tree (Python + JVM) sampled every 50 ms via {RSS_SOURCE}. "
+        f"process tree (Python + JVM) summed every 50 ms via {RSS_SOURCE}. "
         f"Times are medians of {repeats} round(s).",
         "",
         "| command | memory s | Spark s | Spark / memory | memory rec/s | Spark rec/s "
