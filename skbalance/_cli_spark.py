@@ -63,6 +63,7 @@ def _builder(sql, args):
     defaults = {
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{quiet}",
         "spark.ui.showConsoleProgress": str(sys.stderr.isatty()).lower(),
+        "spark.ui.enabled": "false",  # a web UI for a command: start-up time
     }
     if "PYSPARK_PYTHON" not in os.environ:
         defaults["spark.pyspark.python"] = sys.executable

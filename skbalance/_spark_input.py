@@ -98,7 +98,7 @@ class SparkRecords:
             rows = raw.filter(~F.col(_RAW).rlike("^[ \\t\\n\\r\\x0b\\x0c]*$"))
             rows = rows.withColumn(_LINE, F.regexp_replace(_RAW, "\r$", ""))
             self.columns = [_LINE]
-            kinds, values, ok = self._jsonl_fields(rows)
+            rows, kinds, values, ok = self._jsonl_fields(rows)
         else:
             raw = self._parquet = self.source = spark.read.parquet(path)
             self.columns = list(raw.columns)
@@ -125,26 +125,36 @@ class SparkRecords:
         self.rows = rows.withColumn(_STATUS, status.when(bad, "bad"))
 
     def _jsonl_fields(self, rows):
+        """``rows`` with the parsed record and the fields as columns (each
+        parsed once per row), the kind and value of every field, and whether
+        the line is a JSON object."""
         F = pyspark_module()
         # Spark's parser stops after the first value and ignores the rest of
         # the line; inside brackets, anything after the record (text, another
         # record, a comment) makes the line invalid, as in memory
-        items = F.try_variant_get(
-            F.try_parse_json(F.concat(F.lit("["), F.col(_RAW), F.lit("]"))),
-            "$",
-            "array<variant>",
+        rows = rows.withColumn(
+            "_sk_items",
+            F.try_variant_get(
+                F.try_parse_json(F.concat(F.lit("["), F.col(_RAW), F.lit("]"))),
+                "$",
+                "array<variant>",
+            ),
         )
-        v = F.try_element_at(items, F.lit(1))
+        items = F.col("_sk_items")
+        rows = rows.withColumn("_sk_v", F.try_element_at(items, F.lit(1)))
+        v = F.col("_sk_v")
         ok = F.coalesce(
             F.is_valid_utf8(F.col(_RAW))
             & (F.size(items) == 1)
-            & F.schema_of_variant(v).startswith("OBJECT"),
+            & F.col(_RAW).rlike("^[ \t\r]*[{]"),  # one value, an object
             F.lit(False),
         )
         kinds, values = {}, {}
         for role, path in self.paths.items():
-            x = variant_field(v, path)
-            t = F.schema_of_variant(x)
+            rows = rows.withColumn(f"_sk_x_{role}", variant_field(v, path))
+            x = F.col(f"_sk_x_{role}")
+            rows = rows.withColumn(f"_sk_t_{role}", F.schema_of_variant(x))
+            t = F.col(f"_sk_t_{role}")
             as_double = F.try_variant_get(x, "$", "double")
             kind = (
                 F.when(x.isNull() | F.is_variant_null(x), "missing")
@@ -177,8 +187,11 @@ class SparkRecords:
                     value
                 )
                 kind = F.when(kind == "missing", "string").otherwise(kind)
-            kinds[role], values[role] = kind, value
-        return kinds, values, ok
+            rows = rows.withColumn(f"_sk_k_{role}", kind)
+            rows = rows.withColumn(f"_sk_val_{role}", value)
+            kinds[role] = F.col(f"_sk_k_{role}")
+            values[role] = F.col(f"_sk_val_{role}")
+        return rows, kinds, values, ok
 
     def _parquet_fields(self, rows):
         F = pyspark_module()

@@ -18,6 +18,12 @@ from skbalance._jsonl_scan import BOM
 __all__ = ["Target", "remove_scratch", "sources", "stop_jobs", "writer"]
 
 
+def _part_number(path):
+    """The task number of a part file (``part-00012-...``), for the order of
+    the parts (names past 99999 parts are longer, so not sorted by name)."""
+    return int(os.path.basename(path).split("-")[1])
+
+
 #: the temporary folders in use: path -> how to remove it
 _SCRATCH = {}
 
@@ -172,7 +178,8 @@ class Target:
             ) as fh:
                 if bom:
                     fh.write(BOM)
-                for part in sorted(glob.glob(os.path.join(local, "part-*"))):
+                parts = glob.glob(os.path.join(local, "part-*"))
+                for part in sorted(parts, key=_part_number):
                     with open(part, "rb") as src:
                         shutil.copyfileobj(src, fh, 1 << 20)
             return
