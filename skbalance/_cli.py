@@ -27,9 +27,9 @@ class UsageError(Exception):
 
 def _command(name, engine="memory"):
     if engine == "spark":
-        from skbalance import _cli_spark
+        from skbalance import _cli_spark, _spark_session
 
-        return _cli_spark.threaded(getattr(_cli_spark, name))
+        return _spark_session.threaded(getattr(_cli_spark, name))
     if name == "demo":
         from skbalance._cli_data import demo
 
