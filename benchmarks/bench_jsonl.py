@@ -301,7 +301,12 @@ def _ratio(walls, a, b):
 
 
 def report(n, size, walls, rss, rounds, out):
-    import orjson
+    try:
+        import orjson
+
+        parser = f"orjson {orjson.__version__}"
+    except ImportError:  # the extra "fast" is optional
+        parser = "orjson not installed"
 
     loop, pandas = "json.loads loop", "pandas read_json + value_counts"
     budget = 100 * n + 100e6
@@ -310,7 +315,7 @@ def report(n, size, walls, rss, rounds, out):
         "",
         f"{n:,} flat records, {size / 1e6:,.0f} MB, 40 categories (power law); "
         f"{rounds} interleaved rounds, medians; {os.cpu_count()} cores (shared), "
-        f"Python {sys.version.split()[0]}, orjson {orjson.__version__}.",
+        f"Python {sys.version.split()[0]}, {parser}.",
         "",
         "| command | wall (s) | peak RSS (MB) | bytes / record | vs json.loads loop "
         "| vs pandas | target | met |",
