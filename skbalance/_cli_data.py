@@ -294,11 +294,10 @@ def print_balance(args, sampler, before, after, *, out, err):
 
 
 def weights(args, *, out, err):
+    import numpy as np
 
     if args.output is not None:
         check_output(args.output, force=args.force, inputs=[args.input])
-    import numpy as np
-
     index = read(args, offsets=False)
     # the counts of the codes, not an array of labels: fit_counts gives what
     # fit(y) gives (and what --engine spark gives) in a few bytes per record
@@ -306,20 +305,28 @@ def weights(args, *, out, err):
     counts = np.bincount(codes, minlength=len(classes))
     n_records = len(index)
     index._columns = None  # the codes go before scikit-learn comes in
+    write_weights(args, classes, counts, n_records, out=out, err=err)
+    note(index, err)
+
+
+def write_weights(args, classes, counts, n_records, *, out, err):
+    """The class weights of sorted ``classes`` and their ``counts`` as JSON,
+    to standard output or ``--output`` (both engines)."""
+    import numpy as np
+
     computer = skbalance.ClassWeightComputer(strategy=args.strategy)
-    text = computer.fit_counts(np.array(classes), counts).to_json()
+    text = computer.fit_counts(np.array(classes), np.asarray(counts)).to_json()
     if args.output is None or is_stdout(args.output):
         print(text, file=out)
-    else:
-        with atomic_output(
-            args.output, force=args.force, inputs=[args.input], mode="w"
-        ) as fh:
-            fh.write(text + "\n")
-        print(
-            f"{args.strategy} class weights of {n_records} records -> {args.output}",
-            file=err,
-        )
-    note(index, err)
+        return
+    with atomic_output(
+        args.output, force=args.force, inputs=[args.input], mode="w"
+    ) as fh:
+        fh.write(text + "\n")
+    print(
+        f"{args.strategy} class weights of {n_records} records -> {args.output}",
+        file=err,
+    )
 
 
 def _aligned(args):

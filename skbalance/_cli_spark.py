@@ -20,8 +20,9 @@ from skbalance._cli_data import (
     print_balance,
     print_split,
     usage,
+    write_weights,
 )
-from skbalance._io import atomic_output, check_output, is_stdout
+from skbalance._io import check_output, is_stdout
 from skbalance._spark_input import ORDER, RAW, SparkRecords
 from skbalance._spark_output import Target, sources, writer
 from skbalance._spark_plan import (
@@ -321,8 +322,6 @@ def balance(args, *, out, err):
 
 
 def weights(args, *, out, err):
-    import numpy as np
-
     with session(args) as spark:
         records = _records(spark, args, {})
         if args.output is not None and not is_stdout(args.output):
@@ -338,21 +337,7 @@ def weights(args, *, out, err):
         kept = records.summary(values=["label"])
     counts = _counts(kept, "label", records)
     classes = sorted(counts)
-    text = (
-        skbalance.ClassWeightComputer(strategy=args.strategy)
-        .fit_counts(np.array(classes), np.array([counts[k] for k in classes]))
-        .to_json()
+    write_weights(
+        args, classes, [counts[k] for k in classes], records.n_kept, out=out, err=err
     )
-    if args.output is None or is_stdout(args.output):
-        print(text, file=out)
-    else:
-        with atomic_output(
-            args.output, force=args.force, inputs=[args.input], mode="w"
-        ) as fh:
-            fh.write(text + "\n")
-        print(
-            f"{args.strategy} class weights of {records.n_kept} records -> "
-            f"{args.output}",
-            file=err,
-        )
     _note(records, err)
