@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from skbalance import (
@@ -100,6 +100,7 @@ def test_partition_counts_are_those_of_the_in_memory_split(
     sizes=st.sampled_from([[0.7, 0.15, 0.15], [0.5, 0.5], [0.2] * 5]),
     seed=st.integers(0, 2**32 - 1),
 )
+@example(counts=[1, 2, 1], sizes=[0.7, 0.15, 0.15], seed=3)  # found by CI-like runs
 @settings(
     max_examples=5,
     deadline=None,
@@ -119,10 +120,15 @@ def test_partition_property_exact_sizes_within_one(sks, spark, counts, sizes, se
     mem = stratified_partition(labels, sizes, keep_rare=False, random_state=seed)
     tab = table(labels, got, len(sizes))
     assert np.array_equal(tab, table(labels, mem, len(sizes)))
-    exact = (
-        np.array(counts)[:, None] * np.bincount(got, minlength=len(sizes)) / labels.size
-    )
-    assert np.all(np.abs(tab - exact) < 1)
+    # the bound of the in-memory allocation (tests/test_split_properties.py):
+    # within one of the share by the fractions or of the share by the rounded
+    # part sizes, whichever is further (4 rows at 0.7/0.15/0.15: a class of 2
+    # may put both rows in the train part of 2; shares 1.4 and 1.0)
+    c = np.array(counts)[:, None]
+    by_fraction = c * np.array(sizes)[None, :]
+    by_size = c * np.bincount(got, minlength=len(sizes)) / labels.size
+    low, high = np.minimum(by_fraction, by_size), np.maximum(by_fraction, by_size)
+    assert np.all((low - 1 < tab) & (tab < high + 1))
 
 
 def test_triple_split_is_a_partition_equal_to_the_in_memory_counts(sks, spark):
