@@ -3,9 +3,10 @@
 Commands (see ``docs/cli.rst``): ``analyze``, ``split``, ``balance``,
 ``augment``, ``weights``, ``evaluate``, ``compare`` and ``demo``. The parser is
 in :mod:`skbalance._cli_parser`, the commands in :mod:`skbalance._cli_data`
-and :mod:`skbalance._cli_models`; this module runs them and turns errors into
-messages and exit codes: 0 ok, 1 bad data, 2 usage, 130 Ctrl-C, 141 a closed
-pipe, 143 SIGTERM.
+and :mod:`skbalance._cli_models` (with ``--engine spark``:
+:mod:`skbalance._cli_spark`), what they print in :mod:`skbalance._cli_report`;
+this module runs them and turns errors into messages and exit codes: 0 ok, 1
+bad data, 2 usage, 130 Ctrl-C, 141 a closed pipe, 143 SIGTERM.
 """
 
 import os

@@ -6,7 +6,14 @@ import json
 import os
 
 import skbalance
-from skbalance._io import atomic_output, check_output, is_stdout
+from skbalance._cli_report import (
+    note,
+    print_analysis,
+    print_balance,
+    print_split,
+    write_weights,
+)
+from skbalance._io import check_output
 
 __all__ = ["analyze", "balance", "demo", "evaluate", "split", "weights"]
 
@@ -19,7 +26,7 @@ def usage(message):
 
 def read(args, *, path=None, label=None, **kw):
     """read_jsonl_labels with the command's --label, --missing-label and
-    --on-error, and a note on stderr about skipped records."""
+    --on-error."""
     from skbalance._jsonl import read_jsonl_labels
 
     path = args.input if path is None else path
@@ -30,36 +37,7 @@ def read(args, *, path=None, label=None, **kw):
         on_error="skip" if args.on_error == "skip" else "raise",
         **kw,
     )
-    index.note = ""
-    if index.n_skipped:
-        lines = ", ".join(map(str, index.skipped_lines))
-        more = ", ..." if index.n_skipped > len(index.skipped_lines) else ""
-        s = "s" if index.n_skipped > 1 else ""
-        index.note = f"skipped {index.n_skipped} bad record{s} (line{s} {lines}{more})"
     return index
-
-
-def note(index, err):
-    if index.note:
-        print(f"skbalance: {index.note}", file=err)
-
-
-def _table(title, columns, out):
-    """Print ``{column: {class: count}}`` as a table with shares."""
-    rows = list(next(iter(columns.values())))
-    for counts in columns.values():
-        rows += [k for k in counts if k not in rows]
-    width = max([len(str(k)) for k in rows] + [5])
-    print(title, file=out)
-    head = "  ".join(f"{name:>8}  {'share':>6}" for name in columns)
-    print(f"  {'class':<{width}}  {head}", file=out)
-    totals = {name: sum(c.values()) or 1 for name, c in columns.items()}
-    for key in rows:
-        cells = "  ".join(
-            f"{c.get(key, 0):>8}  {c.get(key, 0) / totals[n]:>6.1%}"
-            for n, c in columns.items()
-        )
-        print(f"  {key!s:<{width}}  {cells}", file=out)
 
 
 def analyze(args, *, out, err):
@@ -98,48 +76,7 @@ def analyze(args, *, out, err):
         report = skbalance.ImbalanceReport(
             counts=counts, n_samples=sum(counts.values()), group_counts=by
         )
-    extra = {
-        "missing_label": index.n_missing,
-        "missing_label_lines": index.missing_lines,
-        "duplicate_records": n_dup,
-        "skipped": index.n_skipped,
-        "skipped_lines": index.skipped_lines,
-    }
-    print_analysis(args, index.path, report, extra, out)
-    note(index, err)
-    if args.plot is not None:
-        plot(report, args)
-
-
-def print_analysis(args, name, report, extra, out):
-    """The report of ``analyze``, as JSON or text (both engines)."""
-    if args.json:
-        print(json.dumps({**report.to_dict(), **extra}, indent=2), file=out)
-        return
-    print(f"{name}: {report}", file=out)
-    n_missing, lines = extra["missing_label"], extra["missing_label_lines"]
-    if n_missing:
-        print(
-            f"records without {args.label!r}: {n_missing} (lines "
-            f"{', '.join(map(str, lines))}{', ...' if n_missing > len(lines) else ''});"
-            " not counted above (--missing-label VALUE counts them)",
-            file=out,
-        )
-    print(f"duplicate records: {extra['duplicate_records']}", file=out)
-
-
-def plot(report, args):
-    from skbalance._compat import import_optional
-
-    import_optional("matplotlib", extra="plot", purpose="--plot")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    display = skbalance.ImbalanceDisplay({"records": report.counts}).plot()
-    display.ax_.set_title(f"{os.path.basename(args.input)}: {args.label}")
-    fmt = os.path.splitext(args.plot)[1].lstrip(".") or "png"
-    with atomic_output(args.plot, force=args.force, inputs=[args.input]) as fh:
-        display.figure_.savefig(fh, format=fmt, bbox_inches="tight")
+    print_analysis(args, index.path, report, index, n_dup, out=out, err=err)
 
 
 def _split_groups(index):
@@ -230,13 +167,6 @@ def split(args, *, out, err):
     note(index, err)
 
 
-def print_split(name, columns, out_dir, out):
-    """The per-class table of ``split``: ``columns`` is ``{part: {class:
-    count}}``, classes largest first."""
-    sizes = " / ".join(f"{sum(c.values())} {n}" for n, c in columns.items())
-    _table(f"{name}: {sizes} -> {out_dir}", columns, out)
-
-
 def balance(args, *, out, err):
     from skbalance._jsonl import write_jsonl_records
 
@@ -266,33 +196,6 @@ def balance(args, *, out, err):
     note(index, err)
 
 
-def print_balance(args, sampler, before, after, *, out, err):
-    """The before/after table of ``balance`` (on stderr when the records go
-    to standard output)."""
-    what = (
-        f"label field {args.label!r}"
-        if args.domain is None
-        else f"domain field {args.domain!r}"
-    )
-    n_in, n_out = sum(before.values()), sum(after.values())
-    to_stdout = is_stdout(args.output)
-    target = "standard output" if to_stdout else args.output
-    summary = err if to_stdout else out
-    width = max([len(str(k)) for k in after] + [5])
-    print(
-        f"{sampler} on {what}: {n_in} records in, {n_out} out "
-        f"({n_out - n_in} copies) -> {target}",
-        file=summary,
-    )
-    print(f"  {'':<{width}}  {'before':>8}  {'after':>8}  {'share':>6}", file=summary)
-    for key in after:
-        print(
-            f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}  "
-            f"{after[key] / n_out:>6.1%}",
-            file=summary,
-        )
-
-
 def weights(args, *, out, err):
     import numpy as np
 
@@ -307,26 +210,6 @@ def weights(args, *, out, err):
     index._columns = None  # the codes go before scikit-learn comes in
     write_weights(args, classes, counts, n_records, out=out, err=err)
     note(index, err)
-
-
-def write_weights(args, classes, counts, n_records, *, out, err):
-    """The class weights of sorted ``classes`` and their ``counts`` as JSON,
-    to standard output or ``--output`` (both engines)."""
-    import numpy as np
-
-    computer = skbalance.ClassWeightComputer(strategy=args.strategy)
-    text = computer.fit_counts(np.array(classes), np.asarray(counts)).to_json()
-    if args.output is None or is_stdout(args.output):
-        print(text, file=out)
-        return
-    with atomic_output(
-        args.output, force=args.force, inputs=[args.input], mode="w"
-    ) as fh:
-        fh.write(text + "\n")
-    print(
-        f"{args.strategy} class weights of {n_records} records -> {args.output}",
-        file=err,
-    )
 
 
 def _aligned(args):

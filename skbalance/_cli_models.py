@@ -3,7 +3,8 @@
 import json
 
 import skbalance
-from skbalance._cli_data import note, read, usage
+from skbalance._cli_data import read, usage
+from skbalance._cli_report import note
 from skbalance._io import check_output, is_stdout
 
 __all__ = ["augment", "compare"]

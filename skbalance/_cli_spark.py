@@ -13,13 +13,12 @@ Parquet, a path on HDFS or S3) is Spark's folder of part files.
 import os
 
 import skbalance
-from skbalance._cli_data import (
-    check_split,
-    plot,
+from skbalance._cli_data import check_split, usage
+from skbalance._cli_report import (
+    note,
     print_analysis,
     print_balance,
     print_split,
-    usage,
     write_weights,
 )
 from skbalance._io import check_output, is_stdout
@@ -85,15 +84,6 @@ def _has_bom(args, records):
         return fh.read(len(BOM)) == BOM
 
 
-def _note(records, err):
-    n = records.n_skipped
-    if n:
-        lines = ", ".join(map(str, records.skipped_lines))
-        s = "s" if n > 1 else ""
-        more = ", ..." if n > len(records.skipped_lines) else ""
-        print(f"skbalance: skipped {n} bad record{s} (line{s} {lines}{more})", file=err)
-
-
 def _counts(kept, role, records):
     """``{value: count}`` of a field over the summary rows, largest first
     (ties in value order, as the in-memory reader orders them)."""
@@ -148,17 +138,8 @@ def analyze(args, *, out, err):
     report = skbalance.ImbalanceReport(
         counts=counts, n_samples=sum(counts.values()), group_counts=group_counts
     )
-    extra = {
-        "missing_label": records.n_missing,
-        "missing_label_lines": records.missing_lines,
-        "duplicate_records": int(repeats or 0),
-        "skipped": records.n_skipped,
-        "skipped_lines": records.skipped_lines,
-    }
-    print_analysis(args, args.input, report, extra, out)
-    _note(records, err)
-    if args.plot is not None:
-        plot(report, args)
+    n_dup = int(repeats or 0)
+    print_analysis(args, args.input, report, records, n_dup, out=out, err=err)
 
 
 def split(args, *, out, err):
@@ -231,7 +212,7 @@ def split(args, *, out, err):
             column[key] += int(row[j])
         columns[name] = column
     print_split(args.input, columns, args.out_dir, out)
-    _note(records, err)
+    note(records, err)
 
 
 def _dedupe_key(args, records, frame):
@@ -318,7 +299,7 @@ def balance(args, *, out, err):
     before = {k: present[k] for k in sorted(present)}
     after = {k: int(target_of[k]) for k in before}
     print_balance(args, _sampler_name(args), before, after, out=out, err=err)
-    _note(records, err)
+    note(records, err)
 
 
 def weights(args, *, out, err):
@@ -340,4 +321,4 @@ def weights(args, *, out, err):
     write_weights(
         args, classes, [counts[k] for k in classes], records.n_kept, out=out, err=err
     )
-    _note(records, err)
+    note(records, err)

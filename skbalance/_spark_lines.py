@@ -31,26 +31,33 @@ class Locations:
 
     def _where(self, locations):
         """``(name, line)`` of every ``(file, block, position)``."""
-        F = pyspark_module()
-        if not locations:
-            return []
         if self.fmt == "parquet":
             return [(self._file_name(f), p + 1) for f, _, p in locations]
-        stats = (
-            self._raw.groupBy(_FILE, _BLOCK)
-            .agg(F.min(_POS).alias("start"), F.count(F.lit(1)).alias("n"))
-            .collect()
-        )
-        before, start = {}, {}
-        for r in sorted(stats, key=lambda r: (r[_FILE], r[_BLOCK])):
-            before[r[_FILE], r[_BLOCK]] = sum(
-                s["n"] for s in stats if s[_FILE] == r[_FILE] and s[_BLOCK] < r[_BLOCK]
-            )
-            start[r[_FILE], r[_BLOCK]] = r["start"]
+        if locations:
+            lines_before, start = self._blocks()
         return [
-            (self._file_name(f), before[f, b] + p - start[f, b] + 1)
+            (self._file_name(f), lines_before[f, b] + p - start[f, b] + 1)
             for f, b, p in locations
         ]
+
+    def _blocks(self):
+        """Lines before every file block and its first position: one job over
+        the file, run once (a message may need several lines)."""
+        F = pyspark_module()
+        if getattr(self, "_block_table", None) is None:
+            stats = (
+                self._raw.groupBy(_FILE, _BLOCK)
+                .agg(F.min(_POS).alias("start"), F.count(F.lit(1)).alias("n"))
+                .collect()
+            )
+            before, start, seen = {}, {}, {}
+            for r in sorted(stats, key=lambda r: (r[_FILE], r[_BLOCK])):
+                key = r[_FILE], r[_BLOCK]
+                before[key] = seen.get(r[_FILE], 0)
+                seen[r[_FILE]] = before[key] + r["n"]
+                start[key] = r["start"]
+            self._block_table = before, start
+        return self._block_table
 
     def _file_name(self, file):
         import os
