@@ -28,7 +28,9 @@ class FakeMessagesAPI:
         What to do with the next requests, one entry each, then answer
         normally: ``"429"``, ``"529"``, ``"500"``, ``"401"``, ``"malformed"``
         (text that is not JSON), ``"truncated"`` (``stop_reason`` max_tokens
-        and fewer examples than asked), ``"duplicates"`` (copies of the seed).
+        and fewer examples than asked), ``"duplicates"`` (copies of the seed),
+        ``"drop"`` (the connection closed with no answer, as a server that
+        goes down mid-request: the client sees a connection error).
 
     Attributes
     ----------
@@ -153,6 +155,9 @@ class FakeMessagesAPI:
                     return self._send(200, _batch(batch_id, api.batches[batch_id], api))
                 if self.path.rstrip("/") != "/v1/messages":
                     return self._send(404, _error("not_found_error", self.path))
+                if action == "drop":
+                    self.close_connection = True
+                    return None
                 if action in ("429", "529", "500", "401"):
                     kind = {
                         "429": "rate_limit_error",

@@ -401,7 +401,7 @@ def test_an_interrupted_batch_is_picked_up_again(api, tmp_path, monkeypatch):
         sleeps.append(seconds)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("skbalance._llm_send.time.sleep", interrupt)
+    monkeypatch.setattr("skbalance._llm_send.sleep", interrupt)  # ours alone
     with pytest.raises(KeyboardInterrupt):
         _sampler(tmp_path, batch=True, poll_interval=5.0).fit_resample(texts, y)
     assert sleeps == [5.0] and len(api.batches) == 1

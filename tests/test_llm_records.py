@@ -5,7 +5,6 @@ failing fast when the API is down. Against the local fake Messages API."""
 import gc
 import math
 import socket
-import time
 import warnings
 from collections import Counter
 
@@ -212,6 +211,9 @@ def test_the_shared_prompt_is_cached_when_long_enough(api, tmp_path):
 
 
 def test_fails_fast_when_the_api_is_down(monkeypatch, tmp_path):
+    """Nothing listens on the port: the fit stops with skbalance's error,
+    chained to the client's connection error, and says how to resume."""
+    anthropic = pytest.importorskip("anthropic")
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -219,17 +221,51 @@ def test_fails_fast_when_the_api_is_down(monkeypatch, tmp_path):
     monkeypatch.setenv("ANTHROPIC_BASE_URL", f"http://127.0.0.1:{port}")
     texts, y = _tickets()
     sampler = LLMAugmentSampler(cache=tmp_path / "c", n_per_request=2, random_state=0)
-    start = time.perf_counter()
+    with pytest.raises(RuntimeError) as caught:
+        sampler.fit_resample(texts, y)
+    message = str(caught.value)
+    assert message.startswith(
+        "LLMAugmentSampler: 3 requests in a row could not reach the API ("
+    )
+    assert message.endswith(
+        "); stopped. The 0 answers received before are in the cache: fit again "
+        "to resume once the API can be reached."
+    )
+    assert isinstance(caught.value.__cause__, anthropic.APIConnectionError)
+
+
+@pytest.mark.parametrize("answered_first", [0, 2])
+def test_stops_after_three_requests_that_cannot_reach_the_api(
+    api, tmp_path, answered_first
+):
+    """'Fails fast' counted in attempts, not seconds: after some answers, the
+    server drops every connection. The fit stops after 3 requests in a row
+    failed, each tried once more by the client (max_retries=1); the one
+    request the worker may have started meanwhile is awaited, the rest of the
+    plan is never sent, and the answers received before are in the cache."""
+    anthropic = pytest.importorskip("anthropic")
+    api.script = ["ok"] * answered_first + ["drop"] * 100
+    texts, y = _tickets()
+    sampler = LLMAugmentSampler(
+        cache=tmp_path / "c",
+        n_per_request=2,
+        max_concurrency=1,
+        client_options={"max_retries": 1},
+        random_state=0,
+    )
     with pytest.raises(
         RuntimeError,
-        match=r"^LLMAugmentSampler: 3 requests in a row could not reach the API "
-        r"\(APIConnectionError: Connection error\.\); stopped\. The 0 answers "
-        r"received before are in the cache: fit again to resume",
-    ):
+        match=rf"^LLMAugmentSampler: 3 requests in a row could not reach the API "
+        rf"\(.*\); stopped\. The {answered_first} answers received before are in "
+        r"the cache: fit again to resume once the API can be reached\.$",
+    ) as caught:
         sampler.fit_resample(texts, y)
-    elapsed = time.perf_counter() - start
-    print(f"failed after {elapsed:.1f} s")
-    assert elapsed < 10
+    assert isinstance(caught.value.__cause__, anthropic.APIConnectionError)
+    planned = sampler.dry_run(texts, y)["requests"]
+    attempts = api.n_requests - answered_first
+    assert planned > 50 and 3 * 2 <= attempts <= (3 + 1) * 2, (planned, attempts)
+    cached = [p for p in (tmp_path / "c").rglob("*") if p.is_file()]
+    assert len(cached) == 2 * answered_first  # an entry per seed, 2 seeds a request
 
 
 def test_no_unclosed_sockets(api, tmp_path):
