@@ -11,6 +11,7 @@ progress line on a terminal.
 import json
 import math
 import os
+import re
 import sys
 import time
 from array import array
@@ -28,16 +29,26 @@ def _stdlib_loads(line):
     return json.loads(line)
 
 
+#: a run of 19 digits or more: maybe an integer past 64 bits, which orjson
+#: reads as a float without a word (2**64 + 1 -> 1.8446744073709552e+19);
+#: such lines go to the standard library, which keeps the integer exact
+_long_number = re.compile(rb"\d{19}").search
+
 try:  # optional speed-up, measured in benchmarks/bench_jsonl.py
     import orjson
 
-    _fast_loads = orjson.loads
+    def _fast_loads(line):
+        """Parse one line of bytes: orjson, or the standard library where a
+        number may be past 64 bits. Raises ValueError on bad JSON."""
+        if _long_number(line) is None:
+            return orjson.loads(line)
+        return json.loads(line)
 
     def loads(line):
         """Parse one line: orjson first, the standard library when it refuses
-        (NaN, integers past 64 bits, and the error messages)."""
+        (NaN, and the error messages) or a number may be past 64 bits."""
         try:
-            return orjson.loads(line)
+            return _fast_loads(line)
         except orjson.JSONDecodeError:
             return json.loads(line)
 

@@ -3,6 +3,7 @@ small-file reader of the bundled data set."""
 
 import io
 import json
+import subprocess
 import sys
 
 import numpy as np
@@ -197,16 +198,38 @@ def test_offsets_false_keeps_no_positions(tmp_path):
         index.records()
 
 
-def test_stdin_is_kept_in_an_unnamed_file_to_copy_records_from(tmp_path, monkeypatch):
-    data = b'{"y": "a"}\n{"y": "b"}\n'
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+_READ_STDIN = """
+import sys
+from skbalance import read_jsonl_labels, write_jsonl_records
+from skbalance._jsonl import JsonlError
+try:
     index = read_jsonl_labels("-", "y")
-    assert index.path == "-" and index.y.tolist() == ["a", "b"]
-    write_jsonl_records(index, [1, 1], tmp_path / "o.jsonl")
+except JsonlError as exc:
+    sys.exit(f"JsonlError: {exc}")
+print(index.path, index.y.tolist())
+write_jsonl_records(index, [1, 1], sys.argv[1])
+"""
+
+
+def _read_stdin(data, out):
+    """read_jsonl_labels("-") in a fresh interpreter whose stdin is ``data``
+    (the real sys.stdin, not a patched one)."""
+    return subprocess.run(
+        [sys.executable, "-c", _READ_STDIN, str(out)],
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+
+
+def test_stdin_is_kept_in_an_unnamed_file_to_copy_records_from(tmp_path):
+    proc = _read_stdin(b'{"y": "a"}\n{"y": "b"}\n', tmp_path / "o.jsonl")
+    assert (proc.returncode, proc.stdout) == (0, b"- ['a', 'b']\n"), proc.stderr
     assert (tmp_path / "o.jsonl").read_bytes() == b'{"y": "b"}\n{"y": "b"}\n'
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"[1]\n")))
-    with pytest.raises(JsonlError, match=r"^<stdin>:1: expected a JSON object"):
-        read_jsonl_labels("-", "y")
+    proc = _read_stdin(b"[1]\n", tmp_path / "p.jsonl")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(b"JsonlError: <stdin>:1: expected a JSON object")
+    assert not (tmp_path / "p.jsonl").exists()
 
 
 def test_large_records_are_copied_in_chunks(tmp_path):
@@ -378,3 +401,20 @@ def test_codes_and_value_counts_without_making_y(tmp_path):
     multi = _write(tmp_path, '{"y": ["a"]}\n', name="m.jsonl")
     with pytest.raises(ValueError, match="value_counts needs a single label"):
         read_jsonl_labels(multi, "y", multilabel=True).value_counts()
+
+
+@pytest.mark.parametrize(
+    "number",
+    [2**64 + 1, -(2**63) - 1, 10**30, 2**64 - 1, -(2**63), 1234567890123456789],
+)
+def test_integers_past_64_bits_stay_exact_with_orjson(tmp_path, number):
+    """orjson reads an integer past 64 bits as a float without a word; the
+    reader sends such lines to the standard library."""
+    from skbalance._jsonl_scan import loads
+
+    line = f'{{"y": {number}, "t": "x"}}\n'.encode()
+    assert loads(line) == {"y": number, "t": "x"}
+    assert type(loads(line)["y"]) is int
+    if not -(2**63) <= number < 2**64:  # past 64 bits: kept as Python ints
+        path = _write(tmp_path, line.decode() + '{"y": 7}\n')
+        assert read_jsonl_labels(path, "y").y.tolist() == [number, 7]
