@@ -1,10 +1,12 @@
 """Commands that train or call a model on the texts: compare and augment."""
 
 import json
+import math
 
 import skbalance
 from skbalance._cli_data import read, usage
 from skbalance._cli_report import note
+from skbalance._compare import compare_rows
 from skbalance._io import check_output, is_stdout
 
 __all__ = ["augment", "compare"]
@@ -54,30 +56,33 @@ def compare(args, *, out, err):
     from sklearn.pipeline import make_pipeline
 
     model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
-    table = skbalance.compare_samplers(
+    # the rows, not compare_samplers' table: the command needs no pandas
+    rows, _ = compare_rows(
         strategies,
         model,
         index.texts,
         index.y,
         cv=args.cv,
+        scoring=None,
+        n_repeats=1,
         random_state=args.seed,
+        preprocessor=None,
+        error_score=float("nan"),
         n_jobs=args.n_jobs,
         progress=hasattr(err, "isatty") and err.isatty(),
     )
-    table = table.sort_values("macro_f1_mean", ascending=False, kind="stable")
+    # best first, a strategy that failed last (list.sort is stable)
+    rows.sort(key=lambda r: -r["macro_f1_mean"] if r["error"] is None else math.inf)
     if args.json:
-        rows = table.reset_index().to_dict(orient="records")
-        for row in rows:
-            row["error"] = row["error"] if isinstance(row["error"], str) else None
         text = json.dumps(rows, indent=2).replace("NaN", "null")
         print(text, file=out)
     else:
-        _print_table(table, index, args, out)
+        _print_table(rows, index, args, out)
     note(index, err)
 
 
-def _print_table(table, index, args, out):
-    width = max(len(s) for s in table.index)
+def _print_table(rows, index, args, out):
+    width = max(len(row["strategy"]) for row in rows)
     print(
         f"{index.path}: {len(index)} records, TF-IDF + logistic regression, "
         f"{args.cv}-fold cross-validation (seed {args.seed}); best first",
@@ -88,8 +93,9 @@ def _print_table(table, index, args, out):
         f"{'weighted F1':>11}  {'gap':>6}  {'min recall':>10}",
         file=out,
     )
-    for name, row in table.iterrows():
-        if isinstance(row["error"], str):
+    for row in rows:
+        name = row["strategy"]
+        if row["error"] is not None:
             print(f"  {name:<{width}}  failed: {row['error']}", file=out)
             continue
         macro = f"{row['macro_f1_mean']:.3f} ± {row['macro_f1_std']:.3f}"

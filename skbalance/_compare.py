@@ -184,6 +184,44 @@ def compare_samplers(
     >>> int(table.loc["ratio 1.0", "rows_after"]) > int(table.loc["none", "rows_after"])
     True
     """
+    rows, per_fold = compare_rows(
+        strategies,
+        estimator,
+        X,
+        y,
+        cv=cv,
+        scoring=scoring,
+        n_repeats=n_repeats,
+        random_state=random_state,
+        preprocessor=preprocessor,
+        error_score=error_score,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    table = _table(rows)
+    if return_folds:
+        return table, _table(per_fold, index=None)
+    return table
+
+
+def compare_rows(
+    strategies,
+    estimator,
+    X,
+    y,
+    *,
+    cv,
+    scoring,
+    n_repeats,
+    random_state,
+    preprocessor,
+    error_score,
+    n_jobs,
+    progress,
+):
+    """The work of :func:`compare_samplers`: ``(rows, per_fold)``, each a
+    list of dicts (a row per strategy, a row per strategy and fold), which
+    the command line prints without pandas."""
     if not isinstance(strategies, dict) or not strategies:
         raise ValueError(
             "strategies must be a non-empty dict: name -> sampler, "
@@ -260,13 +298,10 @@ def compare_samplers(
                 f"compare_samplers: strategy {name!r} failed on {len(errors)} of "
                 f"{len(folds)} folds (scored {error_score}): {errors[0]}",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         rows.append(row)
-    table = _table(rows)
-    if return_folds:
-        return table, _table(per_fold, index=None)
-    return table
+    return rows, per_fold
 
 
 def _table(rows, index="strategy"):

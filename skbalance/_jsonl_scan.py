@@ -29,31 +29,42 @@ def _stdlib_loads(line):
     return json.loads(line)
 
 
-#: a run of 19 digits or more: maybe an integer past 64 bits, which orjson
-#: reads as a float without a word (2**64 + 1 -> 1.8446744073709552e+19);
-#: such lines go to the standard library, which keeps the integer exact
-_long_number = re.compile(rb"\d{19}").search
-
 try:  # optional speed-up, measured in benchmarks/bench_jsonl.py
     import orjson
 
-    def _fast_loads(line):
-        """Parse one line of bytes: orjson, or the standard library where a
-        number may be past 64 bits. Raises ValueError on bad JSON."""
-        if _long_number(line) is None:
-            return orjson.loads(line)
-        return json.loads(line)
+    _fast_loads = orjson.loads
 
     def loads(line):
         """Parse one line: orjson first, the standard library when it refuses
-        (NaN, and the error messages) or a number may be past 64 bits."""
+        (NaN, and the error messages) or may have lost an integer past 64
+        bits."""
         try:
-            return _fast_loads(line)
+            record = orjson.loads(line)
         except orjson.JSONDecodeError:
             return json.loads(line)
+        return json.loads(line) if _long_number(line) else record
 
 except ImportError:  # pragma: no cover - exercised by a test that hides orjson
     loads = _fast_loads = _stdlib_loads
+
+#: a run of 19 digits or more: maybe an integer past 64 bits, which orjson
+#: reads as a float without a word (2**64 + 1 -> 1.8446744073709552e+19)
+_long_number = re.compile(rb"\d{19}").search
+
+
+def _inexact(value, raw):
+    """Whether ``value``, read by orjson from the line ``raw``, may be an
+    integer past 64 bits turned into a float: a float (or a list holding
+    one) and a run of 19 digits in the line. Checked only for the values a
+    reader keeps, so that lines of text pay nothing."""
+    if _fast_loads is _stdlib_loads:
+        return False
+    if type(value) is list:
+        if not any(type(v) is float for v in value):
+            return False
+    elif type(value) is not float:
+        return False
+    return _long_number(raw) is not None
 
 
 class JsonlError(ValueError):
@@ -135,7 +146,8 @@ class Column:
                     "numbers or all booleans.",
                 )
             self.kind, self.first = kind, where
-            self.types = {"string": (str,), "number": (int, float)}.get(kind, (bool,))
+            # floats take the slow path, which checks they are exact
+            self.types = {"string": (str,), "number": (int,)}.get(kind, (bool,))
         code = self.table.get(value)
         if code is None:
             code = self.table[value] = len(self.values)
@@ -280,20 +292,28 @@ class Scan:
             if len(self.skipped_lines) < 5:
                 self.skipped_lines.append(number)
 
-    def _slow(self, record, number, get_field):
-        """Codes of a record the fast path did not handle (or None to skip)."""
+    def _slow(self, record, raw, number, get_field):
+        """The code of a record the fast path did not handle (None to skip)
+        and the record, parsed again if orjson may have lost a number."""
         where = (self.name, number)
         label = self.label
         value = label.get(record, where, get_field)
+        if _inexact(value, raw):
+            record = json.loads(raw)
+            value = label.get(record, where, get_field)
         if value is self.skip:
             self._skipped(number, missing=True)
-            return None
-        return label.add(value, where)
+            return None, record
+        return label.add(value, where), record
 
-    def _rest(self, record, number, get_field):
+    def _rest(self, record, raw, number, get_field):
         """The other fields, the text and the duplicate key of a record."""
         where = (self.name, number)
-        codes = [c.add(c.get(record, where, get_field), where) for c in self.others]
+        values = [c.get(record, where, get_field) for c in self.others]
+        if any(_inexact(v, raw) for v in values):
+            record = json.loads(raw)
+            values = [c.get(record, where, get_field) for c in self.others]
+        codes = [c.add(v, where) for c, v in zip(self.others, values, strict=True)]
         text = key = None
         if self.text is not None:
             text = self.text.get(record, where, get_field)
@@ -344,11 +364,11 @@ class Scan:
                 value = record.get(key, _NONE) if key is not None else _NONE
                 code = table.get(value) if type(value) in label.types else None
                 if code is None:
-                    code = self._slow(record, number, get_field)
+                    code, record = self._slow(record, raw, number, get_field)
                     if code is None:
                         continue
                 if rest:
-                    others, text, dup = self._rest(record, number, get_field)
+                    others, text, dup = self._rest(record, raw, number, get_field)
             except RecordError:
                 if self.raise_errors:
                     raise

@@ -520,6 +520,35 @@ def test_compare_on_the_bundled_tickets(tmp_path):
     assert none["rows_after"] == 500 and none["error"] is None
 
 
+def test_compare_runs_without_pandas(tmp_path):
+    """The README's install has no pandas: ``compare`` prints its table from
+    the rows (it crashed after all its work, calling .sort_values on a dict)."""
+    import subprocess
+    import sys
+
+    from skbalance._datasets import support_tickets_path
+
+    code = (  # a finder that refuses pandas: as if it were not installed
+        "import sys\n"
+        "class NoPandas:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pandas':\n"
+        "            raise ModuleNotFoundError(\"No module named 'pandas'\")\n"
+        "sys.meta_path.insert(0, NoPandas())\n"
+        "from skbalance._cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    argv = ["compare", str(support_tickets_path()), "--text", "text", "--cv", "2"]
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True
+    )
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].endswith("2-fold cross-validation (seed 0); best first")
+    scores = [float(line.split()[-6]) for line in lines[2:]]  # macro F1 mean
+    assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+
+
 def test_compare_needs_enough_records_per_class(tickets_file):
     code, _, err = run("compare", tickets_file, "--text", "text")
     assert code == 1

@@ -412,9 +412,13 @@ def test_integers_past_64_bits_stay_exact_with_orjson(tmp_path, number):
     reader sends such lines to the standard library."""
     from skbalance._jsonl_scan import loads
 
-    line = f'{{"y": {number}, "t": "x"}}\n'.encode()
-    assert loads(line) == {"y": number, "t": "x"}
+    line = f'{{"y": {number}, "t": "x", "d": [{number}]}}\n'.encode()
+    assert loads(line) == {"y": number, "t": "x", "d": [number]}
     assert type(loads(line)["y"]) is int
     if not -(2**63) <= number < 2**64:  # past 64 bits: kept as Python ints
-        path = _write(tmp_path, line.decode() + '{"y": 7}\n')
-        assert read_jsonl_labels(path, "y").y.tolist() == [number, 7]
+        path = _write(tmp_path, line.decode() + '{"y": 7, "d": [7]}\n')
+        index = read_jsonl_labels(path, "y", fields={"d": "d.0"})
+        assert index.y.tolist() == [number, 7]
+        assert index.fields["d"].tolist() == [number, 7]
+        index = read_jsonl_labels(path, "d", multilabel=True)
+        assert [list(v) for v in index.y] == [[number], [7]]
