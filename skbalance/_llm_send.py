@@ -5,9 +5,9 @@ caches it, so an interrupted fit resumes from the cache.
 
 import json
 import sys
-from time import sleep
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from time import sleep
 
 from skbalance._generators import AnthropicGenerator, GeneratorOutputError
 from skbalance._llm_cache import cache_key

@@ -9,13 +9,14 @@ runtime dependency, and the packages of the extras that skbalance imports
 is an error naming the requirement, since a floor that cannot be pinned
 cannot be tested.
 
-Usage: ``python tools/floors.py [pyproject.toml] > constraints.txt``
+Usage (Python 3.11+, for tomllib): ``python tools/floors.py [pyproject.toml] > constraints.txt``
 """
 
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 #: the extras' packages that skbalance itself imports (the test tools,
 #: pytest, hypothesis, ruff and the like, are not part of the promise)
