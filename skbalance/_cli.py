@@ -16,6 +16,7 @@ import warnings
 
 from skbalance._cli_parser import build_parser
 from skbalance._io import OutputError
+from skbalance._optional import MissingDependency
 
 __all__ = ["main"]
 
@@ -118,7 +119,7 @@ def main(argv=None, *, out=None, err=None):
                         f"skbalance {args.command}: warning: {warning.message}",
                         file=err,
                     )
-    except (UsageError, OutputError) as exc:
+    except (UsageError, OutputError, MissingDependency) as exc:
         print(f"skbalance {args.command}: error: {exc}", file=err)
         return 2
     except ValueError as exc:  # JsonlError and the library's data errors

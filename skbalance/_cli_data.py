@@ -7,6 +7,7 @@ import os
 
 import skbalance
 from skbalance._cli_report import (
+    check_plot,
     note,
     print_analysis,
     print_balance,
@@ -41,9 +42,7 @@ def read(args, *, path=None, label=None, **kw):
 
 
 def analyze(args, *, out, err):
-
-    if args.plot is not None:
-        check_output(args.plot, force=args.force, inputs=[args.input])
+    check_plot(args)
     fields = {} if args.domain is None else {"domain": args.domain}
     index = read(
         args,

@@ -7,6 +7,7 @@ import skbalance
 from skbalance._cli_data import read, usage
 from skbalance._cli_report import note
 from skbalance._compare import compare_rows
+from skbalance._compat import import_optional
 from skbalance._io import check_output, is_stdout
 
 __all__ = ["augment", "compare"]
@@ -116,6 +117,9 @@ def augment(args, *, out, err):
         raise usage("give -o OUT to write the augmented file (or --dry-run).")
     if args.output is not None:
         check_output(args.output, force=args.force, inputs=[args.input])
+    if args.generator == "anthropic" and not args.dry_run:
+        # before the scan: a missing extra costs no read of a large file
+        import_optional("anthropic", extra="llm", purpose="augment")
     index = read(args, text=args.text)
     records = index.records()
     sampler = skbalance.LLMAugmentSampler(

@@ -7,9 +7,11 @@ import json
 import os
 
 import skbalance
-from skbalance._io import atomic_output, is_stdout
+from skbalance._compat import import_optional
+from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = [
+    "check_plot",
     "note",
     "plot",
     "print_analysis",
@@ -82,10 +84,16 @@ def _print_report(args, name, report, extra, out):
     print(f"duplicate records: {extra['duplicate_records']}", file=out)
 
 
-def plot(report, args):
-    from skbalance._compat import import_optional
-
+def check_plot(args):
+    """Before any reading: ``--plot`` needs matplotlib (the install line
+    otherwise, exit 2) and a path it may write."""
+    if args.plot is None:
+        return
     import_optional("matplotlib", extra="plot", purpose="--plot")
+    check_output(args.plot, force=args.force, inputs=[args.input])
+
+
+def plot(report, args):
     import matplotlib
 
     matplotlib.use("Agg")

@@ -15,13 +15,14 @@ import os
 import skbalance
 from skbalance._cli_data import check_split, usage
 from skbalance._cli_report import (
+    check_plot,
     note,
     print_analysis,
     print_balance,
     print_split,
     write_weights,
 )
-from skbalance._io import check_output, is_stdout
+from skbalance._io import is_stdout
 from skbalance._spark_input import ORDER, RAW, SparkRecords
 from skbalance._spark_output import Target, sources, writer
 from skbalance._spark_plan import (
@@ -105,8 +106,7 @@ def _record_columns(records):
 def analyze(args, *, out, err):
     if args.multilabel:
         raise usage("--multilabel is not available with --engine spark.")
-    if args.plot is not None:
-        check_output(args.plot, force=args.force, inputs=[args.input])
+    check_plot(args)
     F = pyspark_module()
     with session(args) as spark:
         records = _records(

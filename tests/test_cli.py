@@ -520,33 +520,81 @@ def test_compare_on_the_bundled_tickets(tmp_path):
     assert none["rows_after"] == 500 and none["error"] is None
 
 
-def test_compare_runs_without_pandas(tmp_path):
-    """The README's install has no pandas: ``compare`` prints its table from
-    the rows (it crashed after all its work, calling .sort_values on a dict)."""
+def _run_without(package, *argv):
+    """The command line in a fresh interpreter where ``package`` cannot be
+    imported, as if it were not installed."""
     import subprocess
     import sys
 
+    code = (
+        "import sys\n"
+        "class Refuse:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == sys.argv[1]:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, Refuse())\n"
+        "from skbalance._cli import main\n"
+        "sys.exit(main(sys.argv[2:]))\n"
+    )
+    argv = [str(a) for a in argv]
+    return subprocess.run(
+        [sys.executable, "-c", code, package, *argv], capture_output=True, text=True
+    )
+
+
+def test_compare_runs_without_pandas(tmp_path):
+    """The README's install has no pandas: ``compare`` prints its table from
+    the rows (it crashed after all its work, calling .sort_values on a dict)."""
     from skbalance._datasets import support_tickets_path
 
-    code = (  # a finder that refuses pandas: as if it were not installed
-        "import sys\n"
-        "class NoPandas:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'pandas':\n"
-        "            raise ModuleNotFoundError(\"No module named 'pandas'\")\n"
-        "sys.meta_path.insert(0, NoPandas())\n"
-        "from skbalance._cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
-    )
-    argv = ["compare", str(support_tickets_path()), "--text", "text", "--cv", "2"]
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *argv], capture_output=True, text=True
-    )
+    argv = ["compare", support_tickets_path(), "--text", "text", "--cv", "2"]
+    proc = _run_without("pandas", *argv)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].endswith("2-fold cross-validation (seed 0); best first")
     scores = [float(line.split()[-6]) for line in lines[2:]]  # macro F1 mean
     assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "package, argv, message",
+    [
+        (
+            "matplotlib",
+            ["analyze", "{bad}", "--plot", "{tmp}/p.png"],
+            "skbalance analyze: error: --plot needs the optional dependency "
+            "'matplotlib', which is not installed. Install it with: "
+            "pip install 'skbalance[plot]'\n",
+        ),
+        (
+            "anthropic",
+            [
+                "augment",
+                "{bad}",
+                "--text",
+                "t",
+                "--target-ratio",
+                "1",
+                "-o",
+                "{tmp}/o.jsonl",
+            ],
+            "skbalance augment: error: augment needs the optional dependency "
+            "'anthropic', which is not installed. Install it with: "
+            "pip install 'skbalance[llm]'\n",
+        ),
+    ],
+)
+def test_a_missing_extra_is_named_before_the_input_is_read(
+    tmp_path, package, argv, message
+):
+    """Exit 2 and the install line, before reading: the input here is not
+    JSON, and reading it first would end in that error (exit 1)."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    argv = [a.format(bad=bad, tmp=tmp_path) for a in argv]
+    proc = _run_without(package, *argv)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
 
 
 def test_compare_needs_enough_records_per_class(tickets_file):

@@ -9,7 +9,8 @@ runtime dependency, and the packages of the extras that skbalance imports
 is an error naming the requirement, since a floor that cannot be pinned
 cannot be tested.
 
-Usage (Python 3.11+, for tomllib): ``python tools/floors.py [pyproject.toml] > constraints.txt``
+Usage (Python 3.11+, for tomllib):
+``python tools/floors.py [pyproject.toml] > constraints.txt``
 """
 
 import re
