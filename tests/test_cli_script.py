@@ -325,6 +325,13 @@ def test_broken_pipe_is_quiet(large):
     assert err == b""
 
 
+def _ctrl_c_default():
+    """In the child: SIGINT as a terminal gives it, whatever the test run
+    inherited (a shell's background job, nohup, starts with SIGINT ignored,
+    and Python then installs no KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_and_sigterm_are_quiet_and_leave_no_temporary_file(large, tmp_path, sig):
     out_dir = tmp_path / "out"
@@ -332,7 +339,7 @@ def test_ctrl_c_and_sigterm_are_quiet_and_leave_no_temporary_file(large, tmp_pat
     proc = subprocess.Popen(
         [EXE, "balance", str(large), "-o", str(out_dir / "o.jsonl"),
          "--target-ratio", "1", "--shuffle"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_ctrl_c_default,
     )  # fmt: skip
     deadline = time.monotonic() + 120  # a guard against a hang, not a timing
     while not any(out_dir.iterdir()) and proc.poll() is None:
@@ -364,7 +371,10 @@ def _wait_until_blocked_reading_a_pipe(proc, timeout=120):
 )
 def test_ctrl_c_while_reading_stdin_is_quiet():
     proc = subprocess.Popen(
-        [EXE, "analyze", "-"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
+        [EXE, "analyze", "-"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_ctrl_c_default,
     )
     proc.stdin.write(b'{"label": "a"}\n')
     proc.stdin.flush()
