@@ -1,7 +1,7 @@
 """Throughput and yield of LLMAugmentSampler's requests.
 
 The official anthropic client talks to a local fake of the Messages API
-(``skbalance._testing.FakeMessagesAPI``) that answers every request after a
+(``skbalance._llm._testing.FakeMessagesAPI``) that answers every request after a
 simulated latency (200 ms by default). The same generation runs with
 ``max_concurrency=1`` (the one-request-at-a-time loop) and with
 ``max_concurrency=8``; the speed-up is their time ratio, median of
@@ -27,7 +27,7 @@ from collections import Counter
 from _timing import machine, paired_times
 
 from skbalance import LLMAugmentSampler, load_support_tickets
-from skbalance._testing import FakeMessagesAPI
+from skbalance._llm._testing import FakeMessagesAPI
 
 
 def data(n_requests):

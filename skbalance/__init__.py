@@ -25,7 +25,7 @@ _MODULES = {
     "ComparisonDisplay": "_display",
     "ImbalanceDisplay": "_display",
     "DomainFloorSampler": "_domain_floor",
-    "offline_generator": "_generators",
+    "offline_generator": "_llm._generators",
     "StratifiedLabelKFold": "_kfold",
     "StratifiedLabelShuffleSplit": "_kfold",
     "LLMAugmentSampler": "_llm_augment",

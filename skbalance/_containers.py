@@ -18,7 +18,7 @@ import numpy as np
 from scipy import sparse
 
 from skbalance._compat import _safe_indexing
-from skbalance._jsonl import get_field
+from skbalance._fields import get_field
 
 __all__ = [
     "append_rows",

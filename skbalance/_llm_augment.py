@@ -3,9 +3,9 @@
 The sampler is a member of the family of :mod:`skbalance._base`: the same
 targets, seed planning (every seed used ``a // c`` or ``a // c + 1`` times),
 shuffle and fitted attributes as the duplicating samplers; what it adds is
-how a new row is made: requests to a generator (:mod:`skbalance._generators`),
-answered from the cache first (:mod:`skbalance._llm_cache`), sent
-concurrently or as a batch (:mod:`skbalance._llm_requests`), and deduplicated
+how a new row is made: requests to a generator (:mod:`skbalance._llm._generators`),
+answered from the cache first (:mod:`skbalance._llm._cache`), sent
+concurrently or as a batch (:mod:`skbalance._llm._requests`), and deduplicated
 (:mod:`skbalance._text`).
 """
 
@@ -19,9 +19,9 @@ import numpy as np
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
 from skbalance._containers import is_dataframe
-from skbalance._generators import DEFAULT_MODEL, generator_id, make_generator
-from skbalance._llm_requests import estimate_tokens, generate
-from skbalance._rewrite import read_units, unit_text, write_units
+from skbalance._llm._generators import DEFAULT_MODEL, generator_id, make_generator
+from skbalance._llm._requests import estimate_tokens, generate
+from skbalance._llm._rewrite import read_units, unit_text, write_units
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, stratum_targets
 from skbalance._text import stable_rank
 

@@ -3,11 +3,6 @@ import shutil
 import numpy as np
 import pytest
 
-from skbalance._testing import FakeMessagesAPI
-
-#: the API key the LLM tests give the client; it must never reach a file
-API_KEY = "sk-ant-test-0123456789-secret"
-
 # The seed example of the issue tracker: 50% billing, 30% technical,
 # 15% account, 5% other support tickets.
 SEED_COUNTS = {"billing": 500, "technical": 300, "account": 150, "other": 50}
@@ -19,15 +14,6 @@ def tickets():
     labels = np.repeat(list(SEED_COUNTS), list(SEED_COUNTS.values()))
     order = np.random.RandomState(0).permutation(labels.size)
     return labels[order]
-
-
-@pytest.fixture
-def api(monkeypatch):
-    """The local fake Messages API, with the client's key and base URL set."""
-    with FakeMessagesAPI() as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-        yield server
 
 
 @pytest.fixture(scope="session")

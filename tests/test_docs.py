@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import skbalance
-from skbalance._cli import _build_parser
+from skbalance._cli._parser import build_parser as _build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

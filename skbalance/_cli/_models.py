@@ -1,0 +1,167 @@
+"""Commands that train or call a model on the texts: compare and augment."""
+
+import json
+import math
+
+import skbalance
+from skbalance._cli._data import read, usage
+from skbalance._cli._report import note
+from skbalance._compare import compare_rows
+from skbalance._io import check_output, is_stdout
+from skbalance._llm._generators import anthropic_sdk
+
+__all__ = ["augment", "compare"]
+
+
+def _strategies(n_classes):
+    share = round(0.5 / n_classes, 3)
+    return {
+        "none": None,
+        "class weights (balanced)": skbalance.ClassWeightComputer(),
+        "RatioOverSampler(target_ratio=0.5)": skbalance.RatioOverSampler(
+            target_ratio=0.5
+        ),
+        "RatioOverSampler(target_ratio=1.0)": skbalance.RatioOverSampler(
+            target_ratio=1.0
+        ),
+        f"DomainFloorSampler(min_share={share:g})": skbalance.DomainFloorSampler(
+            min_share=share
+        ),
+    }
+
+
+def compare(args, *, out, err):
+    from collections import Counter
+
+    index = read(args, text=args.text, offsets=False)
+    counts = Counter(index.y.tolist())
+    if len(counts) < 2:
+        raise ValueError(
+            f"{index.path}: only one class ({next(iter(counts))!r}) in "
+            f"{args.label!r}; there is nothing to compare."
+        )
+    rare, n_rare = min(counts.items(), key=lambda kv: (kv[1], str(kv[0])))
+    if n_rare < args.cv:
+        raise ValueError(
+            f"{index.path}: class {rare!r} has {n_rare} record"
+            f"{'s' if n_rare > 1 else ''}, fewer than the {args.cv} folds of --cv "
+            f"{args.cv}; use --cv {max(n_rare, 2)} or fewer"
+            + (", or drop the class." if n_rare < 2 else ".")
+        )
+    strategies = _strategies(len(counts))
+    for sampler in strategies.values():
+        if hasattr(sampler, "random_state"):
+            sampler.set_params(random_state=args.seed)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
+    # the rows, not compare_samplers' table: the command needs no pandas
+    rows, _ = compare_rows(
+        strategies,
+        model,
+        index.texts,
+        index.y,
+        cv=args.cv,
+        scoring=None,
+        n_repeats=1,
+        random_state=args.seed,
+        preprocessor=None,
+        error_score=float("nan"),
+        n_jobs=args.n_jobs,
+        progress=hasattr(err, "isatty") and err.isatty(),
+    )
+    # best first, a strategy that failed last (list.sort is stable)
+    rows.sort(key=lambda r: -r["macro_f1_mean"] if r["error"] is None else math.inf)
+    if args.json:
+        text = json.dumps(rows, indent=2).replace("NaN", "null")
+        print(text, file=out)
+    else:
+        _print_table(rows, index, args, out)
+    note(index, err)
+
+
+def _print_table(rows, index, args, out):
+    width = max(len(row["strategy"]) for row in rows)
+    print(
+        f"{index.path}: {len(index)} records, TF-IDF + logistic regression, "
+        f"{args.cv}-fold cross-validation (seed {args.seed}); best first",
+        file=out,
+    )
+    print(
+        f"  {'strategy':<{width}}  {'train rows':>10}  {'macro F1':>15}  "
+        f"{'weighted F1':>11}  {'gap':>6}  {'min recall':>10}",
+        file=out,
+    )
+    for row in rows:
+        name = row["strategy"]
+        if row["error"] is not None:
+            print(f"  {name:<{width}}  failed: {row['error']}", file=out)
+            continue
+        macro = f"{row['macro_f1_mean']:.3f} ± {row['macro_f1_std']:.3f}"
+        print(
+            f"  {name:<{width}}  {row['rows_after']:>10.0f}  {macro:>15}  "
+            f"{row['weighted_f1_mean']:>11.3f}  {row['gap_mean']:>6.3f}  "
+            f"{row['min_recall_mean']:>10.3f}",
+            file=out,
+        )
+
+
+def augment(args, *, out, err):
+    from skbalance._jsonl import write_jsonl_records
+
+    if args.dry_run and args.output is not None:
+        raise usage("--dry-run writes nothing; leave -o out.")
+    if not args.dry_run and args.output is None:
+        raise usage("give -o OUT to write the augmented file (or --dry-run).")
+    if args.output is not None:
+        check_output(args.output, force=args.force, inputs=[args.input])
+    if args.generator == "anthropic" and not args.dry_run:
+        # before the scan: a missing extra costs no read of a large file
+        anthropic_sdk("augment")
+    index = read(args, text=args.text)
+    records = index.records()
+    sampler = skbalance.LLMAugmentSampler(
+        text=args.text,
+        target_ratio=args.target_ratio,
+        min_share=args.min_share,
+        model=args.model,
+        max_requests=args.max_requests,
+        provenance=args.provenance,
+        generator=args.generator,
+        cache="auto" if args.cache is None else args.cache,
+        random_state=args.seed,
+    )
+    if args.dry_run:
+        plan = sampler.dry_run(records, index.y)
+        print(
+            f"{index.path}: {len(index)} records; {plan['requests']} requests to "
+            f"{args.model} ({plan['cached']} answered by the cache), about "
+            f"{plan['input_tokens']} input and {plan['output_tokens']} output tokens",
+            file=out,
+        )
+        for label, n in plan["rows_to_add"].items():
+            print(f"  {label}: +{n} records", file=out)
+        note(index, err)
+        return
+    X_out, _ = sampler.fit_resample(records, index.y)
+    n = len(index)
+    model = args.model if args.generator == "anthropic" else args.generator
+    new = (
+        json.dumps(record, ensure_ascii=False).encode("utf-8") for record in X_out[n:]
+    )
+    write_jsonl_records(index, range(n), args.output, force=args.force, new=new)
+    summary = err if is_stdout(args.output) else out
+    before, after = sampler.counts_before_, sampler.counts_after_
+    print(
+        f"LLMAugmentSampler ({model}): {n} records in, {len(X_out)} out "
+        f"({len(X_out) - n} new, {sampler.n_requests_} requests, "
+        f"{sampler.n_cached_} cached) -> "
+        f"{'standard output' if summary is err else args.output}",
+        file=summary,
+    )
+    width = max([len(str(k)) for k in after] + [5])
+    for key in after:
+        print(f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}", file=summary)
+    note(index, err)

@@ -1,0 +1,158 @@
+"""What the commands on labels print and write, the same for both engines
+(``--engine memory`` in :mod:`skbalance._cli._data`, ``--engine spark`` in
+:mod:`skbalance._cli._spark._commands`): the note on skipped records, the reports, the
+tables of ``split`` and ``balance``, the weights JSON."""
+
+import json
+import os
+
+import skbalance
+from skbalance._compat import import_optional
+from skbalance._io import atomic_output, check_output, is_stdout
+
+__all__ = [
+    "check_plot",
+    "note",
+    "plot",
+    "print_analysis",
+    "print_balance",
+    "print_split",
+    "write_weights",
+]
+
+
+def note(source, err):
+    """A line on stderr about the records skipped with ``--on-error skip``
+    (``source``: a JsonlIndex, or the SparkRecords of --engine spark)."""
+    n, lines = source.n_skipped, source.skipped_lines
+    if n:
+        s = "s" if n > 1 else ""
+        more = ", ..." if n > len(lines) else ""
+        numbers = ", ".join(map(str, lines))
+        print(
+            f"skbalance: skipped {n} bad record{s} (line{s} {numbers}{more})", file=err
+        )
+
+
+def _table(title, columns, out):
+    """Print ``{column: {class: count}}`` as a table with shares."""
+    rows = list(next(iter(columns.values())))
+    for counts in columns.values():
+        rows += [k for k in counts if k not in rows]
+    width = max([len(str(k)) for k in rows] + [5])
+    print(title, file=out)
+    head = "  ".join(f"{name:>8}  {'share':>6}" for name in columns)
+    print(f"  {'class':<{width}}  {head}", file=out)
+    totals = {name: sum(c.values()) or 1 for name, c in columns.items()}
+    for key in rows:
+        cells = "  ".join(
+            f"{c.get(key, 0):>8}  {c.get(key, 0) / totals[n]:>6.1%}"
+            for n, c in columns.items()
+        )
+        print(f"  {key!s:<{width}}  {cells}", file=out)
+
+
+def print_analysis(args, name, report, source, n_dup, *, out, err):
+    """The report of ``analyze``, as JSON or text, the note on skipped records
+    and the plot (both engines; ``source`` as in :func:`note`)."""
+    extra = {
+        "missing_label": source.n_missing,
+        "missing_label_lines": source.missing_lines,
+        "duplicate_records": n_dup,
+        "skipped": source.n_skipped,
+        "skipped_lines": source.skipped_lines,
+    }
+    _print_report(args, name, report, extra, out)
+    note(source, err)
+    if args.plot is not None:
+        plot(report, args)
+
+
+def _print_report(args, name, report, extra, out):
+    if args.json:
+        print(json.dumps({**report.to_dict(), **extra}, indent=2), file=out)
+        return
+    print(f"{name}: {report}", file=out)
+    n_missing, lines = extra["missing_label"], extra["missing_label_lines"]
+    if n_missing:
+        print(
+            f"records without {args.label!r}: {n_missing} (lines "
+            f"{', '.join(map(str, lines))}{', ...' if n_missing > len(lines) else ''});"
+            " not counted above (--missing-label VALUE counts them)",
+            file=out,
+        )
+    print(f"duplicate records: {extra['duplicate_records']}", file=out)
+
+
+def check_plot(args):
+    """Before any reading: ``--plot`` needs matplotlib (the install line
+    otherwise, exit 2) and a path it may write."""
+    if args.plot is None:
+        return
+    import_optional("matplotlib", extra="plot", purpose="--plot")
+    check_output(args.plot, force=args.force, inputs=[args.input])
+
+
+def plot(report, args):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    display = skbalance.ImbalanceDisplay({"records": report.counts}).plot()
+    display.ax_.set_title(f"{os.path.basename(args.input)}: {args.label}")
+    fmt = os.path.splitext(args.plot)[1].lstrip(".") or "png"
+    with atomic_output(args.plot, force=args.force, inputs=[args.input]) as fh:
+        display.figure_.savefig(fh, format=fmt, bbox_inches="tight")
+
+
+def print_split(name, columns, out_dir, out):
+    """The per-class table of ``split``: ``columns`` is ``{part: {class:
+    count}}``, classes largest first."""
+    sizes = " / ".join(f"{sum(c.values())} {n}" for n, c in columns.items())
+    _table(f"{name}: {sizes} -> {out_dir}", columns, out)
+
+
+def print_balance(args, sampler, before, after, *, out, err):
+    """The before/after table of ``balance`` (on stderr when the records go
+    to standard output)."""
+    what = (
+        f"label field {args.label!r}"
+        if args.domain is None
+        else f"domain field {args.domain!r}"
+    )
+    n_in, n_out = sum(before.values()), sum(after.values())
+    to_stdout = is_stdout(args.output)
+    target = "standard output" if to_stdout else args.output
+    summary = err if to_stdout else out
+    width = max([len(str(k)) for k in after] + [5])
+    print(
+        f"{sampler} on {what}: {n_in} records in, {n_out} out "
+        f"({n_out - n_in} copies) -> {target}",
+        file=summary,
+    )
+    print(f"  {'':<{width}}  {'before':>8}  {'after':>8}  {'share':>6}", file=summary)
+    for key in after:
+        print(
+            f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}  "
+            f"{after[key] / n_out:>6.1%}",
+            file=summary,
+        )
+
+
+def write_weights(args, classes, counts, n_records, *, out, err):
+    """The class weights of sorted ``classes`` and their ``counts`` as JSON,
+    to standard output or ``--output`` (both engines)."""
+    import numpy as np
+
+    computer = skbalance.ClassWeightComputer(strategy=args.strategy)
+    text = computer.fit_counts(np.array(classes), np.asarray(counts)).to_json()
+    if args.output is None or is_stdout(args.output):
+        print(text, file=out)
+        return
+    with atomic_output(
+        args.output, force=args.force, inputs=[args.input], mode="w"
+    ) as fh:
+        fh.write(text + "\n")
+    print(
+        f"{args.strategy} class weights of {n_records} records -> {args.output}",
+        file=err,
+    )

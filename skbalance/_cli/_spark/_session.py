@@ -1,0 +1,177 @@
+"""The Spark session of ``--engine spark``: the running one, or a new one
+from the options (quiet, no web UI, this Python on the workers), the command
+run in a thread of its own so that Ctrl-C and SIGTERM can stop Spark's jobs,
+and the checks of FILE that Spark does not make."""
+
+import contextlib
+import os
+import re
+import shutil
+import warnings
+
+from skbalance._cli._data import usage
+from skbalance._cli._spark._output import remove_scratch, stop_jobs
+from skbalance._jsonl._scan import JsonlError
+from skbalance._spark_plan import pyspark_module
+
+__all__ = ["read_path", "session", "threaded"]
+
+
+def _builder(sql, args):
+    """A session builder from the options; for a session skbalance starts:
+    quiet logs, a progress bar only on a terminal, and this Python on the
+    workers (unless the options or PYSPARK_PYTHON say otherwise)."""
+    import sys
+
+    builder = sql.SparkSession.builder.appName(f"skbalance {args.command}")
+    if args.spark_master is not None:
+        builder = builder.master(args.spark_master)
+    given = {}
+    for item in args.spark_conf or ():
+        key, _, value = item.partition("=")
+        given[key] = value
+    quiet = os.path.join(os.path.dirname(__file__), "data", "log4j2-quiet.properties")
+    defaults = {
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{quiet}",
+        "spark.ui.showConsoleProgress": str(sys.stderr.isatty()).lower(),
+        "spark.ui.enabled": "false",  # a web UI for a command: start-up time
+    }
+    if "PYSPARK_PYTHON" not in os.environ:
+        defaults["spark.pyspark.python"] = sys.executable
+    for key, value in {**defaults, **given}.items():
+        builder = builder.config(key, value)
+    return builder
+
+
+_MASTER = re.compile(
+    r"local(\[(\d+|\*)(,\d+)?\])?|local-cluster\[[\d, ]+\]|yarn"
+    r"|(spark|k8s|mesos)://\S+"
+)
+
+
+def _start(args):
+    """Whether the session is started here, and the session."""
+    try:
+        sql = pyspark_module("pyspark.sql")
+    except ImportError as exc:
+        raise usage(str(exc)) from None
+    for item in args.spark_conf or ():
+        key, sep, _ = item.partition("=")
+        if not sep or not key:
+            raise usage(f"--spark-conf {item!r}: expected KEY=VALUE.")
+    master = args.spark_master
+    if master is not None and not _MASTER.fullmatch(master):
+        raise usage(
+            f"--spark-master {master}: expected local, local[N], local[*], "
+            "local[N,F], yarn, spark://HOST:PORT or k8s://URL."
+        )
+    # a running Spark (this process's: a notebook, the tests) is used as it is
+    if pyspark_module("pyspark").SparkContext._active_spark_context is not None:
+        return False, sql.SparkSession.builder.getOrCreate()
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise usage("--engine spark needs Java 17 or later: java is not on PATH.")
+    builder = _builder(sql, args)
+    try:
+        with warnings.catch_warnings():
+            # pyspark's notice that pandas 3 is new to it: skbalance uses no pandas
+            warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+            return True, builder.getOrCreate()
+    except Exception as exc:  # a bad master, setting or Java: say which
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise usage(
+            f"could not start Spark (--spark-master {args.spark_master or 'default'}"
+            f"): {first}"
+        ) from None
+
+
+def threaded(command):
+    """Run ``command`` in a thread of its own, so that the main thread, never
+    inside a call to the JVM, can take Ctrl-C or SIGTERM: it cancels Spark's
+    jobs, waits for the command to clean up its temporary folder, then exits
+    (130 or 143)."""
+    import threading
+
+    def run(args, *, out, err):
+        box = {}
+
+        def work():
+            try:
+                command(args, out=out, err=err)
+            except BaseException as exc:
+                box["error"] = exc
+
+        worker = threading.Thread(target=work, name="skbalance-spark", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+        except BaseException:
+            # the main thread cleans up: the worker, stopped inside a call to
+            # the JVM, may never get to its own clean-up
+            context = pyspark_module("pyspark").SparkContext._active_spark_context
+            if context is not None:
+                stop_jobs(context)
+            remove_scratch()
+            raise
+        if "error" in box:
+            raise box["error"]
+
+    return run
+
+
+@contextlib.contextmanager
+def session(args):
+    """The active Spark session, or a new one (stopped at the end) from
+    ``--spark-master`` and ``--spark-conf``; Spark's errors become messages."""
+    started, spark = _start(args)
+    errors = pyspark_module("pyspark.errors")
+    py4j = pyspark_module("py4j.protocol")
+    # records may repeat a key (Python keeps the last value; so does Spark then)
+    duplicates = spark.conf.get("spark.sql.variant.allowDuplicateKeys", "false")
+    spark.conf.set("spark.sql.variant.allowDuplicateKeys", "true")
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+            yield spark
+    except errors.PySparkException as exc:
+        condition = getattr(exc, "getCondition", exc.getErrorClass)()
+        if condition == "PATH_NOT_FOUND":
+            raise JsonlError(f"{args.input}: no such file.") from None
+        raise JsonlError(f"Spark: {str(exc).strip().splitlines()[0]}") from None
+    except py4j.Py4JError as exc:
+        raise JsonlError(f"Spark: {str(exc).strip().splitlines()[0]}") from None
+    finally:
+        if started:
+            try:
+                spark.stop()
+            except Exception:  # pragma: no cover - a JVM already gone
+                pass
+        else:
+            spark.conf.set("spark.sql.variant.allowDuplicateKeys", duplicates)
+
+
+_GLOB = "{}[]*?\\"
+
+
+def read_path(args):
+    """FILE as Spark should read it, after the checks Spark would not make:
+    standard input, special files and the names Spark skips (hidden or
+    starting with '_'); glob characters of an existing file are escaped."""
+    import stat
+
+    path = args.input
+    if path == "-":
+        raise usage("--engine spark reads files, not standard input.")
+    if "://" in path or path.startswith("file:") or not os.path.lexists(path):
+        return path
+    mode = os.stat(path).st_mode if os.path.exists(path) else 0
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise usage(
+            f"{path}: --engine spark reads regular files and folders, not a FIFO "
+            "or device; copy it to a file first."
+        )
+    if os.path.basename(os.path.normpath(path))[:1] in (".", "_"):
+        raise usage(
+            f"{path}: Spark skips files whose names start with '.' or '_'; rename it."
+        )
+    return "".join("\\" + c if c in _GLOB else c for c in path)

@@ -1,0 +1,218 @@
+"""Writing records: by their byte ranges (:func:`write_jsonl_records`, for
+files of any size) or from lines held in memory (:func:`write_lines`); and
+small files read whole (:func:`read_jsonl`, the bundled data set).
+"""
+
+import json
+import os
+from pathlib import Path
+
+from skbalance._io import atomic_output
+from skbalance._jsonl._scan import BOM, JsonlError
+
+__all__ = ["JsonlRecords", "read_jsonl", "write_jsonl_records", "write_lines"]
+
+
+class JsonlRecords:
+    """Records of a JSON Lines file with their raw lines and line numbers.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file read.
+    records : list of dict
+        The parsed records (blank lines skipped).
+    lines : list of bytes
+        The raw bytes of each record's line, without the line ending.
+    line_numbers : list of int
+        The 1-based line number of each record in the file.
+    """
+
+    def __init__(self, path, records, lines, line_numbers):
+        self.path = path
+        self.records = records
+        self.lines = lines
+        self.line_numbers = line_numbers
+
+    def __len__(self):
+        return len(self.records)
+
+
+def read_jsonl(path):
+    """Read a JSON Lines file of JSON objects.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    JsonlRecords
+        Records, raw lines and line numbers.
+
+    Raises
+    ------
+    JsonlError
+        When a line is not valid JSON or not an object, naming file and line.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance._jsonl import read_jsonl
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.jsonl"
+    >>> _ = p.write_text('{"label": "a"}\\n\\n{"label": "b"}\\n')
+    >>> data = read_jsonl(p)
+    >>> len(data), data.line_numbers, data.records[1]["label"]
+    (2, [1, 3], 'b')
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise JsonlError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise JsonlError(f"{path}: is a directory, not a JSON Lines file.") from None
+    records, lines, numbers = [], [], []
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except UnicodeDecodeError as exc:
+            raise JsonlError(f"{path}:{number}: not UTF-8 ({exc.reason}).") from None
+        except json.JSONDecodeError as exc:
+            raise JsonlError(
+                f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})."
+            ) from None
+        if not isinstance(record, dict):
+            raise JsonlError(
+                f"{path}:{number}: expected a JSON object, got {type(record).__name__}."
+            )
+        records.append(record)
+        lines.append(line)
+        numbers.append(number)
+    if not records:
+        raise JsonlError(f"{path}: no records (the file is empty).")
+    return JsonlRecords(path, records, lines, numbers)
+
+
+def write_lines(path, lines, *, inputs=(), force=False):
+    """Write raw JSON lines to ``path`` with :func:`skbalance._io.atomic_output`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Output file (``"-"`` for standard output); its folder must exist.
+    lines : iterable of bytes
+        Raw lines without line endings.
+    inputs : iterable of path-like
+        Files that must not be overwritten.
+    force : bool, default=False
+        Replace an existing file.
+    """
+    with atomic_output(path, force=force, inputs=inputs) as fh:
+        for line in lines:
+            fh.write(line)
+            fh.write(b"\n")
+
+
+def _chunk_bytes(fd, starts, lengths, gap, window):
+    """The records at ``starts``/``lengths`` (in this order), each followed by
+    a newline, read in few large reads: records are visited in file order,
+    and neighbours less than ``gap`` bytes apart (within one aligned
+    ``window`` of the file) are read together."""
+    import numpy as np
+
+    order = np.argsort(starts, kind="stable")
+    s = starts[order]
+    e = s + lengths[order]
+    new = np.empty(s.size, dtype=bool)
+    new[0] = True
+    reach = np.maximum.accumulate(e)
+    new[1:] = (s[1:] - reach[:-1] > gap) | (s[1:] // window != s[:-1] // window)
+    firsts = np.flatnonzero(new)
+    block_end = np.maximum.reduceat(e, firsts)
+    pieces = [b""] * (s.size + 1)  # the last one gives the final newline
+    bounds = np.r_[firsts, s.size].tolist()
+    s_list, e_list, order_list = s.tolist(), e.tolist(), order.tolist()
+    for k, end in enumerate(block_end.tolist()):
+        lo, hi = bounds[k], bounds[k + 1]
+        base = s_list[lo]
+        block = os.pread(fd, end - base, base)
+        for i in range(lo, hi):
+            pieces[order_list[i]] = block[s_list[i] - base : e_list[i] - base]
+    return b"\n".join(pieces)
+
+
+def write_jsonl_records(
+    index, rows, output, *, force=False, new=(), chunk=1 << 14, gap=1024, window=1 << 23
+):
+    """Write records of a read file, by position, byte for byte.
+
+    Records are copied from the input file by their byte ranges (never
+    parsed again), each followed by a newline; a byte order mark is written
+    once at the start when the input had one. The output is written by
+    :func:`skbalance._io.atomic_output`.
+
+    Parameters
+    ----------
+    index : JsonlIndex
+        From :func:`read_jsonl_labels` with ``offsets=True``.
+    rows : array-like of int
+        Positions of the records to write, in order (repeats allowed).
+    output : str or path-like
+        The file to write; ``"-"`` for standard output. Never the input.
+    force : bool, default=False
+        Replace an existing file.
+    new : iterable of bytes, default=()
+        New records (JSON, without line ending) written after ``rows``.
+    chunk, gap, window : int, default=16384, 1024, 8 MiB
+        At most ``chunk`` records (and about 4 MiB) are handled at once, read
+        in few reads: neighbours in the file less than ``gap`` bytes apart
+        are read together, in reads of about ``window`` bytes at most.
+
+    Returns
+    -------
+    int
+        Records written.
+
+    See Also
+    --------
+    read_jsonl_labels : Make the index whose records are written.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance import read_jsonl_labels, write_jsonl_records
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "in.jsonl").write_text('{"y": 1}\\n\\n{"y": 2}\\n')
+    >>> index = read_jsonl_labels(folder / "in.jsonl", "y")
+    >>> write_jsonl_records(index, [1, 0, 1], folder / "out.jsonl")
+    3
+    >>> (folder / "out.jsonl").read_text()
+    '{"y": 2}\\n{"y": 1}\\n{"y": 2}\\n'
+    """
+    import numpy as np
+
+    if index._starts is None:
+        raise ValueError("index was read with offsets=False; read it again.")
+    rows = np.asarray(rows, dtype=np.intp)
+    inputs = () if index.path == "-" else (index.path,)
+    n_new = 0
+    starts, lengths = index._starts, index._lengths
+    with index._open() as fd, atomic_output(output, force=force, inputs=inputs) as out:
+        write = out.write
+        if index.bom:
+            write(BOM)
+        for lo in range(0, rows.size, chunk):
+            part = rows[lo : lo + chunk]
+            size = lengths[part].astype(np.int64)
+            write(_chunk_bytes(fd, starts[part], size, gap, window))
+        for line in new:
+            write(line)
+            write(b"\n")
+            n_new += 1
+    return int(rows.size) + n_new

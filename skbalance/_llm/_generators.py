@@ -1,0 +1,364 @@
+"""Generators of new examples: the offline one, any callable, and Anthropic's
+Messages API.
+
+A *request* asks for rewrites of one or more seeds of one class::
+
+    {"label": ..., "kind": "text" | "fields" | "chat", "context": [units],
+     "seeds": [(seed_unit, n), ...], "random_state": int}
+
+and a generator object answers it with ``(rewrites, usage)``: one list of
+rewrites per seed, and the token counts the API reported. A user's callable
+``(examples, label, n, random_state) -> list`` (``examples[0]`` the seed unit,
+the others more examples of its class) is called once per seed by
+:class:`CallableGenerator`; :class:`AnthropicGenerator` sends one API call per
+request, asking for every seed's rewrites in one tool call.
+"""
+
+import json
+import threading
+
+import numpy as np
+
+from skbalance._compat import import_optional
+from skbalance._llm._rewrite import unit_schema
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "PROMPT_VERSION",
+    "GeneratorOutputError",
+    "USAGE_FIELDS",
+    "AnthropicGenerator",
+    "CallableGenerator",
+    "anthropic_sdk",
+    "check_generated",
+    "generator_id",
+    "make_generator",
+    "offline_generator",
+    "request_body",
+]
+
+#: bump when the prompt changes, so that cached answers to the old prompt are
+#: not reused
+PROMPT_VERSION = 2
+DEFAULT_MODEL = "claude-haiku-4-5"
+_TOOL = "record_examples"
+#: the token counts of the API's usage object that a fit adds up
+USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+)
+#: the shortest prompt prefix the API caches (Anthropic's documented minimum:
+#: 2048 tokens for Haiku models, 1024 for the others); a shorter shared part
+#: is sent without cache_control, where marking it would cost without saving
+MIN_CACHED_TOKENS = {"haiku": 2048}
+MIN_CACHED_TOKENS_DEFAULT = 1024
+#: one per request (chosen by its random_state), so that the requests for
+#: one seed ask for different things
+_STYLES = (
+    "Vary the tone: some casual, some formal.",
+    "Make some of them short and some detailed.",
+    "Add realistic details (names, numbers, products).",
+    "Write as different kinds of customers would.",
+    "Change the sentence structure and the order of information.",
+)
+
+
+_OPENERS = ["Hi,", "Hello,", "Hey team,", "Good morning,", "Quick question:", ""]
+_CLOSERS = ["Thanks.", "Thank you!", "Any help is appreciated.", "Cheers.", ""]
+_PHRASES = [
+    "as soon as possible",
+    "since last week",
+    "on my laptop",
+    "for the second time",
+    "this morning",
+    "after the update",
+    "on the mobile app",
+    "again",
+    "according to the email",
+    "from my work account",
+    "right now",
+    "once more",
+    "as mentioned before",
+    "today",
+    "on every attempt",
+    "without any warning",
+]
+
+
+def _vary(text, rng, tag):
+    words = text.split()
+    for _ in range(max(1, len(words) // 4)):
+        if len(words) > 2:
+            j = int(rng.integers(len(words) - 1))
+            words[j], words[j + 1] = words[j + 1], words[j]
+    for phrase in rng.choice(_PHRASES, size=2, replace=False):
+        words.insert(int(rng.integers(len(words) + 1)), str(phrase))
+    opener = _OPENERS[rng.integers(len(_OPENERS))]
+    closer = _CLOSERS[rng.integers(len(_CLOSERS))]
+    text = " ".join(part for part in (opener, " ".join(words), closer) if part)
+    return f"{text} ({tag})"
+
+
+def offline_generator(examples, label, n, random_state):
+    """Deterministic offline generator, for tests, docs and benchmarks.
+
+    Varies the first example: swaps some neighbouring words, inserts stock
+    phrases, adds a greeting, a sign-off and a numbered marker. A record
+    unit (several fields, or a conversation) gets every field, or every
+    non-system message, varied. No model, no network; real augmentation
+    needs a real model.
+
+    Parameters
+    ----------
+    examples : list of str, dict or list of dict
+        The unit to vary first, then other examples of the class.
+    label : object
+        The class (unused: the variations keep the seed's words).
+    n : int
+        Number of variations to return.
+    random_state : int
+        Seed of the variations.
+
+    Returns
+    -------
+    variations : list
+        ``n`` units of the seed's form.
+
+    See Also
+    --------
+    LLMAugmentSampler : Takes it as ``generator="offline"`` or as a callable.
+
+    Examples
+    --------
+    >>> from skbalance import offline_generator
+    >>> texts = offline_generator(["My invoice is wrong."], "billing", 2, 0)
+    >>> len(texts), all("(variant 0-" in t for t in texts)
+    (2, True)
+    >>> chat = [{"role": "system", "content": "Be brief."},
+    ...         {"role": "user", "content": "Refund please"}]
+    >>> new = offline_generator([chat], "billing", 1, 0)[0]
+    >>> new[0] == chat[0], new[1]["content"] != "Refund please"
+    (True, True)
+    """
+    rng = np.random.default_rng(random_state)
+    seed = examples[0]
+    out = []
+    for i in range(n):
+        tag = f"variant {random_state}-{i}"
+        if isinstance(seed, str):
+            out.append(_vary(seed, rng, tag))
+        elif isinstance(seed, dict):
+            out.append({k: _vary(v, rng, tag) for k, v in seed.items()})
+        else:
+            out.append(
+                [
+                    m
+                    if m["role"] == "system"
+                    else {**m, "content": _vary(m["content"], rng, tag)}
+                    for m in seed
+                ]
+            )
+    return out
+
+
+class GeneratorOutputError(TypeError):
+    """A generator callable returned something other than a list: a bug in
+    the callable, raised at once rather than retried."""
+
+
+def check_generated(output, *, label, seed):
+    """What a callable returned, or a ``TypeError`` naming the request.
+
+    A list (or tuple) is expected; anything else (a bare ``str``, whose
+    characters would become texts, or ``None``) is an error naming the class
+    and the seed. Items are checked against the seed later: a malformed item
+    is dropped and topped up by another request.
+    """
+    if isinstance(output, (str, bytes)) or not isinstance(output, (list, tuple)):
+        shown = seed if isinstance(seed, str) else json.dumps(seed)
+        raise GeneratorOutputError(
+            f"The generator returned a {type(output).__name__} for class {label!r} "
+            f"(seed {shown[:60]!r}); it must return a list."
+        )
+    return list(output)
+
+
+class CallableGenerator:
+    """A callable ``(examples, label, n, random_state) -> list``, called once
+    per seed of a request (a local callable costs nothing per call)."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, request):
+        examples = request["context"]
+        rewrites = []
+        for k, (seed, n) in enumerate(request["seeds"]):
+            output = self.function(
+                [seed] + [e for e in examples if e != seed],
+                request["label"],
+                n,
+                request["random_state"] + k,
+            )
+            rewrites.append(check_generated(output, label=request["label"], seed=seed))
+        return rewrites, {}
+
+    def close(self):
+        """Nothing to release."""
+
+
+def anthropic_sdk(purpose):
+    """The ``anthropic`` module, or :class:`MissingDependency` naming
+    ``purpose`` and the ``llm`` extra (the command line asks before reading)."""
+    return import_optional("anthropic", extra="llm", purpose=purpose)
+
+
+class AnthropicGenerator:
+    """One Messages API call per request: a forced tool call returning the
+    rewrites of every seed. The client is made once per fit, from the
+    environment (``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``), and closed
+    at the end of the fit.
+
+    The instructions and the class's examples form a system prompt that every
+    request of the class shares; when it is long enough for the API to cache
+    (``MIN_CACHED_TOKENS``), it is marked with ``cache_control``, and the
+    requests after the first read it from the cache at a tenth of the price.
+    """
+
+    def __init__(self, model, max_tokens, client_options):
+        anthropic = anthropic_sdk("LLMAugmentSampler(generator='anthropic')")
+        self.model = model
+        self.max_tokens = max_tokens
+        self.client = anthropic.Anthropic(**(client_options or {}))
+        self.connection_errors = (anthropic.APIConnectionError,)
+        self._lock = threading.Lock()
+
+    def _min_cached_tokens(self):
+        for family, tokens in MIN_CACHED_TOKENS.items():
+            if family in self.model:
+                return tokens
+        return MIN_CACHED_TOKENS_DEFAULT
+
+    def params(self, request):
+        """The body of one Messages API request."""
+        return request_body(
+            request,
+            self.model,
+            self.max_tokens,
+            min_cached_tokens=self._min_cached_tokens(),
+        )
+
+    @staticmethod
+    def parse(message, request):
+        """``(rewrites, usage)`` of an answer: the rewrites of every seed
+        (empty lists when the answer holds no usable tool call)."""
+        rewrites = [[] for _ in request["seeds"]]
+        for block in message.content:
+            if getattr(block, "type", None) != "tool_use":
+                continue
+            items = (block.input or {}).get("rewrites")
+            for item in items if isinstance(items, list) else []:
+                k = item.get("id") if isinstance(item, dict) else None
+                if isinstance(k, int) and 0 <= k < len(rewrites) and "rewrite" in item:
+                    rewrites[k].append(item["rewrite"])
+            break
+        usage = {name: getattr(message.usage, name, None) or 0 for name in USAGE_FIELDS}
+        return rewrites, usage
+
+    def __call__(self, request):
+        message = self.client.messages.create(**self.params(request))
+        return self.parse(message, request)
+
+    def close(self):
+        """Close the HTTP client (no unclosed sockets left behind)."""
+        self.client.close()
+
+
+def request_body(request, model, max_tokens, *, min_cached_tokens=None):
+    """The body of the Messages API request for ``request``: the instructions
+    and the class's examples as a system prompt (marked for the API's prompt
+    cache when at least ``min_cached_tokens`` long), the seeds as the user
+    message, and a forced tool call whose schema fits the seeds' kind."""
+    kind, label = request["kind"], request["label"]
+    what = {
+        "text": "texts",
+        "fields": "records (every field rewritten together, so that they "
+        "still belong together)",
+        "chat": "conversations (every non-system turn rewritten, keeping the "
+        "roles and the number of turns; system messages stay as they are)",
+    }[kind]
+    shown = "".join(
+        f"<example>{json.dumps(e, ensure_ascii=False)}</example>\n"
+        for e in request["context"]
+    )
+    system = (
+        f"You write training data for a classifier. Class: {label!r}. You "
+        f"rewrite {what} of this class: vary the wording, length, tone and "
+        "details, keep the meaning and the class, do not copy the seed or the "
+        "examples, and do not number the rewrites.\n"
+        + (f"Examples of this class:\n{shown}" if shown else "")
+    )
+    system_block = {"type": "text", "text": system}
+    if min_cached_tokens is not None and len(system) // 4 >= min_cached_tokens:
+        system_block["cache_control"] = {"type": "ephemeral"}
+    seeds = [
+        {"id": k, "n": n, "seed": seed} for k, (seed, n) in enumerate(request["seeds"])
+    ]
+    style = _STYLES[request["random_state"] % len(_STYLES)]
+    prompt = (
+        "Rewrite each seed below as many times as its n says. "
+        f"{style} (Batch {request['random_state'] % 100_000}.)\n"
+        f"<seeds>{json.dumps(seeds, ensure_ascii=False)}</seeds>\n"
+        f"Return every rewrite with the {_TOOL} tool, with the id of its seed."
+    )
+    schema = unit_schema(kind, request["seeds"][0][0])
+    return {
+        "model": model,
+        "max_tokens": max_tokens,
+        "system": [system_block],
+        "tools": [
+            {
+                "name": _TOOL,
+                "description": "Record the rewrites.",
+                "input_schema": {
+                    "type": "object",
+                    "properties": {
+                        "rewrites": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "rewrite": schema,
+                                },
+                                "required": ["id", "rewrite"],
+                            },
+                        }
+                    },
+                    "required": ["rewrites"],
+                },
+            }
+        ],
+        "tool_choice": {"type": "tool", "name": _TOOL},
+        "messages": [{"role": "user", "content": prompt}],
+    }
+
+
+def make_generator(generator, model, max_tokens, client_options):
+    """The generator object behind a ``generator`` parameter."""
+    if callable(generator):
+        return CallableGenerator(generator)
+    if generator == "offline":
+        return CallableGenerator(offline_generator)
+    return AnthropicGenerator(model, max_tokens, client_options)
+
+
+def generator_id(generator, model):
+    """What made a text, for cache keys and provenance: the model id,
+    ``"offline"``, or the qualified name of a callable."""
+    if callable(generator):
+        name = getattr(generator, "__qualname__", type(generator).__name__)
+        return f"callable:{getattr(generator, '__module__', '')}.{name}"
+    return "offline" if generator == "offline" else model

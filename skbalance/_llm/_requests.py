@@ -1,0 +1,284 @@
+"""The requests of LLMAugmentSampler: planned per rewrite, cached per rewrite,
+sent several seeds at a time.
+
+Every new row is an *item*: the ``j``-th rewrite of a seed row. An item's
+cache key is a hash of the prompt version, the model, the class, the seed and
+``j``, never of the fold or of the other seeds, so CV folds and grid
+candidates that need a seed's first rewrites find them in the cache. The
+items the cache does not answer are grouped, within a class, into requests of
+at most ``n_per_request`` rewrites, so a request asks for exactly what its
+seeds will contribute. Every answer is cached per item as it arrives, so an
+interrupted fit resumes from the cache.
+"""
+
+import hashlib
+import json
+from collections import Counter
+
+from skbalance._llm._cache import Cache, cache_key
+from skbalance._llm._generators import (
+    PROMPT_VERSION,
+    USAGE_FIELDS,
+    generator_id,
+    request_body,
+)
+from skbalance._llm._rewrite import canonical, check_variant, unit_text
+from skbalance._llm._send import run_batch, run_concurrent
+from skbalance._text import Dedupe, stable_rank
+
+__all__ = ["collect_rewrites", "estimate_tokens", "generate"]
+
+
+def _requests(items, *, units, kind, labels, n_per_request, context_of, seed_of):
+    """Group ``(row, j, key)`` items into requests of one class each."""
+    by_class = {}
+    for item in items:
+        by_class.setdefault(labels[item[0]], []).append(item)
+    requests = []
+    for label, class_items in by_class.items():
+        for start in range(0, len(class_items), n_per_request):
+            chunk = class_items[start : start + n_per_request]
+            rows = list(dict.fromkeys(row for row, _, _ in chunk))
+            keys = [[key for row, _, key in chunk if row == r] for r in rows]
+            key = cache_key([k for ks in keys for k in ks])
+            requests.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "kind": kind,
+                    "context": context_of(label),
+                    "seeds": [
+                        (units[r], len(k)) for r, k in zip(rows, keys, strict=True)
+                    ],
+                    "rows": rows,
+                    "item_keys": keys,
+                    "random_state": seed_of(key),
+                }
+            )
+    return requests
+
+
+def collect_rewrites(
+    need,
+    *,
+    units,
+    kind,
+    labels,
+    meta,
+    n_per_request,
+    context_of,
+    seed_of,
+    send,
+    cache,
+    max_requests,
+    max_rounds,
+    dedupe,
+):
+    """Rounds of requests until every seed row has ``need[row]`` rewrites.
+
+    Parameters
+    ----------
+    need : dict
+        Rewrites wanted per seed row.
+    units, kind : list, str
+        The unit of every row and their kind (see :mod:`skbalance._llm._rewrite`).
+    labels : list
+        The class of every row.
+    meta : dict
+        What identifies the prompt and model in the cache keys.
+    n_per_request : int
+        Most rewrites asked in one request.
+    context_of : callable
+        ``context_of(label)``: the examples shown for a class.
+    seed_of : callable
+        ``seed_of(key)``: the ``random_state`` of a request.
+    send : callable
+        ``send(requests, on_answer)``: sends the requests and calls
+        ``on_answer(request, rewrites)`` for each answer; returns
+        ``(n_sent, usage)``.
+    cache : Cache
+        Answers of earlier requests, per item.
+    max_requests : int or None
+        Requests that may be sent in all.
+    max_rounds : int
+        Rounds: the first, then top-ups for rewrites lost to validation or
+        dedupe.
+    dedupe : skbalance._text.Dedupe or None
+        Filters repeated rewrites.
+
+    Returns
+    -------
+    accepted : dict
+        The kept rewrites of every seed row, at most ``need[row]``.
+    stats : dict
+        ``requests`` sent, ``cached`` items answered by the cache,
+        ``received`` rewrites and ``kept`` ones, and the API's ``usage``.
+    """
+    accepted = {row: [] for row in need}
+    tried = Counter()
+    stats = {"requests": 0, "cached": 0, "received": 0, "kept": 0}
+    usage = dict.fromkeys(USAGE_FIELDS, 0)
+    budget = max_requests
+    answered = []  # ((row, j), row, unit) of the answers of the current round
+    position = {}  # item key -> (row, j)
+
+    def on_answer(request, rewrites):
+        for row, keys, got in zip(
+            request["rows"], request["item_keys"], rewrites, strict=True
+        ):
+            for k, key in enumerate(keys):
+                answer = got[k : k + 1]
+                # an item left unanswered is cached empty: the top-up that
+                # replaces it is cached too, so a rerun sends nothing
+                cache.put(key, {**meta, "label": str(request["label"])}, answer)
+                answered.extend((position[key], row, unit) for unit in answer)
+
+    def take(row, unit):
+        if len(accepted[row]) < need[row]:
+            accepted[row].append(unit)
+            return True
+        return False
+
+    for _ in range(max_rounds):
+        items, candidates = [], []
+        for row in need:
+            missing = need[row] - len(accepted[row])
+            for j in range(tried[row], tried[row] + max(missing, 0)):
+                key = cache_key(
+                    {
+                        **meta,
+                        "label": str(labels[row]),
+                        "seed": canonical(units[row]),
+                        "variant": j,
+                    }
+                )
+                hit = cache.get(key)
+                if hit is None:
+                    items.append((row, j, key))
+                    position[key] = (row, j)
+                else:
+                    stats["cached"] += 1
+                    candidates += [((row, j), row, unit) for unit in hit]
+            tried[row] += max(missing, 0)
+        if not items and not candidates:
+            break
+        requests = _requests(
+            items,
+            units=units,
+            kind=kind,
+            labels=labels,
+            n_per_request=n_per_request,
+            context_of=context_of,
+            seed_of=seed_of,
+        )
+        if budget is not None:
+            requests = requests[:budget]
+            budget -= len(requests)
+
+        if requests:
+            sent, used = send(requests, on_answer)
+            stats["requests"] += sent
+            for name, value in used.items():
+                usage[name] += value
+            candidates += answered
+            answered.clear()
+        stats["received"] += len(candidates)
+        # in item order, whatever order the answers arrived in: a rerun from
+        # the cache keeps the same rewrites
+        candidates.sort(key=lambda candidate: candidate[0])
+        valid = []
+        for _, row, unit in candidates:
+            clean = check_variant(kind, units[row], unit)
+            if clean is not None:
+                valid.append((row, clean))
+        if dedupe is None:
+            kept = sum(take(row, unit) for row, unit in valid)
+        else:
+            kept = dedupe.run(valid, take, text_of=unit_text)
+        stats["kept"] += kept
+        if budget == 0:
+            break
+    stats["usage"] = usage
+    return {row: got for row, got in accepted.items() if got}, stats
+
+
+def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned=None):
+    """The request side of a fit of ``sampler`` (an LLMAugmentSampler): the
+    rewrites that ``need`` asks for, with the sampler's settings.
+
+    The seed of every request derives from ``rng`` (the fit's generator, from
+    ``random_state``). With ``planned`` (a list), nothing is sent: the first
+    round's requests are appended to it (a dry run).
+    """
+    request_seed = int(rng.integers(2**31))
+
+    def seed_of(salt):
+        text = f"{request_seed}:{salt}"
+        return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+    texts = [unit_text(unit) for unit in units]
+    by_class = {}
+    for row, label in enumerate(labels.tolist()):
+        by_class.setdefault(label, []).append(row)
+    salt = seed_of("context")
+
+    def context_of(label):
+        rows = sorted(by_class[label], key=lambda r: stable_rank(texts[r], salt))
+        return [units[r] for r in rows[: sampler.n_examples - 1]]
+
+    cache = Cache(sampler.cache)
+
+    def send(requests, on_answer):
+        if planned is not None:
+            planned.extend(requests)
+            return 0, {}
+        if sampler.batch:
+            return run_batch(
+                generator,
+                requests,
+                on_answer,
+                cache=cache,
+                poll_interval=sampler.poll_interval,
+                progress=sampler.progress,
+            )
+        return run_concurrent(
+            generator,
+            requests,
+            on_answer,
+            max_concurrency=sampler.max_concurrency,
+            progress=sampler.progress,
+        )
+
+    dedupe = Dedupe(texts, labels, sampler.similarity) if sampler.dedupe else None
+    return collect_rewrites(
+        need,
+        units=units,
+        kind=kind,
+        labels=labels.tolist(),
+        meta={
+            "prompt_version": PROMPT_VERSION,
+            "model": generator_id(sampler.generator, sampler.model),
+        },
+        n_per_request=sampler.n_per_request,
+        context_of=context_of,
+        seed_of=seed_of,
+        send=send,
+        cache=cache,
+        max_requests=sampler.max_requests,
+        max_rounds=1 if planned is not None else sampler.max_rounds,
+        dedupe=dedupe,
+    )
+
+
+def estimate_tokens(requests, model, max_tokens):
+    """Rough token counts of ``requests`` (4 characters a token): the prompts
+    that would be sent, and rewrites as long as their seeds."""
+    chars_in = sum(
+        len(json.dumps(request_body(r, model, max_tokens))) for r in requests
+    )
+    chars_out = sum(
+        40 + n * (40 + int(1.2 * len(canonical(seed))))
+        for r in requests
+        for seed, n in r["seeds"]
+    )
+    return {"input_tokens": chars_in // 4, "output_tokens": chars_out // 4}

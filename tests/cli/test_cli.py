@@ -1,0 +1,713 @@
+"""The command line, run in-process: exact output, messages and exit codes.
+
+tests/test_cli_script.py runs the installed console script in subprocesses
+(stdin/stdout, signals, pipes, special files)."""
+
+import json
+
+import pytest
+
+from tests.cli.helpers import run
+
+
+def _rows():
+    return [
+        {"text": f"refund {i}", "label": "billing", "meta": {"loc": "en-US"}}
+        for i in range(8)
+    ] + [
+        {"text": f"crash {i}", "label": "technical", "meta": {"loc": "en-GB"}}
+        for i in range(2)
+    ]
+
+
+@pytest.fixture
+def tickets_file(tmp_path):
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _rows()))
+    return path
+
+
+@pytest.fixture
+def chat_file(tmp_path):
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": f"question {i}"},
+                {"role": "assistant", "content": "answer"},
+            ],
+            "meta": {"category": "billing" if i < 6 else "technical"},
+        }
+        for i in range(9)
+    ]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+# -- balance -------------------------------------------------------------------------
+
+
+def test_balance_target_ratio(tickets_file, tmp_path):
+    out_path = tmp_path / "out.jsonl"
+    code, out, err = run("balance", tickets_file, "-o", out_path, "--target-ratio", "1")
+    assert (code, err) == (0, "")
+    assert out == (
+        f"RatioOverSampler on label field 'label': 10 records in, 16 out (6 copies) "
+        f"-> {out_path}\n"
+        "               before     after   share\n"
+        "  billing           8         8   50.0%\n"
+        "  technical         2         8   50.0%\n"
+    )
+    lines = out_path.read_bytes().splitlines()
+    original = tickets_file.read_bytes().splitlines()
+    assert lines[:10] == original  # records byte for byte, originals first
+    assert sorted(set(lines[10:])) == sorted(original[8:])
+
+
+def test_balance_min_share_on_a_nested_domain(tickets_file, tmp_path):
+    out_path = tmp_path / "out.jsonl"
+    code, out, _ = run(
+        "balance", tickets_file, "-o", out_path, "--min-share", "0.3",
+        "--domain", "meta.loc",
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"DomainFloorSampler on domain field 'meta.loc': 10 records in, 12 out "
+        f"(2 copies) -> {out_path}"
+    )
+    locs = [json.loads(x)["meta"]["loc"] for x in out_path.read_text().splitlines()]
+    assert locs.count("en-GB") == 4 and len(locs) == 12
+
+
+def test_balance_target_ratio_per_domain(tickets_file, tmp_path):
+    out_path = tmp_path / "out.jsonl"
+    code, out, _ = run(
+        "balance", tickets_file, "-o", out_path, "--target-ratio", "0.5",
+        "--domain", "meta.loc",
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"RatioOverSampler on domain field 'meta.loc': 10 records in, 12 out "
+        f"(2 copies) -> {out_path}"
+    )
+
+
+def test_balance_chat_records_by_a_dotted_label(chat_file, tmp_path):
+    out_path = tmp_path / "out.jsonl"
+    code, out, _ = run(
+        "balance", chat_file, "-o", out_path, "--target-ratio", "1",
+        "--label", "meta.category",
+    )  # fmt: skip
+    assert code == 0 and "9 records in, 12 out (3 copies)" in out
+    written = out_path.read_bytes().splitlines()
+    assert set(written) == set(chat_file.read_bytes().splitlines())
+
+
+def test_balance_shuffle_is_deterministic(tickets_file, tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    for path in (a, b):
+        run("balance", tickets_file, "-o", path, "--min-share", "0.4", "--shuffle",
+            "--seed", "3")  # fmt: skip
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes().splitlines()[:10] != tickets_file.read_bytes().splitlines()
+
+
+def test_balance_errors_name_file_line_and_field(tickets_file, tmp_path):
+    text = tickets_file.read_text().splitlines()
+    text[3] = '{"text": "no label"}'
+    tickets_file.write_text("\n".join(text) + "\n")
+    code, out, err = run(
+        "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--target-ratio", "1"
+    )
+    assert code == 1 and out == ""
+    assert err == (
+        f"skbalance balance: error: {tickets_file}:4: field 'label' (label) is "
+        "missing (no 'label'; the record's keys are: text).\n"
+    )
+    assert not (tmp_path / "o.jsonl").exists()
+    # kept as a class of its own, or skipped and reported
+    code, out, err = run(
+        "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--target-ratio", "1",
+        "--missing-label", "unknown",
+    )  # fmt: skip
+    assert code == 0 and "  unknown           1         7" in out
+    code, out, err = run(
+        "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--target-ratio", "1",
+        "--on-error", "skip", "--force",
+    )  # fmt: skip
+    assert code == 0 and "9 records in" in out
+    assert err == "skbalance: skipped 1 bad record (line 4)\n"
+
+
+def test_nan_and_mixed_labels_name_the_line(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"label": 1}\n' * 4 + '{"label": NaN}\n')
+    code, _, err = run("weights", path)
+    assert code == 1
+    assert err == (
+        f"skbalance weights: error: {path}:5: field 'label' (label) is NaN; expected "
+        "a string, number or boolean.\n"
+    )
+    path.write_text('{"label": "a"}\n{"label": 2}\n')
+    code, _, err = run("analyze", path)
+    assert code == 1
+    assert err == (
+        f"skbalance analyze: error: {path}:2: field 'label' (label) is a number (2), "
+        "but it is a string on line 1; the values of a field must all be strings, "
+        "all numbers or all booleans.\n"
+    )
+
+
+def test_balance_refuses_to_overwrite_its_input_or_an_existing_file(tickets_file):
+    before = tickets_file.read_bytes()
+    code, _, err = run(
+        "balance", tickets_file, "-o", tickets_file, "--target-ratio", "1", "--force"
+    )
+    assert code == 2
+    assert err == (
+        f"skbalance balance: error: {tickets_file}: refusing to overwrite the input "
+        "file; write to another path.\n"
+    )
+    other = tickets_file.with_name("other.jsonl")
+    other.write_text("keep\n")
+    code, _, err = run("balance", tickets_file, "-o", other, "--target-ratio", "1")
+    assert code == 2
+    assert err == (
+        f"skbalance balance: error: {other}: already exists; pass --force to "
+        "overwrite it.\n"
+    )
+    assert tickets_file.read_bytes() == before and other.read_text() == "keep\n"
+
+
+def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_path):
+    code, out, err = run(
+        "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--min-share", "0.6"
+    )
+    assert code == 0
+    assert err == (
+        "skbalance balance: warning: min_share=0.6 cannot be met by 2 strata "
+        "(min_share * n_strata must be <= 1); using 1/2, every stratum equal. Set "
+        "relative=True for a floor that scales with the number of strata.\n"
+    )
+    assert "50.0%" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["balance", "x.jsonl", "-o", "y.jsonl"],
+            "one of the arguments --target-ratio",
+        ),
+        (
+            ["balance", "x.jsonl", "-o", "y", "--target-ratio", "1.5"],
+            "must be a float in the range [0.0, 1.0]; got 1.5",
+        ),
+        (
+            ["balance", "x.jsonl", "-o", "y", "--min-share", "2"],
+            "must be a float in the range [0.0, 1.0]; got 2",
+        ),
+        (
+            ["balance", "x.jsonl", "-o", "y", "--min-share", ".1", "--seed", "-1"],
+            "argument --seed: must be in [0, 2**32); got -1",
+        ),
+        (["split", "x.jsonl", "--out-dir", "d", "--sizes", "1", "0", "0"], "(0, 1)"),
+        (["compare", "x.jsonl", "--text", "t", "--cv", "0"], "must be >= 1; got 0"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_usage_errors(argv, message, capsys):
+    code, _, _ = run(*argv)
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("", "the output path is empty."),
+        (".", ".: is a directory; give a file name to write to."),
+        ("no/such/o.jsonl", "no/such/o.jsonl: the folder no/such does not exist."),
+    ],
+)
+def test_bad_output_paths_are_refused_before_any_work(
+    tmp_path, monkeypatch, output, message
+):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(
+        "balance", "missing.jsonl", "-o", output, "--target-ratio", "1"
+    )
+    assert (code, out) == (2, "")
+    assert err == f"skbalance balance: error: {message}\n"
+
+
+# -- analyze -------------------------------------------------------------------------
+
+
+def test_analyze_report_domain_missing_and_duplicates(tmp_path):
+    path = tmp_path / "in.jsonl"
+    rows = _rows() + [_rows()[0], {"text": "x", "meta": {"loc": "en-US"}}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, err = run("analyze", path, "--domain", "meta.loc")
+    assert (code, err) == (0, "")
+    assert out == (
+        f"{path}: 11 samples, 2 classes\n"
+        "  class          count   share\n"
+        "  billing            9   81.8%\n"
+        "  technical          2   18.2%\n"
+        "imbalance ratio 4.5 (largest / smallest): moderate\n"
+        "by group (group imbalance ratio 4.5):\n"
+        "  group    billing  technical\n"
+        "  en-US          9          0\n"
+        "  en-GB          0          2\n"
+        "records without 'label': 1 (lines 12); not counted above (--missing-label "
+        "VALUE counts them)\n"
+        "duplicate records: 1\n"
+    )
+    code, out, _ = run("analyze", path, "--json")
+    report = json.loads(out)
+    assert report["counts"] == {"billing": 9, "technical": 2}
+    assert report["missing_label"] == 1 and report["duplicate_records"] == 1
+
+
+def test_analyze_json_equals_imbalance_report(tmp_path):
+    from skbalance import imbalance_report
+
+    rows = [
+        {"y": y, "d": d}
+        for y, d in zip("abcabcaabbz" * 3, "xyxyzzxyxyx" * 3, strict=True)
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, _ = run("analyze", path, "--label", "y", "--domain", "d", "--json")
+    expected = imbalance_report(
+        [r["y"] for r in rows], groups=[r["d"] for r in rows]
+    ).to_dict()
+    got = json.loads(out)
+    unique = {json.dumps(r) for r in rows}
+    assert code == 0 and got["duplicate_records"] == len(rows) - len(unique)
+    assert {k: got[k] for k in expected} == expected
+    assert [list(got[k]) for k in ("counts", "group_counts")] == [
+        list(expected[k]) for k in ("counts", "group_counts")
+    ]
+
+
+def test_analyze_multilabel(tmp_path):
+    path = tmp_path / "ml.jsonl"
+    rows = [{"tags": ["a", "b"]}] * 6 + [{"tags": ["a"]}] * 3 + [{"tags": "c"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, _ = run("analyze", path, "--label", "tags", "--multilabel", "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["counts"] == {"a": 9, "b": 6, "c": 1}
+    assert report["multilabel"]["max_ir"] == 9.0
+
+
+def test_analyze_plot(tickets_file, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "dist.png"
+    code, _, _ = run("analyze", tickets_file, "--plot", png)
+    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = run("analyze", tickets_file, "--plot", png)
+    assert code == 2 and "already exists; pass --force" in err
+
+
+# -- split ---------------------------------------------------------------------------
+
+
+def _big(tmp_path, n=60):
+    rows = [
+        {"text": f"t{i % 40}", "label": "a" if i % 4 else "b", "d": f"d{i % 3}"}
+        for i in range(n)
+    ]
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path, rows
+
+
+def test_split_writes_three_byte_exact_parts_and_prints_them(tmp_path):
+    path, _ = _big(tmp_path)
+    out_dir = tmp_path / "parts"
+    code, out, err = run("split", path, "--out-dir", out_dir, "--seed", "1")
+    assert (code, err) == (0, "")
+    assert out == (
+        f"{path}: 42 train / 9 val / 9 test -> {out_dir}\n"
+        "  class     train   share       val   share      test   share\n"
+        "  a            32   76.2%         7   77.8%         6   66.7%\n"
+        "  b            10   23.8%         2   22.2%         3   33.3%\n"
+    )
+    source = path.read_bytes().splitlines()
+    parts = [
+        (out_dir / f"{p}.jsonl").read_bytes().splitlines()
+        for p in ("train", "val", "test")
+    ]
+    assert sorted(sum(parts, [])) == sorted(source)
+    for part in parts:  # in input order
+        assert part == sorted(part, key=source.index)
+    code, _, err = run("split", path, "--out-dir", out_dir)
+    assert code == 2 and "train.jsonl: already exists; pass --force" in err
+
+
+def test_split_dedupe_and_groups_keep_duplicates_in_one_part(tmp_path):
+    path, rows = _big(tmp_path)
+    out_dir = tmp_path / "parts"
+    code, _, err = run(
+        "split", path, "--out-dir", out_dir, "--dedupe", "--text", "text",
+        "--domain", "d", "--sizes", "0.6", "0.2", "0.2",
+    )  # fmt: skip
+    assert code == 0 and "error" not in err
+    seen = {}
+    for part in ("train", "val", "test"):
+        for line in (out_dir / f"{part}.jsonl").read_text().splitlines():
+            text = json.loads(line)["text"]
+            assert seen.setdefault(text, part) == part
+    assert len(seen) == 40
+    code, _, _ = run(
+        "split", path, "--out-dir", out_dir, "--group", "d", "--dedupe", "--force"
+    )
+    assert code == 0
+
+
+def test_split_usage_errors(tmp_path):
+    path, _ = _big(tmp_path)
+    code, _, err = run(
+        "split", path, "--out-dir", tmp_path, "--sizes", "0.5", "0.2", "0.2"
+    )
+    assert code == 2
+    assert (
+        err == "skbalance split: error: --sizes must sum to 1; got 0.5 + 0.2 + 0.2.\n"
+    )
+    code, _, err = run("split", path, "--out-dir", tmp_path, "--text", "text")
+    assert err == (
+        "skbalance split: error: --text is used by --dedupe; add --dedupe or leave "
+        "--text out.\n"
+    )
+    code, _, err = run("split", path, "--out-dir", path)
+    assert code == 2
+    assert (
+        err
+        == f"skbalance split: error: --out-dir {path}: exists and is not a folder.\n"
+    )
+
+
+# -- weights -------------------------------------------------------------------------
+
+
+def test_weights_json_to_stdout_or_a_file(tickets_file, tmp_path):
+    from skbalance import ClassWeightComputer
+
+    code, out, _ = run("weights", tickets_file, "--strategy", "sqrt")
+    expected = ClassWeightComputer(strategy="sqrt").fit(
+        ["billing"] * 8 + ["technical"] * 2
+    )
+    assert code == 0 and out == expected.to_json() + "\n"
+    target = tmp_path / "w.json"
+    code, out, err = run("weights", tickets_file, "-o", target)
+    assert code == 0 and out == ""
+    assert err == f"balanced class weights of 10 records -> {target}\n"
+    restored = ClassWeightComputer.from_json(target.read_text())
+    # scikit-learn's "balanced": the sample weights of the file average 1
+    assert restored.class_weight_ == {"billing": 0.625, "technical": 2.5}
+
+
+# -- evaluate ------------------------------------------------------------------------
+
+
+def test_evaluate_a_field_and_per_domain(tmp_path):
+    rows = [
+        {"label": y, "pred": p, "d": d}
+        for y, p, d in [
+            ("a", "a", "x"),
+            ("a", "a", "x"),
+            ("a", "b", "y"),
+            ("b", "b", "y"),
+        ]
+    ]
+    path = tmp_path / "preds.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, _ = run("evaluate", path, "--pred", "pred")
+    assert code == 0
+    assert out == (
+        "4 records\n"
+        "class  precision  recall      f1  support\n"
+        "a          1.000   0.667   0.800        3\n"
+        "b          0.500   1.000   0.667        1\n"
+        "macro F1 0.733, weighted F1 0.767, gap 0.033\n"
+    )
+    code, out, _ = run("evaluate", path, "--pred", "pred", "--domain", "d", "--json")
+    report = json.loads(out)
+    assert report["groups"]["x"]["per_class"]["a"]["recall"] == 1.0
+    assert report["gap"] == pytest.approx(0.0333, abs=1e-3)
+
+
+def test_evaluate_two_files_by_line_or_by_id(tmp_path):
+    truth = tmp_path / "truth.jsonl"
+    preds = tmp_path / "preds.jsonl"
+    truth.write_text('{"id": 1, "y": "a"}\n{"id": 2, "y": "b"}\n{"id": 3, "y": "b"}\n')
+    preds.write_text(
+        '{"id": 3, "out": "b"}\n{"id": 1, "out": "a"}\n{"id": 2, "out": "a"}\n'
+    )
+    args = ["evaluate", "--true", truth, "--pred", preds, "--label", "y"]
+    code, out, _ = run(*args, "--pred-label", "out", "--id", "id", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["per_class"]["b"]["recall"] == 0.5
+    assert report["per_class"]["a"]["precision"] == 0.5
+    code, out, _ = run(*args, "--pred-label", "out", "--json")  # by line
+    assert json.loads(out)["per_class"]["a"]["recall"] == 0.0
+    preds.write_text('{"id": 1, "out": "a"}\n')
+    code, _, err = run(*args, "--pred-label", "out")
+    assert code == 1
+    assert err == (
+        f"skbalance evaluate: error: {truth} has 3 records but {preds} has 1; "
+        "align them by line, or by a field with --id.\n"
+    )
+    code, _, err = run(*args, "--pred-label", "out", "--id", "id")
+    assert err == (
+        f"skbalance evaluate: error: {truth}:2: id 2 (--id id) has no prediction in "
+        f"{preds}.\n"
+    )
+    preds.write_text('{"id": 1, "out": "a"}\n{"id": 1, "out": "a"}\n')
+    code, _, err = run(*args, "--pred-label", "out", "--id", "id")
+    assert err == (
+        f"skbalance evaluate: error: {preds}:2: id 1 (--id id) repeats line 1.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["evaluate", "--pred", "p"], "give FILE (with --pred FIELD), or --true FILE "
+         "--pred FILE."),
+        (["evaluate", "f", "--pred", "p", "--id", "i"], "--id and --pred-label go "
+         "with --true FILE --pred FILE."),
+        (["evaluate", "f", "--true", "t", "--pred", "p"], "give FILE or --true FILE, "
+         "not both."),
+    ],
+)  # fmt: skip
+def test_evaluate_usage(argv, message):
+    code, _, err = run(*argv)
+    assert code == 2 and err == f"skbalance evaluate: error: {message}\n"
+
+
+# -- compare and augment ------------------------------------------------------------
+
+
+def test_compare_on_the_bundled_tickets(tmp_path):
+    from skbalance._datasets import support_tickets_path
+
+    code, out, err = run(
+        "compare", support_tickets_path(), "--text", "text", "--cv", "2", "--json"
+    )
+    assert (code, err) == (0, "")
+    rows = json.loads(out)
+    assert rows[0]["macro_f1_mean"] >= rows[-1]["macro_f1_mean"]
+    assert {r["strategy"] for r in rows} == {
+        "none",
+        "class weights (balanced)",
+        "RatioOverSampler(target_ratio=0.5)",
+        "RatioOverSampler(target_ratio=1.0)",
+        "DomainFloorSampler(min_share=0.125)",
+    }
+    none = next(r for r in rows if r["strategy"] == "none")
+    assert none["rows_after"] == 500 and none["error"] is None
+
+
+def _run_without(package, *argv):
+    """The command line in a fresh interpreter where ``package`` cannot be
+    imported, as if it were not installed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Refuse:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == sys.argv[1]:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, Refuse())\n"
+        "from skbalance._cli import main\n"
+        "sys.exit(main(sys.argv[2:]))\n"
+    )
+    argv = [str(a) for a in argv]
+    return subprocess.run(
+        [sys.executable, "-c", code, package, *argv], capture_output=True, text=True
+    )
+
+
+def test_compare_runs_without_pandas(tmp_path):
+    """The README's install has no pandas: ``compare`` prints its table from
+    the rows (it crashed after all its work, calling .sort_values on a dict)."""
+    from skbalance._datasets import support_tickets_path
+
+    argv = ["compare", support_tickets_path(), "--text", "text", "--cv", "2"]
+    proc = _run_without("pandas", *argv)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].endswith("2-fold cross-validation (seed 0); best first")
+    scores = [float(line.split()[-6]) for line in lines[2:]]  # macro F1 mean
+    assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "package, argv, message",
+    [
+        (
+            "matplotlib",
+            ["analyze", "{bad}", "--plot", "{tmp}/p.png"],
+            "skbalance analyze: error: --plot needs the optional dependency "
+            "'matplotlib', which is not installed. Install it with: "
+            "pip install 'skbalance[plot]'\n",
+        ),
+        (
+            "anthropic",
+            [
+                "augment",
+                "{bad}",
+                "--text",
+                "t",
+                "--target-ratio",
+                "1",
+                "-o",
+                "{tmp}/o.jsonl",
+            ],
+            "skbalance augment: error: augment needs the optional dependency "
+            "'anthropic', which is not installed. Install it with: "
+            "pip install 'skbalance[llm]'\n",
+        ),
+    ],
+)
+def test_a_missing_extra_is_named_before_the_input_is_read(
+    tmp_path, package, argv, message
+):
+    """Exit 2 and the install line, before reading: the input here is not
+    JSON, and reading it first would end in that error (exit 1)."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    argv = [a.format(bad=bad, tmp=tmp_path) for a in argv]
+    proc = _run_without(package, *argv)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
+
+
+def test_compare_needs_enough_records_per_class(tickets_file):
+    code, _, err = run("compare", tickets_file, "--text", "text")
+    assert code == 1
+    assert err == (
+        f"skbalance compare: error: {tickets_file}: class 'technical' has 2 records, "
+        "fewer than the 5 folds of --cv 5; use --cv 2 or fewer.\n"
+    )
+    code, _, err = run("compare", tickets_file, "--text", "text", "--label", "meta.loc",
+                       "--missing-label", "x")  # fmt: skip
+    assert code == 1
+
+
+def test_augment_dry_run_and_offline_generation(tickets_file, tmp_path):
+    code, out, _ = run(
+        "augment", tickets_file, "--text", "text", "--target-ratio", "1",
+        "--dry-run", "--cache", tmp_path / "cache",
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[1] == "  technical: +6 records"
+    assert out.startswith(f"{tickets_file}: 10 records; 2 requests to claude-haiku-4-5")
+    target = tmp_path / "aug.jsonl"
+    code, out, err = run(
+        "augment", tickets_file, "--text", "text", "--target-ratio", "1", "-o", target,
+        "--generator", "offline", "--provenance", "synthetic", "--cache",
+        tmp_path / "cache",
+    )  # fmt: skip
+    assert code == 0, err
+    lines = target.read_bytes().splitlines()
+    assert lines[:10] == tickets_file.read_bytes().splitlines()
+    new = [json.loads(x) for x in lines[10:]]
+    assert len(new) == 6 and all(r["label"] == "technical" for r in new)
+    assert all(r["synthetic"]["generator"] == "offline" for r in new)
+    assert "10 records in, 16 out (6 new" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--dry-run", "-o", "x.jsonl"], "--dry-run writes nothing; leave -o out."),
+        ([], "give -o OUT to write the augmented file (or --dry-run)."),
+    ],
+)
+def test_augment_usage(tickets_file, extra, message):
+    code, _, err = run(
+        "augment", tickets_file, "--text", "text", "--min-share", "0.3", *extra
+    )
+    assert code == 2 and err == f"skbalance augment: error: {message}\n"
+
+
+# -- outputs through links, pipes and permissions (the console script: test_cli_script)
+
+
+def _balance_to(path, output, *extra):
+    return run("balance", path, "--target-ratio", "1", "-o", output, *extra)
+
+
+def test_symlink_is_written_through_and_fifo_directly(tickets_file, tmp_path):
+    import os
+    import stat
+    import threading
+
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    assert _balance_to(tickets_file, link)[0] == 2  # exists: needs --force
+    assert _balance_to(tickets_file, link, "--force")[0] == 0
+    assert link.is_symlink() and len(real.read_bytes().splitlines()) == 16
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert _balance_to(tickets_file, fifo)[0] == 0
+    reader.join(timeout=30)
+    assert len(got[0].splitlines()) == 16 and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_read_only_output_is_refused_even_with_force(tickets_file, tmp_path):
+    out = tmp_path / "ro.jsonl"
+    out.write_text("keep\n")
+    out.chmod(0o444)
+    code, _, err = _balance_to(tickets_file, out, "--force")
+    assert code == 2
+    assert err == (
+        f"skbalance balance: error: {out}: is read-only; refusing to replace it "
+        "(change its permissions first).\n"
+    )
+    assert out.read_text() == "keep\n"
+
+
+# -- docs ------------------------------------------------------------------------------
+
+
+def test_every_command_and_option_is_documented_in_its_own_section():
+    import re
+    from pathlib import Path
+
+    from skbalance._cli._parser import build_parser as _build_parser
+
+    cli = (Path(__file__).resolve().parents[2] / "docs" / "cli.rst").read_text()
+    common = cli.split("\nskbalance ", 1)[0]
+    sections = dict(re.findall(r"^skbalance (\w+)\n-+\n(.*?)(?=^skbalance \w+\n-+|\Z)",
+                               cli, re.S | re.M))  # fmt: skip
+    parser = _build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    assert sorted(sections) == sorted(commands)
+    for name, sub in commands.items():
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option in ("-h", "--help"):
+                    continue
+                assert f"``{option}" in sections[name] or f"``{option}" in common, (
+                    f"{option} of {name} is not documented"
+                )
+            if not action.option_strings:
+                assert f"``{action.metavar}``" in sections[name], (
+                    f"{action.metavar} of {name} is not documented"
+                )
