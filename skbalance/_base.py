@@ -98,10 +98,13 @@ def plan_sources(codes, counts, targets, rng, rank=None):
     return np.concatenate(parts)
 
 
-#: what ``_plan`` found: rows, the checked target (labels, or a subclass's own
-#: form), stratum codes and counts, the stratum keys, the planned source rows
-#: and the fit's random generator
-_Plan = namedtuple("_Plan", "n labels codes counts keys sources rng")
+#: what ``_plan`` found: rows, the checked target, stratum codes (None when a
+#: subclass plans without them) and counts, the stratum keys, the planned
+#: source rows, the fit's random generator, and ``own``: a subclass's own
+#: plan (the multi-label samplers' label sets), None for the family's
+_Plan = namedtuple(
+    "_Plan", "n labels codes counts keys sources rng own", defaults=(None,)
+)
 
 
 class BaseStrataOverSampler(BaseOverSampler):
@@ -140,14 +143,14 @@ class BaseStrataOverSampler(BaseOverSampler):
         random subset (see :func:`plan_sources`)."""
         return None
 
-    def _make_rows(self, X, labels, sources, rng):
-        """``(sources, new)``: the new rows made from the rows ``sources``
-        (``labels`` are the checked labels of y).
+    def _make_rows(self, X, plan):
+        """``(sources, new)``: the new rows made from the rows
+        ``plan.sources`` (``plan`` is what ``_plan`` returned).
 
         ``new`` is None for copies of ``X[sources]``, else the new rows (a
         list, or a DataFrame for a DataFrame X), one per kept source.
         """
-        return sources, None
+        return plan.sources, None
 
     # -- the skeleton ------------------------------------------------------------
 
@@ -256,20 +259,20 @@ class BaseStrataOverSampler(BaseOverSampler):
         plan = self._plan(X, y, **params)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, np.empty(plan.n))
-        sources, new = self._make_rows(X, plan.labels, plan.sources, plan.rng)
+        sources, new = self._make_rows(X, plan)
         order = self._finish(plan, sources)
         X = self._output_rows(X)
         X_out = append_rows(X, sources) if new is None else concat_rows(X, new)
-        y_out = self._output_labels(y, plan.labels, sources)
+        y_out = self._output_labels(y, plan, sources)
         if order is not None:
             X_out, y_out = take_rows(X_out, order), take_rows(y_out, order)
         if sample_weight is None:
             return X_out, y_out
         return X_out, y_out, sample_weight[self.sample_indices_]
 
-    def _output_labels(self, y, labels, sources):
+    def _output_labels(self, y, plan, sources):
         """The labels of the output rows: y, then the labels of the new rows
-        (by default their source's; ``labels`` is what ``_plan`` returned)."""
+        ``sources`` (by default their source's; ``plan`` as in ``_make_rows``)."""
         return append_rows(y, sources)
 
     def _output_rows(self, X):

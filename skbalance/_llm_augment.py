@@ -22,7 +22,7 @@ from skbalance._containers import is_dataframe
 from skbalance._llm._generators import DEFAULT_MODEL, generator_id, make_generator
 from skbalance._llm._requests import estimate_tokens, generate
 from skbalance._llm._rewrite import read_units, unit_text, write_units
-from skbalance._targets import MIN_SHARE, TARGET_RATIO, stratum_targets
+from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target, stratum_targets
 from skbalance._text import stable_rank
 
 __all__ = ["LLMAugmentSampler"]
@@ -244,10 +244,11 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.random_state = random_state
 
     def _stratum_targets(self, counts):
-        no_target = self.target_ratio is self.min_share is self.n_per_seed is None
         return stratum_targets(
             counts,
-            target_ratio=1.0 if no_target else self.target_ratio,
+            target_ratio=default_target(
+                self.target_ratio, self.min_share, self.n_per_seed
+            ),
             min_share=self.min_share,
             n_per_seed=self.n_per_seed,
         )
@@ -259,7 +260,8 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         _, units = read_units(X, self.text)
         return np.array([stable_rank(unit_text(unit), salt) for unit in units])
 
-    def _make_rows(self, X, labels, sources, rng):
+    def _make_rows(self, X, plan):
+        labels, sources, rng = plan.labels, plan.sources, plan.rng
         if self.provenance is not None and (self.text is None or is_dataframe(X)):
             raise ValueError(
                 f"provenance={self.provenance!r} needs records (dicts) with text=; "

@@ -210,8 +210,8 @@ class MLSMOTE(BaseMultilabelOverSampler):
         }
         return C, bags, extra
 
-    def _make_rows(self, X, labels, sources, rng):
-        extra = labels.extra
+    def _make_rows(self, X, plan):
+        extra, sources, rng = plan.own.extra, plan.sources, plan.rng
         chosen, Xc = extra["chosen"], extra["X"]
         pick = (rng.random(chosen.size) * extra["n_valid"][chosen]).astype(np.intp)
         refs = extra["neighbours"][chosen, pick]
@@ -237,8 +237,8 @@ class MLSMOTE(BaseMultilabelOverSampler):
             new = new.astype(X.dtype, copy=False)
         return sources, new
 
-    def _output_labels(self, y, labels, sources):
-        plan = labels
+    def _output_labels(self, y, plan, sources):
+        plan = plan.own
         if plan.single:
             return append_rows(y, sources)  # every vote is the seed's one label
         new_Y = plan.new_Y

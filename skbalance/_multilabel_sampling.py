@@ -214,8 +214,8 @@ class BaseMultilabelOverSampler(BaseStrataOverSampler):
         plan = _MultilabelPlan(Y, names, single, C[chosen], extra)
         self.counts_before_ = dict(zip(names.tolist(), counts.tolist(), strict=True))
         self.report_before_ = multilabel_report(Y, names)
-        # the multi-label plan is the checked target of the base's steps
-        return _Plan(n, plan, None, counts, names.tolist(), sources, rng)
+        # no stratum codes: a row counts for each of its labels
+        return _Plan(n, Y, None, counts, names.tolist(), sources, rng, own=plan)
 
     def _check_features(self, X):
         return X
@@ -229,7 +229,7 @@ class BaseMultilabelOverSampler(BaseStrataOverSampler):
         return Y, bags, None
 
     def _finish(self, base_plan, sources):
-        plan, counts, keys = base_plan.labels, base_plan.counts, base_plan.keys
+        plan, counts, keys = base_plan.own, base_plan.counts, base_plan.keys
         added = np.asarray(plan.new_Y.sum(axis=0)).ravel().astype(np.int64)
         self.counts_after_ = dict(zip(keys, (counts + added).tolist(), strict=True))
         self.sampling_strategy_ = {

@@ -1,7 +1,7 @@
 """RatioOverSampler: random duplication up to a ratio of the largest class."""
 
 from skbalance._base import BaseStrataOverSampler
-from skbalance._targets import TARGET_RATIO, stratum_targets
+from skbalance._targets import DEFAULT_TARGET_RATIO, TARGET_RATIO, stratum_targets
 
 __all__ = ["RatioOverSampler"]
 
@@ -83,7 +83,9 @@ class RatioOverSampler(BaseStrataOverSampler):
         "target_ratio": TARGET_RATIO,
     }
 
-    def __init__(self, *, target_ratio=1.0, shuffle=False, random_state=None):
+    def __init__(
+        self, *, target_ratio=DEFAULT_TARGET_RATIO, shuffle=False, random_state=None
+    ):
         self.target_ratio = target_ratio
         self.shuffle = shuffle
         self.random_state = random_state

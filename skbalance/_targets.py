@@ -24,8 +24,10 @@ import numpy as np
 from skbalance._compat import Interval
 
 __all__ = [
+    "DEFAULT_TARGET_RATIO",
     "MIN_SHARE",
     "TARGET_RATIO",
+    "default_target",
     "exact_fraction",
     "floor_targets",
     "ratio_targets",
@@ -36,6 +38,25 @@ __all__ = [
 #: are no-ops, so that a grid can hold "no resampling"
 TARGET_RATIO = [Interval(Real, 0, 1, closed="both"), None]
 MIN_SHARE = [Interval(Real, 0, 1, closed="both"), None]
+
+#: ``target_ratio``'s default: RatioOverSampler's, and what the samplers and
+#: functions that take ``target_ratio`` or ``min_share`` (LLMAugmentSampler,
+#: ``skbalance.spark.oversample``) do when given neither
+DEFAULT_TARGET_RATIO = 1.0
+
+
+def default_target(target_ratio, min_share, n_per_seed=None):
+    """``target_ratio`` with its default when no target is given at all.
+
+    Examples
+    --------
+    >>> from skbalance._targets import default_target
+    >>> default_target(None, None), default_target(None, 0.1), default_target(0, None)
+    (1.0, None, 0)
+    """
+    if target_ratio is None and min_share is None and n_per_seed is None:
+        return DEFAULT_TARGET_RATIO
+    return target_ratio
 
 
 def exact_fraction(value):

@@ -47,7 +47,7 @@ from skbalance._spark_plan import (
     pyspark_module,
     sorted_keys,
 )
-from skbalance._targets import MIN_SHARE, TARGET_RATIO
+from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target
 
 __all__ = [
     "class_weights",
@@ -220,7 +220,9 @@ def oversample(
         Column of the class labels (no nulls): the strata unless
         ``domain_col`` is given.
     target_ratio : float in [0, 1] or None, default=None
-        Raise every stratum to this fraction of the largest.
+        Raise every stratum to this fraction of the largest; 0 keeps the
+        data as it is. 1.0 (as :class:`skbalance.RatioOverSampler`) when
+        neither this nor ``min_share`` is given.
     min_share : float in [0, 1] or None, default=None
         Give every stratum at least this share of the output (the fewest
         added rows that do). Cannot be combined with ``target_ratio``.
@@ -246,7 +248,7 @@ def oversample(
     return oversample_plan(
         df,
         stratum,
-        target_ratio=target_ratio,
+        target_ratio=default_target(target_ratio, min_share),
         min_share=min_share,
         relative=relative,
         seed=seed,

@@ -260,8 +260,20 @@ def test_oversample_relative_floor_and_no_op(sks, spark):
     )
     total = sum(out.values())
     assert min(out.values()) / total >= 0.5 / 5
-    same = Counter(r["label"] for r in sks.oversample(df, "label").collect())
-    assert same == Counter(LABELS)
+    same = Counter(
+        r["label"] for r in sks.oversample(df, "label", target_ratio=0).collect()
+    )
+    assert same == Counter(LABELS)  # 0 is a no-op, as in memory
+
+
+def test_oversample_defaults_to_the_ratio_samplers_default(sks, spark):
+    """Neither target given: RatioOverSampler's default (1.0), as
+    LLMAugmentSampler; it was a silent no-op."""
+    df = frame(spark, LABELS)
+    got = Counter(r["label"] for r in sks.oversample(df, "label").collect())
+    sampler = RatioOverSampler(random_state=0)
+    sampler.fit_resample(np.zeros((len(LABELS), 1)), np.array(LABELS))
+    assert got == Counter(sampler.counts_after_) != Counter(LABELS)
 
 
 # -- reports and weights --------------------------------------------------------------

@@ -268,7 +268,7 @@ def _add_augment(commands):
     p.add_argument("--text", metavar="FIELD", required=True, help="the text field")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--target-ratio", type=_ratio, metavar="R", help="as balance")
-    target.add_argument("--min-share", type=_size, metavar="S", help="as balance")
+    target.add_argument("--min-share", type=_share, metavar="S", help="as balance")
     _output(p, required=False, what="JSON Lines file to write (not with --dry-run)")
     p.add_argument("--model", metavar="M", default="claude-haiku-4-5", help="model id")
     p.add_argument(
