@@ -52,25 +52,14 @@ def analyze(args, *, out, err):
         skip_missing=args.missing_label is None,
     )
     n_dup = index.n_duplicates
-    if args.multilabel:
-        from scipy import sparse
-        from sklearn.preprocessing import MultiLabelBinarizer
-
-        binarizer = MultiLabelBinarizer(sparse_output=True)
-        matrix = sparse.csr_matrix(binarizer.fit_transform(index.y))
-        report = skbalance.imbalance_report(matrix)
-        names = binarizer.classes_.tolist()
-        report.counts = {names[k]: v for k, v in report.counts.items()}
-        report.shares = {names[k]: v for k, v in report.shares.items()}
-        ml = report.multilabel
-        ml["irlbl"] = {names[k]: v for k, v in ml["irlbl"].items()}
-        ml["empty_labels"] = [names[k] for k in ml["empty_labels"]]
+    if args.multilabel:  # label lists: the report names the labels by value
+        report = skbalance.imbalance_report(index.y)
     else:
         # the counts first, then scikit-learn is imported (by ImbalanceReport):
         # the per-record arrays and the library are never in memory together
         counts = index.value_counts()
         by = None if args.domain is None else index.value_counts(by="domain")
-        index._columns = index.fields = index._keys = None
+        index.release()
         report = skbalance.ImbalanceReport(
             counts=counts, n_samples=sum(counts.values()), group_counts=by
         )
@@ -205,7 +194,7 @@ def weights(args, *, out, err):
     classes, codes = sorted_codes(index, "label")
     counts = np.bincount(codes, minlength=len(classes))
     n_records = len(index)
-    index._columns = None  # the codes go before scikit-learn comes in
+    index.release()  # the codes go before scikit-learn comes in
     write_weights(args, classes, counts, n_records, out=out, err=err)
     note(index, err)
 

@@ -100,6 +100,47 @@ class JsonlIndex:
     def __len__(self):
         return self._n
 
+    def release(self):
+        """Free the per-record values: labels, fields, texts, duplicate keys.
+
+        For a large file once its counts are taken (:meth:`value_counts`,
+        :attr:`n_duplicates`): the memory goes before more work comes in (the
+        command line frees it before importing scikit-learn). The positions
+        of the records stay, so :meth:`records` and
+        :func:`write_jsonl_records` still work; :attr:`y`, :meth:`codes` and
+        :meth:`value_counts` raise ``ValueError``.
+
+        Returns
+        -------
+        self : JsonlIndex
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from skbalance import read_jsonl_labels
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.jsonl"
+        >>> _ = p.write_text('{"label": "a"}\\n{"label": "b"}\\n{"label": "a"}\\n')
+        >>> index = read_jsonl_labels(p, "label")
+        >>> counts = index.value_counts()
+        >>> len(index.release()), counts
+        (3, {'a': 2, 'b': 1})
+        >>> index.y
+        Traceback (most recent call last):
+        ...
+        ValueError: JsonlIndex of ...d.jsonl: its values were released; read the file again.
+        """
+        self._columns = self._y = self._keys = self._groups = self.texts = None
+        self.fields = {}
+        return self
+
+    def _column(self, name):
+        if self._columns is None:
+            raise ValueError(
+                f"JsonlIndex of {self.path}: its values were released; read the "
+                "file again."
+            )
+        return self._columns[name]
+
     @property
     def line_numbers(self):
         """The 1-based line of every record (computed on demand)."""
@@ -117,7 +158,7 @@ class JsonlIndex:
     def y(self):
         """The label of every record (made on first use from the codes)."""
         if self._y is None:
-            self._y = self._columns["label"].array()
+            self._y = self._column("label").array()
         return self._y
 
     def codes(self, name="label"):
@@ -137,7 +178,7 @@ class JsonlIndex:
         """
         import numpy as np
 
-        column = self._columns[name]
+        column = self._column(name)
         return column.values, np.frombuffer(column.codes, dtype=np.int32)
 
     def value_counts(self, by=None):
@@ -158,7 +199,7 @@ class JsonlIndex:
         """
         import numpy as np
 
-        label = self._columns["label"]
+        label = self._column("label")
         if label.multilabel:
             raise ValueError("value_counts needs a single label per record.")
         codes = np.frombuffer(label.codes, dtype=np.int32)
@@ -166,7 +207,7 @@ class JsonlIndex:
         order = sorted(range(counts.size), key=lambda c: (-counts[c], label.values[c]))
         if by is None:
             return {label.values[c]: int(counts[c]) for c in order}
-        other = self._columns[by]
+        other = self._column(by)
         table = np.bincount(
             np.frombuffer(other.codes, dtype=np.int32).astype(np.int64) * counts.size
             + codes,
