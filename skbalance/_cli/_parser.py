@@ -59,6 +59,16 @@ def _count(value):
     return number
 
 
+def _above_zero(value):
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number; got {value!r}") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0; got {value}")
+    return number
+
+
 def _size(value):
     value = float(value)
     if not 0 < value < 1:
@@ -305,6 +315,12 @@ def _add_weights(commands):
         choices=["balanced", "sqrt", "effective_number"],
         default="balanced",
         help="how a weight falls with the class count (default: balanced)",
+    )
+    p.add_argument(
+        "--max-weight",
+        type=_above_zero,
+        metavar="W",
+        help="cap every weight at W (ClassWeightComputer's max_weight)",
     )
     _output(p, required=False, what="JSON file to write (default: standard output)")
     _engine(p)

@@ -5,6 +5,7 @@ tables of ``split`` and ``balance``, the weights JSON."""
 
 import json
 import os
+import warnings
 
 import skbalance
 from skbalance._compat import import_optional
@@ -19,6 +20,12 @@ __all__ = [
     "print_split",
     "write_weights",
 ]
+
+
+#: weights spanning more than this (largest / smallest) get a warning
+WIDE_WEIGHTS = 100
+#: copies of every record of a class past which balance warns
+MANY_COPIES = 100
 
 
 def note(source, err):
@@ -120,6 +127,20 @@ def print_balance(args, sampler, before, after, *, out, err):
         else f"domain field {args.domain!r}"
     )
     n_in, n_out = sum(before.values()), sum(after.values())
+    copied = {k: after[k] / before[k] - 1 for k in after if before[k]}
+    many = {k: c for k, c in copied.items() if c >= MANY_COPIES}
+    if many:
+        listed = ", ".join(
+            f"{k!r} ({before[k]} -> {after[k]}, {c:.0f} copies each)"
+            for k, c in many.items()
+        )
+        warnings.warn(
+            f"{listed}: a model may learn these records by heart; a lower "
+            "--target-ratio or --min-share copies less, `skbalance augment` "
+            "writes new records instead.",
+            UserWarning,
+            stacklevel=2,
+        )
     to_stdout = is_stdout(args.output)
     target = "standard output" if to_stdout else args.output
     summary = err if to_stdout else out
@@ -143,8 +164,20 @@ def write_weights(args, classes, counts, n_records, *, out, err):
     to standard output or ``--output`` (both engines)."""
     import numpy as np
 
-    computer = skbalance.ClassWeightComputer(strategy=args.strategy)
+    computer = skbalance.ClassWeightComputer(
+        strategy=args.strategy, max_weight=args.max_weight
+    )
     text = computer.fit_counts(np.array(classes), np.asarray(counts)).to_json()
+    weights = computer.class_weight_.values()
+    span = max(weights) / min(weights)
+    if span > WIDE_WEIGHTS and args.max_weight is None:
+        warnings.warn(
+            f"the weights span {span:.0f}x (largest / smallest): a few records of "
+            "the rarest class will dominate the loss; --max-weight W caps them, "
+            "--strategy sqrt softens them.",
+            UserWarning,
+            stacklevel=2,
+        )
     if args.output is None or is_stdout(args.output):
         print(text, file=out)
         return

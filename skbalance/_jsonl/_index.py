@@ -127,7 +127,7 @@ class JsonlIndex:
         >>> index.y
         Traceback (most recent call last):
         ...
-        ValueError: JsonlIndex of ...d.jsonl: its values were released; read the file again.
+        ValueError: JsonlIndex of ...d.jsonl: its values were released; read ...
         """
         self._columns = self._y = self._keys = self._groups = self.texts = None
         self.fields = {}

@@ -393,6 +393,50 @@ def test_split_usage_errors(tmp_path):
 # -- weights -------------------------------------------------------------------------
 
 
+def _skewed(tmp_path, big=500, small=2):
+    path = tmp_path / "skewed.jsonl"
+    rows = [{"label": "common"}] * big + [{"label": "rare"}] * small
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_weights_that_span_a_hundredfold_get_a_warning_and_a_cap(tmp_path, capsys):
+    path = _skewed(tmp_path)  # balanced weights 0.502 and 125.5: 250x
+    code, out, err = run("weights", path)
+    assert code == 0
+    assert err == (
+        "skbalance weights: warning: the weights span 250x (largest / smallest): "
+        "a few records of the rarest class will dominate the loss; --max-weight W "
+        "caps them, --strategy sqrt softens them.\n"
+    )
+    code, out, err = run("weights", path, "--max-weight", "10")
+    assert (code, err) == (0, "")
+    weights = json.loads(out)["class_weights"]
+    assert weights["rare"] == 10.0 and weights["common"] < 1
+    code, out, err = run("weights", path, "--strategy", "sqrt")
+    assert (code, err) == (0, "")  # sqrt: 15.8x
+    code, _, _ = run("weights", path, "--max-weight", "0")  # argparse: sys.stderr
+    assert code == 2
+    assert capsys.readouterr().err.endswith(
+        "argument --max-weight: must be > 0; got 0\n"
+    )
+
+
+def test_balance_warns_when_records_are_copied_a_hundred_times(tmp_path):
+    path = _skewed(tmp_path, big=500, small=3)
+    code, _, err = run("balance", path, "-o", tmp_path / "o.jsonl",
+                       "--target-ratio", "1")  # fmt: skip
+    assert code == 0
+    assert err == (
+        "skbalance balance: warning: 'rare' (3 -> 500, 166 copies each): a model "
+        "may learn these records by heart; a lower --target-ratio or --min-share "
+        "copies less, `skbalance augment` writes new records instead.\n"
+    )
+    code, _, err = run("balance", path, "-o", tmp_path / "p.jsonl",
+                       "--target-ratio", "0.5")  # fmt: skip
+    assert (code, err) == (0, "")  # 3 -> 250: 82 copies each
+
+
 def test_weights_json_to_stdout_or_a_file(tickets_file, tmp_path):
     from skbalance import ClassWeightComputer
 
