@@ -93,6 +93,10 @@ def _native(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: the widest a printed table gets: a terminal's width, give or take
+TABLE_WIDTH = 100
+
+
 class ImbalanceReport:
     """Distribution of a target, made by :func:`imbalance_report`.
 
@@ -212,18 +216,50 @@ class ImbalanceReport:
                 f"{ml['cardinality']:.2f}, density {ml['density']:.3f}"
             )
         if self.group_counts is not None:
-            classes = list(self.counts)
-            gw = max(max(len(str(g)) for g in self.group_counts), 5)
             lines.append(
                 f"by group (group imbalance ratio {self.group_imbalance_ratio:.1f}):"
             )
-            lines.append(
-                f"  {'group':<{gw}}  " + "  ".join(f"{c!s:>9}" for c in classes)
-            )
-            for group, counts in self.group_counts.items():
-                cells = "  ".join(f"{counts.get(c, 0):>9}" for c in classes)
-                lines.append(f"  {group!s:<{gw}}  {cells}")
+            lines += self._group_table()
         return "\n".join(lines)
+
+    def _group_table(self, max_width=TABLE_WIDTH):
+        """The counts per group and class, the longer side down (groups as
+        rows unless there are more classes than groups) and as many columns
+        as fit ``max_width`` characters; the others are counted in a note."""
+        classes = list(self.counts)
+        groups = list(self.group_counts)
+        table = {
+            g: {c: self.group_counts[g].get(c, 0) for c in classes} for g in groups
+        }
+        corner, rows, columns = "group", groups, classes
+        if len(classes) > len(groups):
+            corner, rows, columns = "class", classes, groups
+            table = {c: {g: table[g][c] for g in groups} for c in classes}
+        head = max([len(str(r)) for r in rows] + [5])
+        widths, used = [], 2 + head
+        for column in columns:
+            width = max(len(str(column)), 9)
+            if used + 2 + width > max_width and widths:
+                break
+            widths.append(width)
+            used += 2 + width
+        shown = columns[: len(widths)]
+        lines = [
+            f"  {corner:<{head}}  "
+            + "  ".join(f"{c!s:>{w}}" for c, w in zip(shown, widths, strict=True))
+        ]
+        for row in rows:
+            cells = "  ".join(
+                f"{table[row][c]:>{w}}" for c, w in zip(shown, widths, strict=True)
+            )
+            lines.append(f"  {row!s:<{head}}  {cells}")
+        hidden = len(columns) - len(shown)
+        if hidden:
+            kind = "groups" if corner == "class" else "classes"
+            lines.append(
+                f"  ({hidden} more {kind} not shown; the JSON report has them all)"
+            )
+        return lines
 
     def __repr__(self):
         return (

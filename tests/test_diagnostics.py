@@ -214,3 +214,20 @@ def test_display_without_matplotlib_names_the_extra(monkeypatch):
 def test_display_empty():
     with pytest.raises(ValueError, match="counts is empty"):
         ImbalanceDisplay({})
+
+
+def test_group_table_fits_a_terminal():
+    """58 classes in 3 domains (a real set printed 663 characters wide): the
+    classes go down; with many of both, the columns that fit and a note."""
+    y = [f"section{i:02d}" for i in range(58) for _ in range(i + 1)]
+    domain = ["main", "contrib", "non-free"] * (len(y) // 3) + ["main"] * (len(y) % 3)
+    lines = str(imbalance_report(y, groups=domain)).split("\n")
+    table = lines[lines.index(next(x for x in lines if x.startswith("by group"))) + 1 :]
+    assert table[0].split() == ["class", "main", "contrib", "non-free"]
+    assert len(table) == 1 + 58 and max(map(len, lines)) <= 100
+    assert table[1].split()[0] == "section57"  # largest class first
+    groups = [f"g{i % 20}" for i in range(len(y))]
+    lines = str(imbalance_report(y, groups=groups)).split("\n")
+    assert max(map(len, lines)) <= 100
+    assert lines[-1] == "  (12 more groups not shown; the JSON report has them all)"
+    assert len(lines[-2].split()) == 1 + 20 - 12
