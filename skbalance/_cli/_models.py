@@ -74,6 +74,12 @@ def compare(args, *, out, err):
     )
     # best first, a strategy that failed last (list.sort is stable)
     rows.sort(key=lambda r: -r["macro_f1_mean"] if r["error"] is None else math.inf)
+    best = rows[0]
+    for row in rows:
+        row["within_noise_of_best"] = row["error"] is None and (
+            best["macro_f1_mean"] - row["macro_f1_mean"]
+            <= max(best["macro_f1_std"], row["macro_f1_std"])
+        )
     if args.json:
         text = json.dumps(rows, indent=2).replace("NaN", "null")
         print(text, file=out)
@@ -100,10 +106,19 @@ def _print_table(rows, index, args, out):
             print(f"  {name:<{width}}  failed: {row['error']}", file=out)
             continue
         macro = f"{row['macro_f1_mean']:.3f} ± {row['macro_f1_std']:.3f}"
+        tie = "~" if row["within_noise_of_best"] and row is not rows[0] else " "
         print(
-            f"  {name:<{width}}  {row['rows_after']:>10.0f}  {macro:>15}  "
+            f"{tie} {name:<{width}}  {row['rows_after']:>10.0f}  {macro:>15}  "
             f"{row['weighted_f1_mean']:>11.3f}  {row['gap_mean']:>6.3f}  "
             f"{row['min_recall_mean']:>10.3f}",
+            file=out,
+        )
+    tied = sum(r["within_noise_of_best"] for r in rows[1:])
+    if tied:
+        print(
+            f"~ {tied} within the fold spread of the best (macro F1 apart by no "
+            "more than a standard deviation): a tie on this data; prefer the "
+            "simplest.",
             file=out,
         )
 

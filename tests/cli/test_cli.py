@@ -555,6 +555,11 @@ def test_compare_on_the_bundled_tickets(tmp_path):
     }
     none = next(r for r in rows if r["strategy"] == "none")
     assert none["rows_after"] == 500 and none["error"] is None
+    assert rows[0]["within_noise_of_best"] is True
+    for row in rows:  # within one standard deviation of the best, or not
+        gap = rows[0]["macro_f1_mean"] - row["macro_f1_mean"]
+        spread = max(rows[0]["macro_f1_std"], row["macro_f1_std"])
+        assert row["within_noise_of_best"] is (gap <= spread)
 
 
 def _run_without(package, *argv):
@@ -589,8 +594,14 @@ def test_compare_runs_without_pandas(tmp_path):
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].endswith("2-fold cross-validation (seed 0); best first")
-    scores = [float(line.split()[-6]) for line in lines[2:]]  # macro F1 mean
+    scores = [float(line.split()[-6]) for line in lines[2:7]]  # macro F1 mean
     assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+    # ties with the best (within the fold spread) are marked, with a legend
+    tied = [line for line in lines[3:7] if line.startswith("~ ")]
+    if tied:
+        assert lines[7].startswith(f"~ {len(tied)} within the fold spread of the best")
+    else:
+        assert len(lines) == 7
 
 
 @pytest.mark.parametrize(
