@@ -13,6 +13,7 @@ from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = [
     "check_plot",
+    "largest_first",
     "note",
     "plot",
     "print_analysis",
@@ -26,6 +27,12 @@ __all__ = [
 WIDE_WEIGHTS = 100
 #: copies of every record of a class past which balance warns
 MANY_COPIES = 100
+
+
+def largest_first(counts):
+    """The keys of ``{value: count}`` largest first, ties in value order: the
+    order of the classes in every table the commands print."""
+    return sorted(counts, key=lambda k: (-counts[k], k))
 
 
 def note(source, err):
@@ -151,7 +158,7 @@ def print_balance(args, sampler, before, after, *, out, err):
         file=summary,
     )
     print(f"  {'':<{width}}  {'before':>8}  {'after':>8}  {'share':>6}", file=summary)
-    for key in after:
+    for key in largest_first(before):
         print(
             f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}  "
             f"{after[key] / n_out:>6.1%}",

@@ -766,3 +766,16 @@ def test_every_command_and_option_is_documented_in_its_own_section():
                 assert f"``{action.metavar}``" in sections[name], (
                     f"{action.metavar} of {name} is not documented"
                 )
+
+
+def test_balance_lists_classes_largest_first_as_every_command(tmp_path):
+    path = tmp_path / "t.jsonl"
+    rows = [{"label": "alpha"}] * 2 + [{"label": "zulu"}] * 10 + [{"label": "mid"}] * 2
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, _ = run("balance", path, "-o", tmp_path / "o.jsonl",
+                       "--target-ratio", "0.5")  # fmt: skip
+    assert code == 0
+    table = [line.split()[0] for line in out.splitlines()[2:]]
+    assert table == ["zulu", "alpha", "mid"]  # ties in value order
+    code, out, _ = run("analyze", path)
+    assert [line.split()[0] for line in out.splitlines()[2:5]] == table
