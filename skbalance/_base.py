@@ -30,6 +30,7 @@ from sklearn.utils import check_random_state
 from skbalance._compat import _check_sample_weight, _fit_context, validate_data
 from skbalance._containers import append_rows, concat_rows, take_rows
 from skbalance._labels import encode, sort_by_code
+from skbalance._targets import check_two_strata
 from skbalance._validation import check_labels, check_rows
 
 __all__ = ["BaseStrataOverSampler", "plan_sources"]
@@ -160,13 +161,9 @@ class BaseStrataOverSampler(BaseOverSampler):
         validate_data(self, X=X, skip_check_array=True, reset=True)
         strata, source, word = self._strata(X, labels, **params)
         uniques, codes, counts = encode(strata, name=source)
-        if uniques.size < 2:
-            plural = "classes" if word == "class" else f"{word}s"
-            raise ValueError(
-                f"{source} has 1 {word} ({uniques.tolist()[0]!r}); "
-                f"{type(self).__name__} needs at least 2 {plural} to balance "
-                f"(one {word} cannot be imbalanced)."
-            )
+        check_two_strata(
+            uniques.tolist(), source=source, word=word, who=type(self).__name__
+        )
         targets = self._stratum_targets(counts)
         rng = self._generator()
         rank = self._source_rank(X, labels, rng)

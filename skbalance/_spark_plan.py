@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from skbalance._allocation import allocate_classes, exact_parts
 from skbalance._compat import import_optional
 from skbalance._stratify import group_assignment, warn_rare
-from skbalance._targets import stratum_targets
+from skbalance._targets import check_two_strata, stratum_targets
 
 #: rows are ranked within (stratum, bucket of their hash), so that a large
 #: class is ranked by up to this many tasks instead of one
@@ -305,11 +305,7 @@ def oversample_plan(
     F = pyspark_module()
     T = pyspark_module("pyspark.sql.types")
     hashed, keys, buckets = stratum_counts(df, stratum, seed, hash_cols)
-    if len(keys) < 2:
-        raise ValueError(
-            f"Column {stratum!r} has 1 value ({keys[0]!r}); oversample needs at "
-            "least 2 strata to balance."
-        )
+    check_two_strata(keys, source=f"Column {stratum!r}", word="value", who="oversample")
     counts = buckets.sum(axis=1)
     targets = stratum_targets(
         counts, target_ratio=target_ratio, min_share=min_share, relative=relative

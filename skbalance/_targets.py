@@ -25,6 +25,7 @@ from skbalance._compat import Interval
 
 __all__ = [
     "DEFAULT_TARGET_RATIO",
+    "check_two_strata",
     "MIN_SHARE",
     "TARGET_RATIO",
     "default_target",
@@ -43,6 +44,29 @@ MIN_SHARE = [Interval(Real, 0, 1, closed="both"), None]
 #: functions that take ``target_ratio`` or ``min_share`` (LLMAugmentSampler,
 #: ``skbalance.spark.oversample``) do when given neither
 DEFAULT_TARGET_RATIO = 1.0
+
+
+def check_two_strata(values, *, source, word, who):
+    """Raise when there is one stratum: one class cannot be imbalanced.
+
+    The one message of the samplers, ``skbalance.spark.oversample`` and the
+    command line's engines.
+
+    Examples
+    --------
+    >>> from skbalance._targets import check_two_strata
+    >>> check_two_strata(["a"], source="y", word="class", who="RatioOverSampler")
+    Traceback (most recent call last):
+    ...
+    ValueError: y has 1 class ('a'); RatioOverSampler needs at least 2 classes to \
+balance (one class cannot be imbalanced).
+    """
+    if len(values) < 2:
+        plural = "classes" if word == "class" else f"{word}s"
+        raise ValueError(
+            f"{source} has 1 {word} ({values[0]!r}); {who} needs at least 2 "
+            f"{plural} to balance (one {word} cannot be imbalanced)."
+        )
 
 
 def default_target(target_ratio, min_share, n_per_seed=None):

@@ -394,7 +394,8 @@ def test_errors_name_the_parameter(sks, spark):
     one = frame(spark, ["x"] * 5)
     with pytest.raises(
         ValueError,
-        match=r"Column 'label' has 1 value \('x'\); oversample needs at least 2 strata",
+        match=r"^Column 'label' has 1 value \('x'\); oversample needs at least 2 "
+        r"values to balance \(one value cannot be imbalanced\)\.$",
     ):
         sks.oversample(one, "label", target_ratio=1.0)
 

@@ -33,6 +33,7 @@ from skbalance._spark_plan import (
     partition_plan,
     pyspark_module,
 )
+from skbalance._targets import check_two_strata
 
 __all__ = ["analyze", "balance", "split", "weights"]
 
@@ -266,12 +267,9 @@ def balance(args, *, out, err):
         role = "label" if args.domain is None else "domain"
         kept = records.summary(values=[role])
         present = _counts(kept, role, records)
-        if len(present) < 2:
-            sampler = _sampler_name(args)
-            raise ValueError(
-                f"y has 1 class ({next(iter(present))!r}); {sampler} needs at "
-                "least 2 classes to balance (one class cannot be imbalanced)."
-            )
+        check_two_strata(
+            list(present), source="y", word="class", who=_sampler_name(args)
+        )
         frame = records.frame({role: "_sk_s"})
         grown, keys, counts, targets = oversample_plan(
             frame,
