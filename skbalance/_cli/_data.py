@@ -17,7 +17,15 @@ from skbalance._cli._report import (
 )
 from skbalance._io import check_output
 
-__all__ = ["analyze", "balance", "demo", "evaluate", "split", "weights"]
+__all__ = [
+    "analyze",
+    "balance",
+    "choose_sampler",
+    "demo",
+    "evaluate",
+    "split",
+    "weights",
+]
 
 
 def usage(message):
@@ -154,6 +162,18 @@ def split(args, *, out, err):
     note(index, err)
 
 
+def choose_sampler(target_ratio, min_share, shuffle, seed):
+    """The sampler of ``balance`` (both engines): RatioOverSampler for
+    ``--target-ratio``, else DomainFloorSampler for ``--min-share``."""
+    if target_ratio is not None:
+        return skbalance.RatioOverSampler(
+            target_ratio=target_ratio, shuffle=shuffle, random_state=seed
+        )
+    return skbalance.DomainFloorSampler(
+        min_share=min_share, shuffle=shuffle, random_state=seed
+    )
+
+
 def balance(args, *, out, err):
     from skbalance._jsonl import write_jsonl_records
 
@@ -161,14 +181,7 @@ def balance(args, *, out, err):
     fields = {} if args.domain is None else {"domain": args.domain}
     index = read(args, fields=fields)
     strata = index.y if args.domain is None else index.fields["domain"]
-    if args.target_ratio is not None:
-        sampler = skbalance.RatioOverSampler(
-            target_ratio=args.target_ratio, shuffle=args.shuffle, random_state=args.seed
-        )
-    else:
-        sampler = skbalance.DomainFloorSampler(
-            min_share=args.min_share, shuffle=args.shuffle, random_state=args.seed
-        )
+    sampler = choose_sampler(args.target_ratio, args.min_share, args.shuffle, args.seed)
     sampler.fit(range(len(index)), strata)
     rows = sampler.sample_indices_
     write_jsonl_records(index, rows, args.output, force=args.force)

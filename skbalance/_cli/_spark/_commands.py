@@ -13,7 +13,7 @@ Parquet, a path on HDFS or S3) is Spark's folder of part files.
 import os
 
 import skbalance
-from skbalance._cli._data import check_split, usage
+from skbalance._cli._data import check_split, choose_sampler, usage
 from skbalance._cli._report import (
     check_plot,
     note,
@@ -244,14 +244,11 @@ def _write_parts(records, parted, targets, bom):
             target.take(f"{scratch}/out/_sk_part={j}", empty, bom=bom)
 
 
-def _sampler_name(args):
-    if args.target_ratio is not None:
-        return "RatioOverSampler"
-    return "DomainFloorSampler"
-
-
 def balance(args, *, out, err):
     F = pyspark_module()
+    sampler = type(
+        choose_sampler(args.target_ratio, args.min_share, args.shuffle, args.seed)
+    ).__name__
     with session(args) as spark:
         records = _records(spark, args, {"domain": args.domain})
         _check_output_options(args, records)
@@ -267,9 +264,7 @@ def balance(args, *, out, err):
         role = "label" if args.domain is None else "domain"
         kept = records.summary(values=[role])
         present = _counts(kept, role, records)
-        check_two_strata(
-            list(present), source="y", word="class", who=_sampler_name(args)
-        )
+        check_two_strata(list(present), source="y", word="class", who=sampler)
         frame = records.frame({role: "_sk_s"})
         grown, keys, counts, targets = oversample_plan(
             frame,
@@ -296,7 +291,7 @@ def balance(args, *, out, err):
     target_of = dict(zip(keys, targets.tolist(), strict=True))
     before = {k: present[k] for k in sorted(present)}
     after = {k: int(target_of[k]) for k in before}
-    print_balance(args, _sampler_name(args), before, after, out=out, err=err)
+    print_balance(args, sampler, before, after, out=out, err=err)
     note(records, err)
 
 
