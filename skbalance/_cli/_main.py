@@ -15,7 +15,7 @@ import signal
 import sys
 import warnings
 
-from skbalance._cli._parser import UsageError, build_parser
+from skbalance._cli._parser import UsageError, build_parser, is_parquet
 from skbalance._io import OutputError
 from skbalance._optional import MissingDependency
 
@@ -50,7 +50,7 @@ def _engine_problem(args):
     ):
         if given:
             return f"{option} goes with --engine spark."
-    if str(args.input).rstrip("/").lower().endswith((".parquet", ".parq")):
+    if is_parquet(args.input):
         return f"{args.input}: Parquet input needs --engine spark."
     return None
 

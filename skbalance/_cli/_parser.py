@@ -7,11 +7,18 @@ import argparse
 
 from skbalance import __version__
 
-__all__ = ["UsageError", "build_parser"]
+__all__ = ["UsageError", "build_parser", "is_parquet"]
 
 
 class UsageError(Exception):
     """Options that do not go together: exit code 2."""
+
+
+def is_parquet(path):
+    """Whether a FILE names Parquet (``.parquet`` or ``.parq``, a folder's
+    trailing slash aside): the format ``--engine spark`` reads it as, and
+    one the in-memory engine refuses."""
+    return str(path).rstrip("/").lower().endswith((".parquet", ".parq"))
 
 
 def _target(name):

@@ -4,6 +4,7 @@ for byte. Runs in-process on the local[2] session of tests/conftest.py."""
 
 import json
 import shutil
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -791,3 +792,18 @@ def test_a_new_session_dedupes_texts_from_any_folder_and_names_a_bad_master(
         "skbalance weights: error: --spark-master bogus://x: expected local, "
         "local[N], local[*], local[N,F], yarn, spark://HOST:PORT or k8s://URL.\n",
     )
+
+
+def test_a_session_skbalance_starts_reads_the_packaged_log_settings(monkeypatch):
+    """The quiet log4j2 file is found wherever the module sits (a move into
+    the _cli/_spark sub-package pointed it at a folder that did not exist)."""
+    from skbalance._cli._spark._session import session_settings
+
+    monkeypatch.delenv("PYSPARK_PYTHON", raising=False)
+    settings = session_settings(["spark.ui.enabled=true", "a.b=c=d"])
+    java = settings["spark.driver.extraJavaOptions"]
+    path = Path(java.removeprefix("-Dlog4j2.configurationFile=file:"))
+    assert path.is_file() and path.name == "log4j2-quiet.properties"
+    assert settings["spark.ui.enabled"] == "true"  # the options win
+    assert settings["a.b"] == "c=d"
+    assert settings["spark.pyspark.python"] == sys.executable

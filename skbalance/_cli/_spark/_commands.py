@@ -14,6 +14,7 @@ import os
 
 import skbalance
 from skbalance._cli._data import check_split, choose_sampler, usage
+from skbalance._cli._parser import is_parquet
 from skbalance._cli._report import (
     check_plot,
     note,
@@ -42,8 +43,7 @@ def _records(spark, args, fields, **kw):
     path = read_path(args)
     fmt = args.format
     if fmt is None:
-        ext = args.input.rstrip("/").lower()
-        fmt = "parquet" if ext.endswith((".parquet", ".parq")) else "jsonl"
+        fmt = "parquet" if is_parquet(args.input) else "jsonl"
     fields = {"label": args.label, **{k: v for k, v in fields.items() if v}}
     return SparkRecords(
         spark,

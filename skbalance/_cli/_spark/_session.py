@@ -4,6 +4,7 @@ run in a thread of its own so that Ctrl-C and SIGTERM can stop Spark's jobs,
 and the checks of FILE that Spark does not make."""
 
 import contextlib
+import importlib.resources
 import os
 import re
 import shutil
@@ -17,28 +18,41 @@ from skbalance._spark_plan import pyspark_module
 __all__ = ["read_path", "session", "threaded"]
 
 
-def _builder(sql, args):
-    """A session builder from the options; for a session skbalance starts:
-    quiet logs, a progress bar only on a terminal, and this Python on the
-    workers (unless the options or PYSPARK_PYTHON say otherwise)."""
+def spark_settings(items):
+    """``--spark-conf KEY=VALUE`` options as a dict (the last wins)."""
+    settings = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise usage(f"--spark-conf {item!r}: expected KEY=VALUE.")
+        settings[key] = value
+    return settings
+
+
+def session_settings(spark_conf):
+    """The settings of a session skbalance starts: quiet logs (the packaged
+    log4j2 file), a progress bar only on a terminal, no web UI, this Python
+    on the workers (unless PYSPARK_PYTHON says otherwise), then the
+    ``--spark-conf`` options, which win."""
     import sys
 
-    builder = sql.SparkSession.builder.appName(f"skbalance {args.command}")
-    if args.spark_master is not None:
-        builder = builder.master(args.spark_master)
-    given = {}
-    for item in args.spark_conf or ():
-        key, _, value = item.partition("=")
-        given[key] = value
-    quiet = os.path.join(os.path.dirname(__file__), "data", "log4j2-quiet.properties")
-    defaults = {
+    quiet = importlib.resources.files("skbalance") / "data" / "log4j2-quiet.properties"
+    settings = {
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{quiet}",
         "spark.ui.showConsoleProgress": str(sys.stderr.isatty()).lower(),
         "spark.ui.enabled": "false",  # a web UI for a command: start-up time
     }
     if "PYSPARK_PYTHON" not in os.environ:
-        defaults["spark.pyspark.python"] = sys.executable
-    for key, value in {**defaults, **given}.items():
+        settings["spark.pyspark.python"] = sys.executable
+    return {**settings, **spark_settings(spark_conf)}
+
+
+def _builder(sql, args):
+    """A session builder from the options (:func:`session_settings`)."""
+    builder = sql.SparkSession.builder.appName(f"skbalance {args.command}")
+    if args.spark_master is not None:
+        builder = builder.master(args.spark_master)
+    for key, value in session_settings(args.spark_conf).items():
         builder = builder.config(key, value)
     return builder
 
@@ -55,10 +69,7 @@ def _start(args):
         sql = pyspark_module("pyspark.sql")
     except ImportError as exc:
         raise usage(str(exc)) from None
-    for item in args.spark_conf or ():
-        key, sep, _ = item.partition("=")
-        if not sep or not key:
-            raise usage(f"--spark-conf {item!r}: expected KEY=VALUE.")
+    spark_settings(args.spark_conf)  # a bad one is a usage error before Spark
     master = args.spark_master
     if master is not None and not _MASTER.fullmatch(master):
         raise usage(
