@@ -5,9 +5,9 @@ import math
 
 import skbalance
 from skbalance._cli._data import read, usage
-from skbalance._cli._report import note
+from skbalance._cli._report import note, print_before_after
 from skbalance._compare import compare_rows
-from skbalance._io import check_output, is_stdout
+from skbalance._io import check_output
 from skbalance._llm._generators import anthropic_sdk
 
 __all__ = ["augment", "compare"]
@@ -167,16 +167,14 @@ def augment(args, *, out, err):
         json.dumps(record, ensure_ascii=False).encode("utf-8") for record in X_out[n:]
     )
     write_jsonl_records(index, range(n), args.output, force=args.force, new=new)
-    summary = err if is_stdout(args.output) else out
-    before, after = sampler.counts_before_, sampler.counts_after_
-    print(
+    print_before_after(
         f"LLMAugmentSampler ({model}): {n} records in, {len(X_out)} out "
         f"({len(X_out) - n} new, {sampler.n_requests_} requests, "
-        f"{sampler.n_cached_} cached) -> "
-        f"{'standard output' if summary is err else args.output}",
-        file=summary,
+        f"{sampler.n_cached_} cached)",
+        sampler.counts_before_,
+        sampler.counts_after_,
+        args.output,
+        out=out,
+        err=err,
     )
-    width = max([len(str(k)) for k in after] + [5])
-    for key in after:
-        print(f"  {key!s:<{width}}  {before[key]:>8}  {after[key]:>8}", file=summary)
     note(index, err)

@@ -18,6 +18,7 @@ __all__ = [
     "plot",
     "print_analysis",
     "print_balance",
+    "print_before_after",
     "print_split",
     "write_weights",
 ]
@@ -148,15 +149,25 @@ def print_balance(args, sampler, before, after, *, out, err):
             UserWarning,
             stacklevel=2,
         )
-    to_stdout = is_stdout(args.output)
-    target = "standard output" if to_stdout else args.output
-    summary = err if to_stdout else out
-    width = max([len(str(k)) for k in after] + [5])
-    print(
-        f"{sampler} on {what}: {n_in} records in, {n_out} out "
-        f"({n_out - n_in} copies) -> {target}",
-        file=summary,
+    print_before_after(
+        f"{sampler} on {what}: {n_in} records in, {n_out} out ({n_out - n_in} copies)",
+        before,
+        after,
+        args.output,
+        out=out,
+        err=err,
     )
+
+
+def print_before_after(title, before, after, output, *, out, err):
+    """``title -> output`` and the counts before and after with the shares
+    after, largest first (``balance`` and ``augment``); on stderr when the
+    records go to standard output."""
+    to_stdout = is_stdout(output)
+    summary = err if to_stdout else out
+    n_out = sum(after.values())
+    width = max([len(str(k)) for k in after] + [5])
+    print(f"{title} -> {'standard output' if to_stdout else output}", file=summary)
     print(f"  {'':<{width}}  {'before':>8}  {'after':>8}  {'share':>6}", file=summary)
     for key in largest_first(before):
         print(

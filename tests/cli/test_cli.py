@@ -677,6 +677,11 @@ def test_augment_dry_run_and_offline_generation(tickets_file, tmp_path):
     new = [json.loads(x) for x in lines[10:]]
     assert len(new) == 6 and all(r["label"] == "technical" for r in new)
     assert all(r["synthetic"]["generator"] == "offline" for r in new)
+    assert out.splitlines()[1:] == [  # the table of balance, shares included
+        "               before     after   share",
+        "  billing            8         8   50.0%",
+        "  technical          2         8   50.0%",
+    ]
     assert "10 records in, 16 out (6 new" in out
 
 
