@@ -679,8 +679,8 @@ def test_augment_dry_run_and_offline_generation(tickets_file, tmp_path):
     assert all(r["synthetic"]["generator"] == "offline" for r in new)
     assert out.splitlines()[1:] == [  # the table of balance, shares included
         "               before     after   share",
-        "  billing            8         8   50.0%",
-        "  technical          2         8   50.0%",
+        "  billing           8         8   50.0%",
+        "  technical         2         8   50.0%",
     ]
     assert "10 records in, 16 out (6 new" in out
 
