@@ -29,6 +29,7 @@ _MODULES = {
     "StratifiedLabelKFold": "_kfold",
     "StratifiedLabelShuffleSplit": "_kfold",
     "LLMAugmentSampler": "_llm_augment",
+    "LogitAdjustedClassifier": "_logit_adjust",
     "PerClassReport": "_metrics",
     "macro_weighted_f1_gap": "_metrics",
     "macro_weighted_f1_gap_scorer": "_metrics",

@@ -18,6 +18,7 @@ from skbalance import (
     ClassWeightComputer,
     DomainFloorSampler,
     LLMAugmentSampler,
+    LogitAdjustedClassifier,
     MultilabelRandomOverSampler,
     RatioOverSampler,
     WeightedClassifier,
@@ -39,6 +40,8 @@ CLASSIFIERS = [
     WeightedClassifier(
         LogisticRegression(), weighting=ClassWeightComputer(strategy="sqrt")
     ),
+    LogitAdjustedClassifier(LogisticRegression(), cv=3, random_state=0),
+    LogitAdjustedClassifier(LogisticRegression(), tau=1.0),
 ]
 # ClassWeightComputer is fitted on y alone: scikit-learn yields no check for an
 # estimator without 2-D X input, so tests/test_class_weight.py runs the API
@@ -95,7 +98,7 @@ _MULTILABEL_TARGETS = (
 
 
 def expected_failed_checks(estimator):
-    if isinstance(estimator, WeightedClassifier):
+    if isinstance(estimator, (WeightedClassifier, LogitAdjustedClassifier)):
         return {}
     if isinstance(estimator, (MultilabelRandomOverSampler, MLSMOTE)):
         return {
