@@ -78,3 +78,18 @@ def remount_read_only(folder):
     import subprocess
 
     subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+
+
+def full_disk_on(name):
+    """A stand-in for ``skbalance._io._write_bytes``: the disk is full when
+    the output called ``name`` is written."""
+    import errno
+    import io
+    import os
+
+    def write(file, data):
+        if os.path.basename(file.path) == name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return io.FileIO.write(file, data)
+
+    return write

@@ -1,7 +1,6 @@
 """atomic_output: whole or nothing, and safe with any path."""
 
 import errno
-import io
 import os
 import signal
 import socket
@@ -21,7 +20,7 @@ from skbalance._io import (
     check_output,
     staged_outputs,
 )
-from tests.conftest import remount_read_only
+from tests.conftest import full_disk_on, remount_read_only
 
 
 def _names(folder):
@@ -233,18 +232,6 @@ def _contents(folder):
 def _write_set(stage, folder):
     for name in ("train", "val", "test"):
         stage.open(folder / f"{name}.jsonl", force=True).write(f"new {name}\n".encode())
-
-
-def full_disk_on(name):
-    """A stand-in for skbalance._io._write_bytes: the disk is full when the
-    output ``name`` is written."""
-
-    def write(file, data):
-        if os.path.basename(file.path) == name:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return io.FileIO.write(file, data)
-
-    return write
 
 
 def test_staged_outputs_appear_together_at_the_end(tmp_path):

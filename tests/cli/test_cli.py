@@ -390,6 +390,77 @@ def test_split_usage_errors(tmp_path):
     )
 
 
+def _split_twice(tmp_path):
+    """A split of big.jsonl in parts/ (the old set, ``{name: bytes}``) and
+    the arguments of a second split replacing it."""
+    path, _ = _big(tmp_path)
+    out_dir = tmp_path / "parts"
+    assert run("split", path, "--out-dir", out_dir, "--seed", "1")[0] == 0
+    old = {p.name: p.read_bytes() for p in out_dir.iterdir()}
+    assert sorted(old) == ["test.jsonl", "train.jsonl", "val.jsonl"]
+    return old, out_dir, ("split", path, "--out-dir", out_dir, "--seed", "2", "--force")
+
+
+def _contents(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_split_interrupted_while_writing_the_test_part_keeps_the_old_parts(
+    tmp_path, monkeypatch
+):
+    import skbalance._jsonl._records as records
+
+    old, out_dir, argv = _split_twice(tmp_path)
+    chunk_bytes, calls = records._chunk_bytes, []
+
+    def interrupted(*args):  # train, val, then Ctrl-C in the test part
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return chunk_bytes(*args)
+
+    monkeypatch.setattr(records, "_chunk_bytes", interrupted)
+    assert run(*argv) == (130, "", "")
+    assert len(calls) == 3
+    assert _contents(out_dir) == old  # no part replaced, no temporary file
+
+
+@pytest.mark.parametrize("failing", ["val.jsonl", "test.jsonl"])
+def test_split_full_disk_on_a_later_part_keeps_the_old_parts(
+    tmp_path, monkeypatch, failing
+):
+    import skbalance._io
+    from tests.conftest import full_disk_on
+
+    old, out_dir, argv = _split_twice(tmp_path)
+    monkeypatch.setattr(skbalance._io, "_write_bytes", full_disk_on(failing))
+    assert run(*argv) == (
+        2,
+        "",
+        f"skbalance split: error: {out_dir / failing}: write failed: no space left "
+        "on the device.\n",
+    )
+    assert _contents(out_dir) == old
+
+
+def test_split_on_a_really_full_disk_keeps_the_old_parts(tmp_path, tmpfs):
+    disk = tmpfs("disk", "size=1m")
+    path = tmp_path / "in.jsonl"
+    row = '{"label": "%s", "text": "%s"}\n'
+    path.write_text("".join(row % ("ab"[i % 5 == 0], "x" * 1000) for i in range(1100)))
+    for name in ("train", "val", "test"):
+        (disk / f"{name}.jsonl").write_text(f"old {name}\n")
+    old = _contents(disk)
+    # 0.7 + 0.15 of 1.1 MB (and the old parts) fit in 1 MB, all three do not
+    code, out, err = run("split", path, "--out-dir", disk, "--force")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"skbalance split: error: {disk}/test.jsonl: write failed: no space left on "
+        "the device.\n"
+    )
+    assert _contents(disk) == old
+
+
 # -- weights -------------------------------------------------------------------------
 
 
