@@ -754,6 +754,93 @@ def test_read_only_output_is_refused_even_with_force(tickets_file, tmp_path):
     assert out.read_text() == "keep\n"
 
 
+#: every command that writes a file: its arguments ({inp}: the input, {dir}:
+#: the output folder, {tmp}: the test's folder) and the output named first
+WRITERS = {
+    "split": (["split", "{inp}", "--out-dir", "{dir}"], "train.jsonl"),
+    "balance": (["balance", "{inp}", "-o", "{dir}/b.jsonl", "--target-ratio", "1"],
+                "b.jsonl"),
+    "weights": (["weights", "{inp}", "-o", "{dir}/w.json"], "w.json"),
+    "analyze": (["analyze", "{inp}", "--plot", "{dir}/p.png"], "p.png"),
+    "augment": (["augment", "{inp}", "--text", "text", "--target-ratio", "1", "-o",
+                 "{dir}/a.jsonl", "--generator", "offline", "--cache", "{tmp}/c"],
+                "a.jsonl"),
+}  # fmt: skip
+
+
+def _writer(command, inp, folder, tmp_path):
+    if command == "analyze":
+        pytest.importorskip("matplotlib")
+    argv, name = WRITERS[command]
+    return [a.format(inp=inp, dir=folder, tmp=tmp_path) for a in argv], name
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+def test_a_folder_where_no_file_can_be_made_is_found_before_reading(
+    tmp_path, monkeypatch, command
+):
+    """Exit 2 naming the output before the input is read: the input here
+    does not exist, and reading it first would end in that error (exit 1)."""
+    import errno
+
+    import skbalance._io
+
+    def read_only(folder, name):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv, name = _writer(command, tmp_path / "missing.jsonl", folder, tmp_path)
+    monkeypatch.setattr(skbalance._io, "_temporary", read_only)
+    assert run(*argv) == (
+        2,
+        "",
+        f"skbalance {command}: error: {folder}/{name}: cannot write in the folder "
+        f"{folder}: the file system is read-only.\n",
+    )
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+def test_a_read_only_file_system_is_found_before_reading(tmp_path, tmpfs, command):
+    folder = tmpfs("ro", "ro", "size=64k")
+    argv, name = _writer(command, tmp_path / "missing.jsonl", folder, tmp_path)
+    assert run(*argv) == (
+        2,
+        "",
+        f"skbalance {command}: error: {folder}/{name}: cannot write in the folder "
+        f"{folder}: the file system is read-only.\n",
+    )
+
+
+def test_split_out_dir_that_cannot_be_created(tmp_path, tmpfs):
+    folder = tmpfs("ro", "ro", "size=64k")
+    code, out, err = run("split", tmp_path / "missing.jsonl", "--out-dir",
+                         folder / "parts")  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        f"skbalance split: error: {folder}/parts: cannot create the folder: the file "
+        "system is read-only.\n"
+    )
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+def test_a_full_disk_is_one_line_naming_the_output(tmp_path, monkeypatch, command):
+    import skbalance._io
+    from tests.conftest import full_disk_on
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv, name = _writer(command, _big(tmp_path)[0], folder, tmp_path)
+    monkeypatch.setattr(skbalance._io, "_write_bytes", full_disk_on(name))
+    code, _, err = run(*argv)
+    assert (code, err) == (
+        2,
+        f"skbalance {command}: error: {folder}/{name}: write failed: no space left "
+        "on the device.\n",
+    )
+    assert list(folder.iterdir()) == []  # nothing partial, no temporary file
+
+
 # -- docs ------------------------------------------------------------------------------
 
 
