@@ -30,6 +30,7 @@ __all__ = [
     "OutputStage",
     "abandon_outputs",
     "atomic_output",
+    "check_folder",
     "check_output",
     "is_stdout",
     "make_folders",
@@ -92,9 +93,25 @@ def _temporary(folder, name):
     return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
 
 
-def _check_folder(path, folder):
-    """A file can be created in ``folder``: the one sure test (root ignores
-    permission bits, a read-only file system refuses root too)."""
+def check_folder(path, folder=None):
+    """Check that a file can be created next to ``path`` (in ``folder``, by
+    default the folder of ``path``), by creating and removing one: the one
+    sure test, since root ignores permission bits but not a read-only file
+    system.
+
+    Raises
+    ------
+    OutputError
+        With reason ``"not-writable"``, naming ``path`` and the folder.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance._io import check_folder
+    >>> check_folder(pathlib.Path(tempfile.mkdtemp()) / "out.parquet")
+    """
+    if folder is None:
+        folder = os.path.dirname(os.path.realpath(path))
     try:
         fd, tmp = _temporary(folder, os.path.basename(path))
     except OSError as exc:
@@ -186,7 +203,7 @@ def check_output(path, *, force=False, inputs=()):
                 f"{path}: the folder {_shown_folder(path)} does not exist.",
                 "folder",
             ) from None
-        _check_folder(path, folder)
+        check_folder(path, folder)
         return "new"
     kind = _kind(st.st_mode)
     if kind == "directory":
@@ -218,7 +235,7 @@ def check_output(path, *, force=False, inputs=()):
             "first).",
             "read-only",
         )
-    _check_folder(path, os.path.dirname(target))
+    check_folder(path, os.path.dirname(target))
     return kind
 
 
@@ -352,18 +369,21 @@ class _Output:
         except OSError as exc:
             raise _write_failed(self.path, exc) from exc
 
-    def remove(self, *, close):
-        if close and self.kind != "stdout":
-            try:
-                self.file.close()
-            except Exception:  # a full disk again, on the last buffer
-                pass
+    def remove(self):
+        """Remove the temporary file (it may still be open)."""
         if self.tmp is not None:
             try:
                 os.unlink(self.tmp)
             except FileNotFoundError:
                 pass
             self.tmp = None
+
+    def close(self):
+        if self.kind != "stdout":
+            try:
+                self.file.close()
+            except Exception:  # a full disk again, on the last buffer
+                pass
 
 
 class OutputStage:
@@ -447,17 +467,20 @@ class OutputStage:
 
     def _discard(self):
         with self._lock:
-            for output in self._outputs:
-                output.remove(close=True)
             if self._state == "open":
                 self._state = "discarded"
+            # every temporary file first: closing flushes, and may fail again
+            for output in self._outputs:
+                output.remove()
+            for output in self._outputs:
+                output.close()
 
     def _abandon(self):
         with self._lock:  # waits for renames in progress
             if self._state == "open":
                 self._state = "abandoned"
                 for output in self._outputs:  # the writing thread closes them
-                    output.remove(close=False)
+                    output.remove()
 
 
 #: the stages open in any thread, for abandon_outputs

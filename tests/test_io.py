@@ -304,6 +304,20 @@ def test_ctrl_c_and_sigterm_between_renames_wait_for_the_last(
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
 
 
+def test_a_second_interruption_while_cleaning_up_leaves_no_temporary_file(
+    tmp_path, monkeypatch
+):
+    def interrupted(file, data):  # also the flush when the file is closed
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skbalance._io, "_write_bytes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_outputs() as stage:
+            stage.open(tmp_path / "a.jsonl").write(b"buffered\n")
+            stage.open(tmp_path / "b.jsonl").write(b"buffered\n")
+    assert _names(tmp_path) == []
+
+
 def test_abandoned_outputs_of_another_thread_are_never_put_in_place(tmp_path):
     old = _old_set(tmp_path)
     writing, abandoned, result = threading.Event(), threading.Event(), []
