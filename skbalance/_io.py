@@ -84,6 +84,37 @@ def _not_writable(path, exc):
     )
 
 
+@contextmanager
+def _signals_held():
+    """Hold Ctrl-C and SIGTERM back until the block is over, then deliver
+    the first that came.
+
+    Python runs signal handlers in the main thread only, so that is where
+    they are held, by handlers that note the signal (in another thread there
+    is nothing to hold: see :func:`abandon_outputs`). Blocking the signals
+    with ``signal.pthread_sigmask`` in the main thread is not enough: the
+    kernel then gives them to another thread (OpenBLAS starts some), whose C
+    handler still has the main thread run the Python handler.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not None:  # None: set outside Python
+            previous[signum] = signal.signal(
+                signum, lambda signum, frame: held.append(signum)
+            )
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held:
+            signal.raise_signal(held[0])
+
+
 def _temporary(folder, name):
     """Create a temporary file for the output ``name`` in ``folder``: ``(fd,
     path)``. The one place files are created (tests replace it to fake a
@@ -112,12 +143,13 @@ def check_folder(path, folder=None):
     """
     if folder is None:
         folder = os.path.dirname(os.path.realpath(path))
-    try:
-        fd, tmp = _temporary(folder, os.path.basename(path))
-    except OSError as exc:
-        raise _not_writable(path, exc) from exc
-    os.close(fd)
-    os.unlink(tmp)
+    with _signals_held():  # Ctrl-C never leaves the file behind
+        try:
+            fd, tmp = _temporary(folder, os.path.basename(path))
+        except OSError as exc:
+            raise _not_writable(path, exc) from exc
+        os.close(fd)
+        os.unlink(tmp)
 
 
 def make_folders(path):
@@ -278,37 +310,6 @@ def _sigterm_as_exit():
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-@contextmanager
-def _signals_held():
-    """Hold Ctrl-C and SIGTERM back until the block is over, then deliver
-    the first that came.
-
-    Python runs signal handlers in the main thread only, so that is where
-    they are held, by handlers that note the signal (in another thread there
-    is nothing to hold: see :func:`abandon_outputs`). Blocking the signals
-    with ``signal.pthread_sigmask`` in the main thread is not enough: the
-    kernel then gives them to another thread (OpenBLAS starts some), whose C
-    handler still has the main thread run the Python handler.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = []
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not None:  # None: set outside Python
-            previous[signum] = signal.signal(
-                signum, lambda signum, frame: held.append(signum)
-            )
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if held:
-            signal.raise_signal(held[0])
-
-
 def _write_bytes(file, data):
     """Write ``data`` to the raw file of an output: the one place outputs are
     written (tests replace it to fake a full disk)."""
@@ -423,7 +424,7 @@ class OutputStage:
             raise ValueError(f"{path}: is already an output of this stage.")
         folder, name = os.path.split(target)
         keep = os.stat(target) if kind == "regular" else None
-        with self._lock:
+        with _signals_held(), self._lock:  # the file is known before Ctrl-C
             if self._state != "open":  # abandoned by the main thread
                 raise KeyboardInterrupt
             try:

@@ -318,6 +318,29 @@ def test_a_second_interruption_while_cleaning_up_leaves_no_temporary_file(
     assert _names(tmp_path) == []
 
 
+@pytest.mark.parametrize("call", [1, 2])
+def test_ctrl_c_just_after_a_temporary_file_is_made_leaves_none(
+    tmp_path, monkeypatch, call
+):
+    """Ctrl-C when a file was made but its maker did not know it yet: in
+    the folder check (call 1), then for the staged output (call 2)."""
+    temporary, calls = skbalance._io._temporary, []
+
+    def interrupted(folder, name):
+        made = temporary(folder, name)
+        calls.append(name)
+        if len(calls) == call:
+            signal.raise_signal(signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(skbalance._io, "_temporary", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_outputs() as stage:
+            stage.open(tmp_path / "out.jsonl")
+    assert len(calls) == call
+    assert _names(tmp_path) == []
+
+
 def test_abandoned_outputs_of_another_thread_are_never_put_in_place(tmp_path):
     old = _old_set(tmp_path)
     writing, abandoned, result = threading.Event(), threading.Event(), []
