@@ -416,7 +416,11 @@ class OutputStage:
             self._outputs.append(_Output(path, kind, stream))
             return stream
         if kind == "stream":
-            output = _Output(path, kind, _wrap(_File(path, path), mode))
+            try:
+                raw = _File(path, path)
+            except OSError as exc:
+                raise _write_failed(path, exc) from exc
+            output = _Output(path, kind, _wrap(raw, mode))
             self._outputs.append(output)
             return output.file
         target = os.path.realpath(path)
