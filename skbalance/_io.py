@@ -1,15 +1,23 @@
-"""The one way skbalance writes an output file: atomic, and safe with any path.
+"""The one way skbalance writes output files: atomic, and safe with any path.
 
-:func:`atomic_output` writes a regular file through a temporary file in the
-target's folder, flushed to disk and renamed into place, so a reader never
-sees half a file and a failure (an exception, Ctrl-C, SIGTERM) leaves the old
-output and no temporary file. Symbolic links are written through to their
-target; character devices and FIFOs (``/dev/null``, ``/dev/stdout``, a named
-pipe) are written directly, never replaced by a regular file; other special
-files are refused. An existing output keeps its permissions, is replaced only
-with ``force=True``, and is never one of the inputs.
+:func:`staged_outputs` writes regular files through temporary files in their
+targets' folders, flushed to disk, then renames them all into place, with
+Ctrl-C and SIGTERM held back until the last rename: a reader never sees half
+a file, a set of files (the parts of ``split``) is replaced as a set, and a
+failure (an exception, a full disk, Ctrl-C, SIGTERM) leaves the old outputs
+and no temporary file. :func:`atomic_output` is one staged output. Symbolic
+links are written through to their target; character devices and FIFOs
+(``/dev/null``, ``/dev/stdout``, a named pipe) are written directly, never
+replaced by a regular file; other special files are refused. An existing
+output keeps its permissions, is replaced only with ``force=True``, and is
+never one of the inputs. :func:`check_output` finds an output that cannot be
+written (a read-only folder or file system) before any work; an error of the
+operating system while writing becomes an :class:`OutputError` naming the
+output.
 """
 
+import errno
+import io
 import os
 import signal
 import stat
@@ -17,19 +25,153 @@ import sys
 import threading
 from contextlib import contextmanager
 
-__all__ = ["OutputError", "atomic_output", "check_output", "is_stdout"]
+__all__ = [
+    "OutputError",
+    "OutputStage",
+    "abandon_outputs",
+    "atomic_output",
+    "check_folder",
+    "check_output",
+    "is_stdout",
+    "make_folders",
+    "staged_outputs",
+]
 
 
 class OutputError(ValueError):
     """An output path that cannot or must not be written.
 
     ``reason`` is one of ``"empty"``, ``"directory"``, ``"folder"``,
-    ``"special"``, ``"input"``, ``"exists"``, ``"read-only"``.
+    ``"special"``, ``"input"``, ``"exists"``, ``"read-only"``,
+    ``"not-writable"`` (a folder where no file can be created) and ``"io"``
+    (the operating system failed while writing; the ``OSError`` is the
+    ``__cause__``).
     """
 
     def __init__(self, message, reason):
         super().__init__(message)
         self.reason = reason
+
+
+#: our words for the errors of the operating system an output meets most
+_REASONS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EIO: "input/output error",
+    errno.EFBIG: "the file is too large for its file system",
+}
+
+
+def _why(exc):
+    return _REASONS.get(exc.errno) or exc.strerror or str(exc)
+
+
+def _write_failed(path, exc):
+    return OutputError(f"{path}: write failed: {_why(exc)}.", "io")
+
+
+def _shown_folder(path):
+    return os.path.dirname(os.fspath(path)) or "."
+
+
+def _not_writable(path, exc):
+    return OutputError(
+        f"{path}: cannot write in the folder {_shown_folder(path)}: {_why(exc)}.",
+        "not-writable",
+    )
+
+
+@contextmanager
+def _signals_held():
+    """Hold Ctrl-C and SIGTERM back until the block is over, then deliver
+    the first that came.
+
+    Python runs signal handlers in the main thread only, so that is where
+    they are held, by handlers that note the signal (in another thread there
+    is nothing to hold: see :func:`abandon_outputs`). Blocking the signals
+    with ``signal.pthread_sigmask`` in the main thread is not enough: the
+    kernel then gives them to another thread (OpenBLAS starts some), whose C
+    handler still has the main thread run the Python handler.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not None:  # None: set outside Python
+            previous[signum] = signal.signal(
+                signum, lambda signum, frame: held.append(signum)
+            )
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held:
+            signal.raise_signal(held[0])
+
+
+def _temporary(folder, name):
+    """Create a temporary file for the output ``name`` in ``folder``: ``(fd,
+    path)``. The one place files are created (tests replace it to fake a
+    read-only file system)."""
+    import tempfile  # here: the command line's --help does not pay for it
+
+    return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+
+
+def check_folder(path, folder=None):
+    """Check that a file can be created next to ``path`` (in ``folder``, by
+    default the folder of ``path``), by creating and removing one: the one
+    sure test, since root ignores permission bits but not a read-only file
+    system.
+
+    Raises
+    ------
+    OutputError
+        With reason ``"not-writable"``, naming ``path`` and the folder.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance._io import check_folder
+    >>> check_folder(pathlib.Path(tempfile.mkdtemp()) / "out.parquet")
+    """
+    if folder is None:
+        folder = os.path.dirname(os.path.realpath(path))
+    with _signals_held():  # Ctrl-C never leaves the file behind
+        try:
+            fd, tmp = _temporary(folder, os.path.basename(path))
+        except OSError as exc:
+            raise _not_writable(path, exc) from exc
+        os.close(fd)
+        os.unlink(tmp)
+
+
+def make_folders(path):
+    """Create the folder ``path`` and its parents, as :func:`os.makedirs`
+    with ``exist_ok=True``; an error of the operating system is an
+    :class:`OutputError` naming it.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance._io import make_folders
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "a" / "b"
+    >>> make_folders(folder)
+    >>> folder.is_dir()
+    True
+    """
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot create the folder: {_why(exc)}.", "not-writable"
+        ) from exc
 
 
 def _kind(mode):
@@ -67,7 +209,8 @@ def check_output(path, *, force=False, inputs=()):
     OutputError
         With the reason: an empty path, a directory, a missing folder, a
         block device or socket, one of the inputs, an existing file without
-        ``force``, or a read-only file.
+        ``force``, a read-only file, or a folder where no file can be created
+        (tried: a temporary file is created and removed).
 
     Examples
     --------
@@ -89,9 +232,10 @@ def check_output(path, *, force=False, inputs=()):
         folder = os.path.dirname(target)
         if not os.path.isdir(folder):
             raise OutputError(
-                f"{path}: the folder {os.path.dirname(path) or '.'} does not exist.",
+                f"{path}: the folder {_shown_folder(path)} does not exist.",
                 "folder",
             ) from None
+        check_folder(path, folder)
         return "new"
     kind = _kind(st.st_mode)
     if kind == "directory":
@@ -123,6 +267,7 @@ def check_output(path, *, force=False, inputs=()):
             "first).",
             "read-only",
         )
+    check_folder(path, os.path.dirname(target))
     return kind
 
 
@@ -165,15 +310,253 @@ def _sigterm_as_exit():
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _open(fd_or_path, mode, **kw):
-    if "b" in mode:
-        return open(fd_or_path, mode, **kw)
-    return open(fd_or_path, mode, encoding="utf-8", newline="", **kw)
+def _write_bytes(file, data):
+    """Write ``data`` to the raw file of an output: the one place outputs are
+    written (tests replace it to fake a full disk)."""
+    return io.FileIO.write(file, data)
+
+
+def _rename(source, target):
+    """Put a temporary file in place: the one place outputs are renamed
+    (tests replace it to act between two renames)."""
+    os.replace(source, target)
+
+
+class _File(io.FileIO):
+    """The raw file of an output: an error of the operating system while
+    writing becomes an :class:`OutputError` naming the output (a closed pipe
+    stays a BrokenPipeError, on which the command line exits quietly)."""
+
+    def __init__(self, file, path):
+        super().__init__(file, "wb")
+        self.path = path
+
+    def write(self, data):
+        try:
+            return _write_bytes(self, data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _write_failed(self.path, exc) from exc
+
+
+def _wrap(raw, mode):
+    buffered = io.BufferedWriter(raw, buffer_size=1 << 16)
+    if mode == "wb":
+        return buffered
+    return io.TextIOWrapper(buffered, encoding="utf-8", newline="")
+
+
+class _Output:
+    """One output of a stage: the path as given, its kind, the file written
+    and, for a regular file until it is renamed, the temporary file."""
+
+    def __init__(self, path, kind, file, tmp=None, target=None):
+        self.path, self.kind, self.file = path, kind, file
+        self.tmp, self.target = tmp, target
+
+    def finish(self):
+        """Everything written reaches the disk (or the stream)."""
+        if self.kind == "stdout":
+            self.file.flush()
+            return
+        try:
+            self.file.flush()
+            if self.kind == "regular":
+                os.fsync(self.file.fileno())
+            self.file.close()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _write_failed(self.path, exc) from exc
+
+    def remove(self):
+        """Remove the temporary file (it may still be open)."""
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except FileNotFoundError:
+                pass
+            self.tmp = None
+
+    def close(self):
+        if self.kind != "stdout":
+            try:
+                self.file.close()
+            except Exception:  # a full disk again, on the last buffer
+                pass
+
+
+class OutputStage:
+    """Outputs written now and put in place together, at the end of
+    :func:`staged_outputs` (which makes them)."""
+
+    def __init__(self):
+        self._outputs = []
+        self._moves = []
+        self._lock = threading.Lock()  # the renames; abandon_outputs
+        self._state = "open"  # then "done", "discarded" or "abandoned"
+
+    def open(self, path, *, force=False, inputs=(), mode="wb"):
+        """Open an output of the stage; arguments as :func:`atomic_output`.
+
+        Returns
+        -------
+        file object
+            A regular file is a new temporary file in its target's folder
+            (with the permissions of the file it replaces, or the umask's);
+            standard output, a character device or a FIFO is written
+            directly. Do not close it: the stage does.
+        """
+        if mode not in ("wb", "w"):
+            raise ValueError(f"mode must be 'wb' or 'w'; got {mode!r}.")
+        kind = check_output(path, force=force, inputs=inputs)
+        if kind == "stdout":
+            stream = sys.stdout.buffer if mode == "wb" else sys.stdout
+            self._outputs.append(_Output(path, kind, stream))
+            return stream
+        if kind == "stream":
+            try:
+                raw = _File(path, path)
+            except OSError as exc:
+                raise _write_failed(path, exc) from exc
+            output = _Output(path, kind, _wrap(raw, mode))
+            self._outputs.append(output)
+            return output.file
+        target = os.path.realpath(path)
+        if any(output.target == target for output in self._outputs):
+            raise ValueError(f"{path}: is already an output of this stage.")
+        folder, name = os.path.split(target)
+        keep = os.stat(target) if kind == "regular" else None
+        with _signals_held(), self._lock:  # the file is known before Ctrl-C
+            if self._state != "open":  # abandoned by the main thread
+                raise KeyboardInterrupt
+            try:
+                fd, tmp = _temporary(folder, name)
+            except OSError as exc:
+                raise _not_writable(path, exc) from exc
+            file = _wrap(_File(fd, path), mode)
+            self._outputs.append(_Output(path, "regular", file, tmp, target))
+        try:
+            if keep is None:
+                os.fchmod(fd, 0o666 & ~_umask())
+            else:
+                os.fchmod(fd, stat.S_IMODE(keep.st_mode))
+                if os.geteuid() == 0:  # only root can give the file away
+                    os.fchown(fd, keep.st_uid, keep.st_gid)
+        except OSError as exc:
+            raise _write_failed(path, exc) from exc
+        return file
+
+    def add_move(self, move):
+        """Call ``move()`` with the renames (for outputs another API puts in
+        place, such as Spark's folders on HDFS)."""
+        self._moves.append(move)
+
+    def _commit(self):
+        for output in self._outputs:
+            output.finish()
+        with _signals_held(), self._lock:
+            if self._state != "open":  # abandoned by the main thread
+                raise KeyboardInterrupt
+            for output in self._outputs:
+                if output.tmp is not None:
+                    try:
+                        _rename(output.tmp, output.target)
+                    except OSError as exc:
+                        raise _write_failed(output.path, exc) from exc
+                    output.tmp = None
+            for move in self._moves:
+                move()
+            self._state = "done"
+
+    def _discard(self):
+        with self._lock:
+            if self._state == "open":
+                self._state = "discarded"
+            # every temporary file first: closing flushes, and may fail again
+            for output in self._outputs:
+                output.remove()
+            for output in self._outputs:
+                output.close()
+
+    def _abandon(self):
+        with self._lock:  # waits for renames in progress
+            if self._state == "open":
+                self._state = "abandoned"
+                for output in self._outputs:  # the writing thread closes them
+                    output.remove()
+
+
+#: the stages open in any thread, for abandon_outputs
+_STAGES = set()
+
+
+@contextmanager
+def staged_outputs():
+    """Write several outputs, then put them all in place, or none.
+
+    Each output is opened with :meth:`OutputStage.open`. When the block ends
+    without an exception, every file is flushed and ``fsync``-ed, then every
+    temporary file is renamed into place with Ctrl-C and SIGTERM held back
+    until the last rename (and delivered after it). On any exception (a
+    full disk, Ctrl-C, SIGTERM) every temporary file is removed and every
+    existing output is left as it was. (A rename that fails, or the power
+    going, between two renames still leaves some outputs new: the renames
+    take microseconds, the writing before them all the time.)
+
+    Yields
+    ------
+    OutputStage
+        Open outputs with its ``open`` method.
+
+    Raises
+    ------
+    OutputError
+        An output that may not be written (see :func:`check_output`), or an
+        error of the operating system while writing, naming the output.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skbalance._io import staged_outputs
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with staged_outputs() as stage:
+    ...     for name in ("train", "test"):
+    ...         _ = stage.open(folder / f"{name}.jsonl").write(b"{}\\n")
+    ...     sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    []
+    >>> sorted(p.name for p in folder.iterdir())
+    ['test.jsonl', 'train.jsonl']
+    """
+    stage = OutputStage()
+    _STAGES.add(stage)
+    try:
+        with _sigterm_as_exit():
+            try:
+                yield stage
+                stage._commit()
+            except BaseException:
+                stage._discard()
+                raise
+    finally:
+        _STAGES.discard(stage)
+
+
+def abandon_outputs():
+    """After Ctrl-C or SIGTERM in the main thread while another thread writes
+    outputs (``--engine spark``): wait for renames in progress, make sure the
+    other staged outputs are never put in place, and remove their temporary
+    files, so that the process can exit at once."""
+    for stage in list(_STAGES):
+        stage._abandon()
 
 
 @contextmanager
 def atomic_output(path, *, force=False, inputs=(), mode="wb"):
     """Open an output file so that it is written whole or not at all.
+
+    One output of :func:`staged_outputs`.
 
     Parameters
     ----------
@@ -199,7 +582,8 @@ def atomic_output(path, *, force=False, inputs=(), mode="wb"):
     Raises
     ------
     OutputError
-        See :func:`check_output`.
+        See :func:`check_output`; and an error of the operating system while
+        writing (a full disk), naming the output.
 
     Examples
     --------
@@ -211,40 +595,5 @@ def atomic_output(path, *, force=False, inputs=(), mode="wb"):
     >>> out.read_text()
     '{"a": 1.0}'
     """
-    if mode not in ("wb", "w"):
-        raise ValueError(f"mode must be 'wb' or 'w'; got {mode!r}.")
-    kind = check_output(path, force=force, inputs=inputs)
-    if kind == "stdout":
-        stream = sys.stdout.buffer if mode == "wb" else sys.stdout
-        yield stream
-        stream.flush()
-        return
-    if kind == "stream":
-        with _open(path, mode) as fh:
-            yield fh
-        return
-    target = os.path.realpath(path)
-    import tempfile  # here: the command line's --help does not pay for it
-
-    folder, name = os.path.split(target)
-    keep = os.stat(target) if kind == "regular" else None
-    with _sigterm_as_exit():
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-        try:
-            if keep is None:
-                os.fchmod(fd, 0o666 & ~_umask())
-            else:
-                os.fchmod(fd, stat.S_IMODE(keep.st_mode))
-                if os.geteuid() == 0:  # only root can give the file away
-                    os.fchown(fd, keep.st_uid, keep.st_gid)
-            with _open(fd, mode) as fh:
-                yield fh
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+    with staged_outputs() as stage:
+        yield stage.open(path, force=force, inputs=inputs, mode=mode)

@@ -39,3 +39,57 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """``mount(name, *options)``: a new tmpfs at ``tmp_path / name`` (``ro``,
+    ``size=64k``: a read-only file system, a small disk), unmounted after
+    the test; the test is skipped where mounting is not allowed."""
+    import subprocess
+
+    mounted = []
+
+    def mount(name, *options):
+        folder = tmp_path / name
+        folder.mkdir()
+        argv = ["mount", "-t", "tmpfs", "-o", ",".join(("nosuid", *options))]
+        try:
+            result = subprocess.run(
+                [*argv, "tmpfs", str(folder)], capture_output=True, text=True
+            )
+        except FileNotFoundError:
+            pytest.skip("no mount command: cannot make a read-only or full disk")
+        if result.returncode != 0:
+            pytest.skip(
+                "mounting a tmpfs needs root and CAP_SYS_ADMIN; mount said: "
+                + result.stderr.strip()
+            )
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def remount_read_only(folder):
+    """Make a folder mounted by the ``tmpfs`` fixture read-only."""
+    import subprocess
+
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+
+
+def full_disk_on(name):
+    """A stand-in for ``skbalance._io._write_bytes``: the disk is full when
+    the output called ``name`` is written."""
+    import errno
+    import io
+    import os
+
+    def write(file, data):
+        if os.path.basename(file.path) == name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return io.FileIO.write(file, data)
+
+    return write

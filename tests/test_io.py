@@ -1,5 +1,6 @@
 """atomic_output: whole or nothing, and safe with any path."""
 
+import errno
 import os
 import signal
 import socket
@@ -11,7 +12,15 @@ import threading
 
 import pytest
 
-from skbalance._io import OutputError, atomic_output, check_output
+import skbalance._io
+from skbalance._io import (
+    OutputError,
+    abandon_outputs,
+    atomic_output,
+    check_output,
+    staged_outputs,
+)
+from tests.conftest import full_disk_on, remount_read_only
 
 
 def _names(folder):
@@ -201,3 +210,234 @@ def test_sigterm_handler_is_restored(tmp_path):
     with atomic_output(tmp_path / "a") as fh:
         fh.write(b"")
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+# -- several outputs as a set: staged_outputs ---------------------------------------
+
+
+def _old_set(folder):
+    """train/val/test files with old contents: ``{name: bytes}``."""
+    old = {
+        f"{name}.jsonl": f"old {name}\n".encode() for name in ("train", "val", "test")
+    }
+    for name, data in old.items():
+        (folder / name).write_bytes(data)
+    return old
+
+
+def _contents(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _write_set(stage, folder):
+    for name in ("train", "val", "test"):
+        stage.open(folder / f"{name}.jsonl", force=True).write(f"new {name}\n".encode())
+
+
+def test_staged_outputs_appear_together_at_the_end(tmp_path):
+    old = _old_set(tmp_path)
+    with staged_outputs() as stage:
+        _write_set(stage, tmp_path)
+        stage.open(tmp_path / "extra.json", mode="w").write("{}")
+        assert {n: d for n, d in _contents(tmp_path).items() if n in old} == old
+    assert _contents(tmp_path) == {
+        "extra.json": b"{}",
+        "test.jsonl": b"new test\n",
+        "train.jsonl": b"new train\n",
+        "val.jsonl": b"new val\n",
+    }
+
+
+@pytest.mark.parametrize("failing", ["val.jsonl", "test.jsonl"])
+def test_a_full_disk_on_a_later_output_keeps_the_old_set_whole(
+    tmp_path, monkeypatch, failing
+):
+    old = _old_set(tmp_path)
+    monkeypatch.setattr(skbalance._io, "_write_bytes", full_disk_on(failing))
+    with pytest.raises(OutputError) as info:
+        with staged_outputs() as stage:
+            _write_set(stage, tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path / failing}: write failed: no space left on the device."
+    )
+    assert info.value.reason == "io"
+    assert info.value.__cause__.errno == errno.ENOSPC
+    assert _contents(tmp_path) == old  # no part replaced, no temporary file
+
+
+def test_ctrl_c_while_a_later_output_is_written_keeps_the_old_set_whole(tmp_path):
+    old = _old_set(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_outputs() as stage:
+            stage.open(tmp_path / "train.jsonl", force=True).write(b"new\n")
+            stage.open(tmp_path / "val.jsonl", force=True).write(b"new\n")
+            raise KeyboardInterrupt
+    assert _contents(tmp_path) == old
+
+
+@pytest.mark.parametrize(
+    ("sig", "error", "code"),
+    [(signal.SIGINT, KeyboardInterrupt, None), (signal.SIGTERM, SystemExit, 143)],
+)
+def test_ctrl_c_and_sigterm_between_renames_wait_for_the_last(
+    tmp_path, monkeypatch, sig, error, code
+):
+    _old_set(tmp_path)
+    renamed = []
+
+    def rename(source, target):
+        if not renamed:  # the signal comes after the first rename
+            signal.raise_signal(sig)
+        os.replace(source, target)
+        renamed.append(os.path.basename(target))
+
+    monkeypatch.setattr(skbalance._io, "_rename", rename)
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with pytest.raises(error) as info:
+        with staged_outputs() as stage:
+            _write_set(stage, tmp_path)
+    assert getattr(info.value, "code", None) == code  # delivered after the renames
+    assert renamed == ["train.jsonl", "val.jsonl", "test.jsonl"]
+    assert _contents(tmp_path) == {
+        f"{n}.jsonl": f"new {n}\n".encode() for n in ("test", "train", "val")
+    }
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_a_second_interruption_while_cleaning_up_leaves_no_temporary_file(
+    tmp_path, monkeypatch
+):
+    def interrupted(file, data):  # also the flush when the file is closed
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skbalance._io, "_write_bytes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_outputs() as stage:
+            stage.open(tmp_path / "a.jsonl").write(b"buffered\n")
+            stage.open(tmp_path / "b.jsonl").write(b"buffered\n")
+    assert _names(tmp_path) == []
+
+
+@pytest.mark.parametrize("call", [1, 2])
+def test_ctrl_c_just_after_a_temporary_file_is_made_leaves_none(
+    tmp_path, monkeypatch, call
+):
+    """Ctrl-C when a file was made but its maker did not know it yet: in
+    the folder check (call 1), then for the staged output (call 2)."""
+    temporary, calls = skbalance._io._temporary, []
+
+    def interrupted(folder, name):
+        made = temporary(folder, name)
+        calls.append(name)
+        if len(calls) == call:
+            signal.raise_signal(signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(skbalance._io, "_temporary", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_outputs() as stage:
+            stage.open(tmp_path / "out.jsonl")
+    assert len(calls) == call
+    assert _names(tmp_path) == []
+
+
+def test_abandoned_outputs_of_another_thread_are_never_put_in_place(tmp_path):
+    old = _old_set(tmp_path)
+    writing, abandoned, result = threading.Event(), threading.Event(), []
+
+    def work():
+        try:
+            with staged_outputs() as stage:
+                _write_set(stage, tmp_path)
+                writing.set()
+                abandoned.wait(30)
+        except BaseException as exc:
+            result.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    assert writing.wait(30)
+    abandon_outputs()  # as the main thread does after Ctrl-C (--engine spark)
+    assert _contents(tmp_path) == old  # the temporary files are gone already
+    abandoned.set()
+    worker.join(30)
+    assert [type(e) for e in result] == [KeyboardInterrupt]
+    assert _contents(tmp_path) == old
+
+
+def test_the_same_output_twice_in_a_stage_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"a\.jsonl: is already an output of this"):
+        with staged_outputs() as stage:
+            stage.open(tmp_path / "a.jsonl")
+            stage.open(tmp_path / "a.jsonl")
+    assert _names(tmp_path) == []
+
+
+# -- errors of the operating system ------------------------------------------------
+
+
+def test_a_folder_where_no_file_can_be_made_is_found_by_check_output(
+    tmp_path, monkeypatch
+):
+    def read_only(folder, name):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(skbalance._io, "_temporary", read_only)
+    out = tmp_path / "out.jsonl"
+    for existing in (False, True):
+        if existing:
+            out.write_bytes(b"old\n")
+        with pytest.raises(OutputError) as info:
+            check_output(out, force=True)
+        assert str(info.value) == (
+            f"{out}: cannot write in the folder {tmp_path}: the file system is "
+            "read-only."
+        )
+        assert info.value.reason == "not-writable"
+    assert check_output("/dev/null") == "stream"  # written in place: not tried
+
+
+def test_a_read_only_file_system_is_found_by_check_output(tmpfs):
+    folder = tmpfs("ro", "ro", "size=64k")
+    with pytest.raises(OutputError) as info:
+        check_output(folder / "out.jsonl")
+    assert str(info.value) == (
+        f"{folder}/out.jsonl: cannot write in the folder {folder}: the file system "
+        "is read-only."
+    )
+
+
+def test_a_later_output_that_cannot_be_written_leaves_nothing(tmp_path, tmpfs):
+    folder = tmpfs("disk", "size=64k")
+    (folder / "out.jsonl").write_bytes(b"old\n")
+    with pytest.raises(OutputError) as info:
+        with staged_outputs() as stage:
+            stage.open(tmp_path / "first.jsonl").write(b"new\n")
+            remount_read_only(folder)
+            stage.open(folder / "out.jsonl", force=True)
+    assert str(info.value) == (
+        f"{folder}/out.jsonl: cannot write in the folder {folder}: the file system "
+        "is read-only."
+    )
+    assert _names(folder) == ["out.jsonl"]
+    assert _names(tmp_path) == ["disk"]  # the first temporary file went too
+
+
+def test_a_full_disk_leaves_the_old_output(tmpfs):
+    folder = tmpfs("small", "size=64k")
+    (folder / "out.jsonl").write_bytes(b"old\n")
+    with pytest.raises(OutputError) as info:
+        with atomic_output(folder / "out.jsonl", force=True) as fh:
+            for _ in range(100):
+                fh.write(b"x" * 1024)
+    assert str(info.value) == (
+        f"{folder}/out.jsonl: write failed: no space left on the device."
+    )
+    assert _contents(folder) == {"out.jsonl": b"old\n"}
+
+
+def test_a_full_device_is_one_message():
+    with pytest.raises(OutputError) as info:
+        with atomic_output("/dev/full") as fh:
+            fh.write(b"x\n")
+    assert str(info.value) == "/dev/full: write failed: no space left on the device."

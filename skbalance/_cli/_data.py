@@ -15,7 +15,7 @@ from skbalance._cli._report import (
     print_split,
     write_weights,
 )
-from skbalance._io import check_output
+from skbalance._io import check_output, make_folders, staged_outputs
 
 __all__ = [
     "analyze",
@@ -124,7 +124,7 @@ def split(args, *, out, err):
     import numpy as np
 
     check_split(args)
-    os.makedirs(args.out_dir, exist_ok=True)
+    make_folders(args.out_dir)
     names = ("train", "val", "test")
     paths = [os.path.join(args.out_dir, f"{n}.jsonl") for n in names]
     for path in paths:
@@ -147,10 +147,14 @@ def split(args, *, out, err):
         random_state=args.seed,
     )
     parts = next(splitter.split(strata, strata, _split_groups(index)))
-    for path, rows in zip(paths, parts, strict=True):
-        from skbalance._jsonl import write_jsonl_records
+    from skbalance._jsonl import write_jsonl_records
 
-        write_jsonl_records(index, rows, path, force=args.force)
+    # the three parts replace the old ones as a set, or not at all: a test
+    # part beside an older train part would leak test records into training
+    with staged_outputs() as stage:
+        for path, rows in zip(paths, parts, strict=True):
+            output = stage.open(path, force=args.force, inputs=[args.input])
+            write_jsonl_records(index, rows, output)
     codes = strata if args.domain is None else sorted_codes(index, "label")[1]
     order = list(index.value_counts())
     position = {c: classes.index(c) for c in order}

@@ -3,6 +3,7 @@ files of any size) or from lines held in memory (:func:`write_lines`); and
 small files read whole (:func:`read_jsonl`, the bundled data set).
 """
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -154,8 +155,8 @@ def write_jsonl_records(
 
     Records are copied from the input file by their byte ranges (never
     parsed again), each followed by a newline; a byte order mark is written
-    once at the start when the input had one. The output is written by
-    :func:`skbalance._io.atomic_output`.
+    once at the start when the input had one. A path is written by
+    :func:`skbalance._io.atomic_output`: whole, or not at all.
 
     Parameters
     ----------
@@ -163,10 +164,12 @@ def write_jsonl_records(
         From :func:`read_jsonl_labels` with ``offsets=True``.
     rows : array-like of int
         Positions of the records to write, in order (repeats allowed).
-    output : str or path-like
-        The file to write; ``"-"`` for standard output. Never the input.
+    output : str, path-like or binary file object
+        The file to write; ``"-"`` for standard output. Never the input. An
+        open file (an output of :func:`skbalance._io.staged_outputs`, to
+        write several files as a set) is written to and left open.
     force : bool, default=False
-        Replace an existing file.
+        Replace an existing file (ignored for an open file).
     new : iterable of bytes, default=()
         New records (JSON, without line ending) written after ``rows``.
     chunk, gap, window : int, default=16384, 1024, 8 MiB
@@ -178,6 +181,13 @@ def write_jsonl_records(
     -------
     int
         Records written.
+
+    Raises
+    ------
+    OutputError
+        An output that may not be written, or an error of the operating
+        system while writing it (a full disk), naming the output; nothing is
+        left of a path then.
 
     See Also
     --------
@@ -203,7 +213,11 @@ def write_jsonl_records(
     inputs = () if index.path == "-" else (index.path,)
     n_new = 0
     starts, lengths = index._starts, index._lengths
-    with index._open() as fd, atomic_output(output, force=force, inputs=inputs) as out:
+    if hasattr(output, "write"):
+        writing = contextlib.nullcontext(output)
+    else:
+        writing = atomic_output(output, force=force, inputs=inputs)
+    with index._open() as fd, writing as out:
         write = out.write
         if index.bom:
             write(BOM)

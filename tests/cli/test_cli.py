@@ -390,6 +390,77 @@ def test_split_usage_errors(tmp_path):
     )
 
 
+def _split_twice(tmp_path):
+    """A split of big.jsonl in parts/ (the old set, ``{name: bytes}``) and
+    the arguments of a second split replacing it."""
+    path, _ = _big(tmp_path)
+    out_dir = tmp_path / "parts"
+    assert run("split", path, "--out-dir", out_dir, "--seed", "1")[0] == 0
+    old = {p.name: p.read_bytes() for p in out_dir.iterdir()}
+    assert sorted(old) == ["test.jsonl", "train.jsonl", "val.jsonl"]
+    return old, out_dir, ("split", path, "--out-dir", out_dir, "--seed", "2", "--force")
+
+
+def _contents(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_split_interrupted_while_writing_the_test_part_keeps_the_old_parts(
+    tmp_path, monkeypatch
+):
+    import skbalance._jsonl._records as records
+
+    old, out_dir, argv = _split_twice(tmp_path)
+    chunk_bytes, calls = records._chunk_bytes, []
+
+    def interrupted(*args):  # train, val, then Ctrl-C in the test part
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return chunk_bytes(*args)
+
+    monkeypatch.setattr(records, "_chunk_bytes", interrupted)
+    assert run(*argv) == (130, "", "")
+    assert len(calls) == 3
+    assert _contents(out_dir) == old  # no part replaced, no temporary file
+
+
+@pytest.mark.parametrize("failing", ["val.jsonl", "test.jsonl"])
+def test_split_full_disk_on_a_later_part_keeps_the_old_parts(
+    tmp_path, monkeypatch, failing
+):
+    import skbalance._io
+    from tests.conftest import full_disk_on
+
+    old, out_dir, argv = _split_twice(tmp_path)
+    monkeypatch.setattr(skbalance._io, "_write_bytes", full_disk_on(failing))
+    assert run(*argv) == (
+        2,
+        "",
+        f"skbalance split: error: {out_dir / failing}: write failed: no space left "
+        "on the device.\n",
+    )
+    assert _contents(out_dir) == old
+
+
+def test_split_on_a_really_full_disk_keeps_the_old_parts(tmp_path, tmpfs):
+    disk = tmpfs("disk", "size=1m")
+    path = tmp_path / "in.jsonl"
+    row = '{"label": "%s", "text": "%s"}\n'
+    path.write_text("".join(row % ("ab"[i % 5 == 0], "x" * 1000) for i in range(1100)))
+    for name in ("train", "val", "test"):
+        (disk / f"{name}.jsonl").write_text(f"old {name}\n")
+    old = _contents(disk)
+    # 0.7 + 0.15 of 1.1 MB (and the old parts) fit in 1 MB, all three do not
+    code, out, err = run("split", path, "--out-dir", disk, "--force")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"skbalance split: error: {disk}/test.jsonl: write failed: no space left on "
+        "the device.\n"
+    )
+    assert _contents(disk) == old
+
+
 # -- weights -------------------------------------------------------------------------
 
 
@@ -741,6 +812,93 @@ def test_read_only_output_is_refused_even_with_force(tickets_file, tmp_path):
         "(change its permissions first).\n"
     )
     assert out.read_text() == "keep\n"
+
+
+#: every command that writes a file: its arguments ({inp}: the input, {dir}:
+#: the output folder, {tmp}: the test's folder) and the output named first
+WRITERS = {
+    "split": (["split", "{inp}", "--out-dir", "{dir}"], "train.jsonl"),
+    "balance": (["balance", "{inp}", "-o", "{dir}/b.jsonl", "--target-ratio", "1"],
+                "b.jsonl"),
+    "weights": (["weights", "{inp}", "-o", "{dir}/w.json"], "w.json"),
+    "analyze": (["analyze", "{inp}", "--plot", "{dir}/p.png"], "p.png"),
+    "augment": (["augment", "{inp}", "--text", "text", "--target-ratio", "1", "-o",
+                 "{dir}/a.jsonl", "--generator", "offline", "--cache", "{tmp}/c"],
+                "a.jsonl"),
+}  # fmt: skip
+
+
+def _writer(command, inp, folder, tmp_path):
+    if command == "analyze":
+        pytest.importorskip("matplotlib")
+    argv, name = WRITERS[command]
+    return [a.format(inp=inp, dir=folder, tmp=tmp_path) for a in argv], name
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+def test_a_folder_where_no_file_can_be_made_is_found_before_reading(
+    tmp_path, monkeypatch, command
+):
+    """Exit 2 naming the output before the input is read: the input here
+    does not exist, and reading it first would end in that error (exit 1)."""
+    import errno
+
+    import skbalance._io
+
+    def read_only(folder, name):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv, name = _writer(command, tmp_path / "missing.jsonl", folder, tmp_path)
+    monkeypatch.setattr(skbalance._io, "_temporary", read_only)
+    assert run(*argv) == (
+        2,
+        "",
+        f"skbalance {command}: error: {folder}/{name}: cannot write in the folder "
+        f"{folder}: the file system is read-only.\n",
+    )
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+def test_a_read_only_file_system_is_found_before_reading(tmp_path, tmpfs, command):
+    folder = tmpfs("ro", "ro", "size=64k")
+    argv, name = _writer(command, tmp_path / "missing.jsonl", folder, tmp_path)
+    assert run(*argv) == (
+        2,
+        "",
+        f"skbalance {command}: error: {folder}/{name}: cannot write in the folder "
+        f"{folder}: the file system is read-only.\n",
+    )
+
+
+def test_split_out_dir_that_cannot_be_created(tmp_path, tmpfs):
+    folder = tmpfs("ro", "ro", "size=64k")
+    code, out, err = run("split", tmp_path / "missing.jsonl", "--out-dir",
+                         folder / "parts")  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        f"skbalance split: error: {folder}/parts: cannot create the folder: the file "
+        "system is read-only.\n"
+    )
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+def test_a_full_disk_is_one_line_naming_the_output(tmp_path, monkeypatch, command):
+    import skbalance._io
+    from tests.conftest import full_disk_on
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv, name = _writer(command, _big(tmp_path)[0], folder, tmp_path)
+    monkeypatch.setattr(skbalance._io, "_write_bytes", full_disk_on(name))
+    code, _, err = run(*argv)
+    assert (code, err) == (
+        2,
+        f"skbalance {command}: error: {folder}/{name}: write failed: no space left "
+        "on the device.\n",
+    )
+    assert list(folder.iterdir()) == []  # nothing partial, no temporary file
 
 
 # -- docs ------------------------------------------------------------------------------

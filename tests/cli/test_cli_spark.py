@@ -178,6 +178,71 @@ def test_split_parts_layout_is_the_single_file_split_up(tickets_path, tmp_path):
         assert joined == (tmp_path / "one" / f"{name}.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("failing", ["val.jsonl", "test.jsonl"])
+def test_split_replaces_the_old_parts_as_a_set(
+    tickets_path, tmp_path, monkeypatch, failing
+):
+    """A full disk on val, Ctrl-C while test is written: the three old parts
+    stay byte for byte, with no temporary file or folder beside them."""
+    import errno
+    import io
+    import os
+
+    import skbalance._io
+
+    out_dir = tmp_path / "parts"
+    assert run("split", tickets_path, "--out-dir", out_dir, "--seed", "1")[0] == 0
+    old = {p.name: p.read_bytes() for p in out_dir.iterdir()}
+
+    def write(file, data):
+        if os.path.basename(file.path) == failing == "val.jsonl":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        if os.path.basename(file.path) == failing == "test.jsonl":
+            raise KeyboardInterrupt
+        return io.FileIO.write(file, data)
+
+    monkeypatch.setattr(skbalance._io, "_write_bytes", write)
+    result = run("split", tickets_path, "--out-dir", out_dir, "--seed", "2",
+                 "--force", "--engine", "spark")  # fmt: skip
+    assert result == (
+        (130, "", "")
+        if failing == "test.jsonl"
+        else (
+            2,
+            "",
+            f"skbalance split: error: {out_dir}/val.jsonl: write failed: no space "
+            "left on the device.\n",
+        )
+    )
+    assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts", "tickets.jsonl"]
+
+
+@pytest.mark.parametrize("parts", [False, True])
+def test_an_output_folder_where_no_file_can_be_made_is_refused(
+    tickets_path, tmp_path, monkeypatch, parts
+):
+    import errno
+
+    import skbalance._io
+
+    def read_only(folder, name):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(skbalance._io, "_temporary", read_only)
+    out = tmp_path / "out.jsonl"
+    options = ["--engine", "spark", *["--parts"] * parts]
+    code, out_text, err = run(
+        "balance", tickets_path, "-o", out, "--target-ratio", "1", *options
+    )
+    assert (code, out_text, err) == (
+        2,
+        "",
+        f"skbalance balance: error: {out}: cannot write in the folder {tmp_path}: "
+        "the file system is read-only.\n",
+    )
+
+
 # -- balance --
 
 

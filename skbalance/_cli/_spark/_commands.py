@@ -5,9 +5,10 @@ Parquet files with :class:`~skbalance._cli._spark._input.SparkRecords`, plan wit
 the functions of :mod:`skbalance.spark` (counts to the driver, quotas from the
 in-memory code, rows assigned on the executors) and print what the in-memory
 commands print. Outputs are written to a temporary folder next to the target
-and moved into place: a JSON Lines output on the local file system becomes
-one file (Spark's part files joined, in order), any other output (``--parts``,
-Parquet, a path on HDFS or S3) is Spark's folder of part files.
+and moved into place, the three parts of ``split`` as a set: a JSON Lines
+output on the local file system becomes one file (Spark's part files joined,
+in order), any other output (``--parts``, Parquet, a path on HDFS or S3) is
+Spark's folder of part files.
 """
 
 import os
@@ -26,7 +27,7 @@ from skbalance._cli._report import (
 from skbalance._cli._spark._input import ORDER, RAW, SparkRecords
 from skbalance._cli._spark._output import Target, sources, writer
 from skbalance._cli._spark._session import read_path, session
-from skbalance._io import is_stdout
+from skbalance._io import is_stdout, make_folders, staged_outputs
 from skbalance._spark_plan import (
     RARE_ORDER,
     hashable,
@@ -169,7 +170,7 @@ def split(args, *, out, err):
             for name in ("train", "val", "test")
         ]
         if targets[0].single:
-            os.makedirs(args.out_dir, exist_ok=True)
+            make_folders(args.out_dir)
         else:
             targets[0].fs.mkdirs(targets[0].target.getParent())
         for target in targets:
@@ -232,16 +233,17 @@ def _dedupe_key(args, records, frame):
 
 
 def _write_parts(records, parted, targets, bom):
-    """One Spark job writes the three parts (``partitionBy``); each is then
-    moved into place."""
+    """One Spark job writes the three parts (``partitionBy``); then they are
+    moved into place as a set (all of them, or none)."""
     with targets[0].scratch() as scratch:
         columns = _record_columns(records)
         writer(parted.select(*columns, "_sk_part"), records.fmt, "_sk_part")(
             f"{scratch}/out"
         )
         empty = writer(parted.select(*columns).limit(0), records.fmt)
-        for j, target in enumerate(targets):
-            target.take(f"{scratch}/out/_sk_part={j}", empty, bom=bom)
+        with staged_outputs() as stage:
+            for j, target in enumerate(targets):
+                target.take(f"{scratch}/out/_sk_part={j}", empty, stage, bom=bom)
 
 
 def balance(args, *, out, err):
@@ -285,7 +287,8 @@ def balance(args, *, out, err):
         with target.scratch() as scratch:
             writer(result, records.fmt)(f"{scratch}/out")
             empty = writer(result.limit(0), records.fmt)
-            target.take(f"{scratch}/out", empty, bom=_has_bom(args, records))
+            with staged_outputs() as stage:
+                target.take(f"{scratch}/out", empty, stage, bom=_has_bom(args, records))
     # the values as the in-memory reader keeps them (1 and 1.0: the first
     # seen), sorted, as the in-memory samplers report them
     target_of = dict(zip(keys, targets.tolist(), strict=True))

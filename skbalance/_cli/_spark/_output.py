@@ -1,8 +1,10 @@
 """Outputs of ``--engine spark``: Spark writes to a temporary folder next to
-the target, which is then moved into place. A JSON Lines output on the local
-file system (or standard output) becomes one file, Spark's part files joined
-in order through :func:`skbalance._io.atomic_output`; any other output is
-the folder itself, renamed with Hadoop's file system API (HDFS, S3, ...)."""
+the target, which is then moved into place with the other outputs of the
+command (the parts of ``split``), as one :func:`skbalance._io.staged_outputs`.
+A JSON Lines output on the local file system (or standard output) becomes
+one file, Spark's part files joined in order into a staged output; any other
+output is the folder itself, renamed with Hadoop's file system API (HDFS, S3,
+...) when the stage ends."""
 
 import contextlib
 import glob
@@ -12,7 +14,7 @@ import tempfile
 import uuid
 from urllib.parse import unquote
 
-from skbalance._io import OutputError, atomic_output, check_output, is_stdout
+from skbalance._io import OutputError, check_folder, check_output, is_stdout
 from skbalance._jsonl._scan import BOM
 
 __all__ = ["Target", "remove_scratch", "sources", "stop_jobs", "writer"]
@@ -109,6 +111,8 @@ class Target:
                 f"the folder {os.path.dirname(self.path) or '.'} does not exist.",
                 "folder",
             )
+        if self.local:  # before any work, as for a single file
+            check_folder(self.path, self.target.getParent().toUri().getPath())
         if self.local and os.path.islink(self.path):
             raise self._refuse(
                 "is a symbolic link; a folder of part files replaces no link.", "link"
@@ -165,32 +169,35 @@ class Target:
         finally:
             remove()
 
-    def take(self, written, empty, *, bom=False):
-        """Move Spark's folder ``written`` (or, when Spark wrote no such
-        folder, an empty output written by ``empty(folder)``) into place; a
-        single file starts with a byte order mark when ``bom``."""
+    def take(self, written, empty, stage, *, bom=False):
+        """Put Spark's folder ``written`` (or, when Spark wrote no such
+        folder, an empty output written by ``empty(folder)``) in ``stage``,
+        an :class:`~skbalance._io.OutputStage`: a single file is joined now
+        into a staged file, and starts with a byte order mark when ``bom``;
+        a folder is moved into place with the stage's renames."""
         if self.single:
             local = written[len("file://") :]
             if not os.path.isdir(local):
                 empty(written)
-            with atomic_output(
-                self.path, force=self.force, inputs=self.local_files
-            ) as fh:
-                if bom:
-                    fh.write(BOM)
-                parts = glob.glob(os.path.join(local, "part-*"))
-                for part in sorted(parts, key=_part_number):
-                    with open(part, "rb") as src:
-                        shutil.copyfileobj(src, fh, 1 << 20)
+            fh = stage.open(self.path, force=self.force, inputs=self.local_files)
+            if bom:
+                fh.write(BOM)
+            parts = glob.glob(os.path.join(local, "part-*"))
+            for part in sorted(parts, key=_part_number):
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, fh, 1 << 20)
             return
         source = self._Path(written)
         if not self.fs.exists(source):
             empty(written)
-        if self.fs.exists(self.target):
-            self.fs.delete(self.target, True)
         success = self._Path(source, "_SUCCESS")
         if not self.fs.exists(success):  # a part of split: mark it complete too
             self.fs.create(success).close()
+        stage.add_move(lambda: self._move(source))
+
+    def _move(self, source):
+        if self.fs.exists(self.target):
+            self.fs.delete(self.target, True)
         if not self.fs.rename(source, self.target):
             raise OutputError(f"{self.path}: could not move the output in place.", "io")
 

@@ -12,6 +12,7 @@ import warnings
 
 from skbalance._cli._data import usage
 from skbalance._cli._spark._output import remove_scratch, stop_jobs
+from skbalance._io import abandon_outputs
 from skbalance._jsonl._scan import JsonlError
 from skbalance._spark_plan import pyspark_module
 
@@ -98,8 +99,9 @@ def _start(args):
 def threaded(command):
     """Run ``command`` in a thread of its own, so that the main thread, never
     inside a call to the JVM, can take Ctrl-C or SIGTERM: it cancels Spark's
-    jobs, waits for the command to clean up its temporary folder, then exits
-    (130 or 143)."""
+    jobs, waits for outputs being renamed into place (or makes sure they
+    never are, removing their temporary files), removes the temporary
+    folder, then exits (130 or 143)."""
     import threading
 
     def run(args, *, out, err):
@@ -122,6 +124,7 @@ def threaded(command):
             context = pyspark_module("pyspark").SparkContext._active_spark_context
             if context is not None:
                 stop_jobs(context)
+            abandon_outputs()  # no output half in place when the process exits
             remove_scratch()
             raise
         if "error" in box:
