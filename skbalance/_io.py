@@ -165,6 +165,16 @@ def _sigterm_as_exit():
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+#: a temporary output: created here or not at all, not inherited by children
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create(path):
+    """Make the temporary file ``path`` (a name of this module, so that a
+    test can interrupt just after the file is made)."""
+    return os.open(path, _NEW_FILE, 0o600)
+
+
 def _open(fd_or_path, mode, **kw):
     if "b" in mode:
         return open(fd_or_path, mode, **kw)
@@ -224,13 +234,18 @@ def atomic_output(path, *, force=False, inputs=(), mode="wb"):
             yield fh
         return
     target = os.path.realpath(path)
-    import tempfile  # here: the command line's --help does not pay for it
+    import secrets  # here: the command line's --help does not pay for it
 
     folder, name = os.path.split(target)
     keep = os.stat(target) if kind == "regular" else None
+    # named before it is made, so that a Ctrl-C or SIGTERM arriving just as
+    # the file is made (before its descriptor is bound) still removes it
+    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
+    opening = True
     with _sigterm_as_exit():
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         try:
+            fd = _create(tmp)
+            opening = False
             if keep is None:
                 os.fchmod(fd, 0o666 & ~_umask())
             else:
@@ -242,9 +257,11 @@ def atomic_output(path, *, force=False, inputs=(), mode="wb"):
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+        except BaseException as exc:
+            # not when the name was someone else's (a 64-bit random name taken)
+            if not (opening and isinstance(exc, FileExistsError)):
+                try:
+                    os.unlink(tmp)
+                except FileNotFoundError:
+                    pass
             raise

@@ -201,3 +201,27 @@ def test_sigterm_handler_is_restored(tmp_path):
     with atomic_output(tmp_path / "a") as fh:
         fh.write(b"")
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, SystemExit])
+def test_an_interruption_as_the_temporary_file_is_made_leaves_nothing(
+    tmp_path, monkeypatch, interruption
+):
+    """Ctrl-C or SIGTERM just after the temporary file is made, before its
+    descriptor is bound (the load run hit it): the file is still removed."""
+    from skbalance import _io
+
+    real = _io._create
+
+    def made_then_interrupted(path):
+        real(path)
+        raise interruption
+
+    monkeypatch.setattr(_io, "_create", made_then_interrupted)
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"old\n")
+    with pytest.raises(interruption):
+        with atomic_output(out, force=True) as fh:
+            fh.write(b"new\n")
+    assert out.read_bytes() == b"old\n"
+    assert _names(tmp_path) == ["out.jsonl"]
