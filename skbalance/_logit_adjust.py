@@ -183,8 +183,9 @@ or callable, default="f1_macro"
         if isinstance(value, str):
             shares = counts if value == "train" else np.ones(counts.size)
             if not (shares > 0).all():
+                empty = self.classes_[shares == 0].tolist()[0]
                 raise ValueError(
-                    f"{name}='train': class {self.classes_[shares == 0].tolist()[0]!r} has no "
+                    f"{name}='train': class {empty!r} has no "
                     "row in y, so the prior has no share for it; give prior= "
                     "as shares."
                 )
