@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from skbalance._io import atomic_output
-from skbalance._jsonl._scan import BOM, JsonlError
+from skbalance._jsonl._scan import BOM, JsonlError, parse_error
 
 __all__ = ["JsonlRecords", "read_jsonl", "write_jsonl_records", "write_lines"]
 
@@ -81,16 +81,10 @@ def read_jsonl(path):
             continue
         try:
             record = json.loads(line)
-        except UnicodeDecodeError as exc:
-            raise JsonlError(f"{path}:{number}: not UTF-8 ({exc.reason}).") from None
-        except json.JSONDecodeError as exc:
-            raise JsonlError(
-                f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})."
-            ) from None
+        except ValueError:
+            raise parse_error((path, number), line) from None
         if not isinstance(record, dict):
-            raise JsonlError(
-                f"{path}:{number}: expected a JSON object, got {type(record).__name__}."
-            )
+            raise parse_error((path, number), line)
         records.append(record)
         lines.append(line)
         numbers.append(number)

@@ -81,13 +81,23 @@ def record_error(where, message):
 
 
 def parse_error(where, line):
-    """The message for a line that is not a JSON object."""
+    """The message for a line that is not a JSON object.
+
+    The column is counted in the line without its ending: a record cut short
+    (``{"a": 1``) would otherwise be reported at column 1 of the next line,
+    the newline's, where Spark, which reads lines without endings, says the
+    end of the record.
+    """
+    line = line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n")
     try:
         record = json.loads(line)
     except UnicodeDecodeError as exc:
         return record_error(where, f"not UTF-8 ({exc.reason}).")
     except json.JSONDecodeError as exc:
-        return record_error(where, f"not valid JSON ({exc.msg} at column {exc.colno}).")
+        # "Unterminated string starting at" and "Invalid control character
+        # at" end with the word that comes next
+        msg = exc.msg.removesuffix(" at")
+        return record_error(where, f"not valid JSON ({msg} at column {exc.colno}).")
     return record_error(where, f"expected a JSON object, got {type(record).__name__}.")
 
 

@@ -158,6 +158,17 @@ def test_nan_and_mixed_labels_name_the_line(tmp_path):
     )
 
 
+def test_a_record_cut_short_is_reported_at_its_end(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"label": "a"}\n{"label": "b", "text": "the end", "n": 1\n')
+    code, _, err = run("weights", path)
+    assert code == 1
+    assert err == (
+        f"skbalance weights: error: {path}:2: not valid JSON (Expecting ',' delimiter "
+        "at column 41).\n"
+    )
+
+
 def test_balance_refuses_to_overwrite_its_input_or_an_existing_file(tickets_file):
     before = tickets_file.read_bytes()
     code, _, err = run(

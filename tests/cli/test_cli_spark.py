@@ -348,6 +348,8 @@ def test_parquet_null_label_is_an_error_naming_the_row(tmp_path, spark):
         '{"label": 3}',
         '{"x": 1}',
         '{"label": 1e400}',
+        '{"label": "a", "text": "cut short',
+        '{"label": "a", "n": 1',
     ],
 )
 @pytest.mark.parametrize("on_error", ["stop", "skip"])
