@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from skbalance._io import atomic_output
-from skbalance._jsonl._scan import BOM, JsonlError, parse_error
+from skbalance._jsonl._scan import BOM, JsonlError, nothing_but, parse_error
 
 __all__ = ["JsonlRecords", "read_jsonl", "write_jsonl_records", "write_lines"]
 
@@ -76,8 +76,10 @@ def read_jsonl(path):
     records, lines, numbers = [], [], []
     if raw.startswith(BOM):
         raw = raw[len(BOM) :]
+    n_blank = 0
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
+            n_blank += 1
             continue
         try:
             record = json.loads(line)
@@ -89,7 +91,7 @@ def read_jsonl(path):
         lines.append(line)
         numbers.append(number)
     if not records:
-        raise JsonlError(f"{path}: no records (the file is empty).")
+        raise JsonlError(f"{path}: no records ({nothing_but(n_blank)}).")
     return JsonlRecords(path, records, lines, numbers)
 
 

@@ -101,6 +101,13 @@ def parse_error(where, line):
     return record_error(where, f"expected a JSON object, got {type(record).__name__}.")
 
 
+def nothing_but(n_blank):
+    """What a file without records holds: nothing, or blank lines."""
+    if not n_blank:
+        return "the file is empty"
+    return f"{n_blank} blank line{'s' if n_blank != 1 else ''}"
+
+
 def _describe(value):
     if value is None:
         return "null"
@@ -290,6 +297,7 @@ class Scan:
         self.kept, self.break_at, self.break_delta = 0, array("q"), array("q")
         self.n_skipped, self.skipped_lines = 0, []
         self.n_missing, self.missing_lines = 0, []
+        self.n_blank = 0
         self.bom = False
 
     def _skipped(self, number, missing=False):
@@ -364,6 +372,7 @@ class Scan:
                     record = _fast_loads(raw)
                 except ValueError:
                     if not raw.strip():
+                        self.n_blank += 1
                         continue
                     try:  # the standard library takes NaN and big integers
                         record = json.loads(raw)

@@ -169,6 +169,17 @@ def test_a_record_cut_short_is_reported_at_its_end(tmp_path):
     )
 
 
+def test_a_file_of_blank_lines_is_not_called_empty(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n  \n\n")
+    code, _, err = run("analyze", path)
+    assert (code, err) == (1, f"skbalance analyze: error: {path}: no records (3 blank "
+                              "lines).\n")  # fmt: skip
+    path.write_text("")
+    code, _, err = run("analyze", path)
+    assert err == f"skbalance analyze: error: {path}: no records (the file is empty).\n"
+
+
 def test_balance_refuses_to_overwrite_its_input_or_an_existing_file(tickets_file):
     before = tickets_file.read_bytes()
     code, _, err = run(

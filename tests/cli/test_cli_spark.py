@@ -392,6 +392,21 @@ def test_line_numbers_hold_across_file_blocks(tmp_path_factory, spark, n, bad, b
     assert err.startswith(f"skbalance weights: error: {path}:{at}: not valid JSON")
 
 
+@pytest.mark.parametrize(
+    ("text", "what"), [("", "the file is empty"), ("\n \n\r\n", "3 blank lines")]
+)
+def test_a_file_without_records_gets_the_in_memory_message(tmp_path, spark, text, what):
+    path = tmp_path / "blank.jsonl"
+    path.write_text(text)
+    memory, spark_run = both("weights", path)
+    assert spark_run == memory
+    assert memory == (
+        1,
+        "",
+        f"skbalance weights: error: {path}: no records ({what}).\n",
+    )
+
+
 def test_mixed_label_kinds_get_the_in_memory_message(tmp_path, spark):
     path = tmp_path / "k.jsonl"
     path.write_text('{"label": "a"}\n{"label": "b"}\n{"label": 2}\n')
