@@ -16,15 +16,24 @@ class UsageError(Exception):
 
 def _target(name):
     """An option checked by the samplers' own constraint of parameter ``name``
-    (skbalance._targets), imported only when the option is given."""
+    (skbalance._targets), imported only when the option is given; the message
+    is ours, in the notation of the docs, not scikit-learn's."""
 
     def parse(text):
         from skbalance import _targets
 
-        value = float(text)
         interval = getattr(_targets, name)[0]
-        if not interval.is_satisfied_by(value):
-            raise argparse.ArgumentTypeError(f"must be {interval}; got {value:g}")
+        left = "[" if interval.closed in ("left", "both") else "("
+        right = "]" if interval.closed in ("right", "both") else ")"
+        bounds = f"{left}{interval.left:g}, {interval.right:g}{right}"
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not interval.is_satisfied_by(value):
+            raise argparse.ArgumentTypeError(
+                f"must be a number in {bounds} (0 adds no records); got {text}"
+            )
         return value
 
     return parse
@@ -236,13 +245,14 @@ def _add_balance(commands):
         type=_ratio,
         metavar="R",
         help="raise every class (or domain) to at least R times the largest, R in "
-        "(0, 1]",
+        "[0, 1] (0 adds no records)",
     )
     target.add_argument(
         "--min-share",
         type=_share,
         metavar="S",
-        help="give every class (or domain) at least a share S of the output",
+        help="give every class (or domain) at least a share S of the output, S in "
+        "[0, 1] (0 adds no records)",
     )
     _label(p)
     p.add_argument(
@@ -268,7 +278,7 @@ def _add_augment(commands):
     p.add_argument("--text", metavar="FIELD", required=True, help="the text field")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--target-ratio", type=_ratio, metavar="R", help="as balance")
-    target.add_argument("--min-share", type=_size, metavar="S", help="as balance")
+    target.add_argument("--min-share", type=_share, metavar="S", help="as balance")
     _output(p, required=False, what="JSON Lines file to write (not with --dry-run)")
     p.add_argument("--model", metavar="M", default="claude-haiku-4-5", help="model id")
     p.add_argument(

@@ -223,11 +223,23 @@ def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_pa
         ),
         (
             ["balance", "x.jsonl", "-o", "y", "--target-ratio", "1.5"],
-            "must be a float in the range [0.0, 1.0]; got 1.5",
+            "argument --target-ratio: must be a number in [0, 1] (0 adds no "
+            "records); got 1.5\n",
         ),
         (
             ["balance", "x.jsonl", "-o", "y", "--min-share", "2"],
-            "must be a float in the range [0.0, 1.0]; got 2",
+            "argument --min-share: must be a number in [0, 1] (0 adds no records); "
+            "got 2\n",
+        ),
+        (
+            ["balance", "x.jsonl", "-o", "y", "--min-share", "half"],
+            "argument --min-share: must be a number in [0, 1] (0 adds no records); "
+            "got half\n",
+        ),
+        (
+            ["augment", "x.jsonl", "--text", "t", "--dry-run", "--min-share", "1.2"],
+            "argument --min-share: must be a number in [0, 1] (0 adds no records); "
+            "got 1.2\n",
         ),
         (
             ["balance", "x.jsonl", "-o", "y", "--min-share", ".1", "--seed", "-1"],
@@ -241,7 +253,18 @@ def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_pa
 def test_usage_errors(argv, message, capsys):
     code, _, _ = run(*argv)
     assert code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    assert "[0.0, 1.0]" not in err  # scikit-learn's wording, not ours
+
+
+def test_zero_target_is_accepted_and_adds_nothing(tickets_file, tmp_path):
+    for option in ("--target-ratio", "--min-share"):
+        out_path = tmp_path / f"{option}.jsonl"
+        code, out, err = run("balance", tickets_file, "-o", out_path, option, "0")
+        assert (code, err) == (0, "")
+        assert "10 records in, 10 out (0 copies)" in out
+        assert out_path.read_bytes() == tickets_file.read_bytes()
 
 
 @pytest.mark.parametrize(
