@@ -63,6 +63,19 @@ def _positive(value):
     return number
 
 
+def _folds(value):
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer; got {value!r}") from None
+    if number < 2:
+        raise argparse.ArgumentTypeError(
+            f"must be >= 2 (cross-validation trains on some folds and scores on "
+            f"another); got {number}"
+        )
+    return number
+
+
 def _count(value):
     number = _positive(value) if value != "0" else 0
     return number
@@ -364,7 +377,11 @@ def _add_compare(commands):
     _label(p)
     p.add_argument("--text", metavar="FIELD", required=True, help="the text field")
     p.add_argument(
-        "--cv", type=_positive, default=5, metavar="K", help="folds (default: 5)"
+        "--cv",
+        type=_folds,
+        default=5,
+        metavar="K",
+        help="folds, 2 or more (default: 5)",
     )
     p.add_argument(
         "--n-jobs", type=int, default=1, metavar="N", help="parallel fits (default 1)"

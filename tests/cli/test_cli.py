@@ -246,7 +246,12 @@ def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_pa
             "argument --seed: must be in [0, 2**32); got -1",
         ),
         (["split", "x.jsonl", "--out-dir", "d", "--sizes", "1", "0", "0"], "(0, 1)"),
-        (["compare", "x.jsonl", "--text", "t", "--cv", "0"], "must be >= 1; got 0"),
+        (
+            ["compare", "x.jsonl", "--text", "t", "--cv", "1"],
+            "argument --cv: must be >= 2 (cross-validation trains on some folds and "
+            "scores on another); got 1\n",
+        ),
+        (["compare", "x.jsonl", "--text", "t", "--cv", "0"], "must be >= 2 ("),
         ([], "the following arguments are required: COMMAND"),
     ],
 )
