@@ -26,6 +26,7 @@ from skbalance._compat import Interval
 __all__ = [
     "MIN_SHARE",
     "TARGET_RATIO",
+    "InfeasibleFloorWarning",
     "exact_fraction",
     "floor_targets",
     "ratio_targets",
@@ -36,6 +37,16 @@ __all__ = [
 #: are no-ops, so that a grid can hold "no resampling"
 TARGET_RATIO = [Interval(Real, 0, 1, closed="both"), None]
 MIN_SHARE = [Interval(Real, 0, 1, closed="both"), None]
+
+
+class InfeasibleFloorWarning(UserWarning):
+    """A ``min_share`` that ``n_strata`` strata cannot all reach was lowered to
+    ``1 / n_strata``; the command line words it for the shell."""
+
+    def __init__(self, message, *, min_share, n_strata):
+        super().__init__(message)
+        self.min_share = min_share
+        self.n_strata = n_strata
 
 
 def exact_fraction(value):
@@ -130,10 +141,13 @@ def floor_targets(counts, min_share, *, relative=False):
         share /= k
     elif share * k > 1:
         warnings.warn(
-            f"min_share={min_share!r} cannot be met by {k} strata (min_share * "
-            f"n_strata must be <= 1); using 1/{k}, every stratum equal. Set "
-            "relative=True for a floor that scales with the number of strata.",
-            UserWarning,
+            InfeasibleFloorWarning(
+                f"min_share={min_share!r} cannot be met by {k} strata (min_share * "
+                f"n_strata must be <= 1); using 1/{k}, every stratum equal. Set "
+                "relative=True for a floor that scales with the number of strata.",
+                min_share=min_share,
+                n_strata=k,
+            ),
             stacklevel=2,
         )
         share = Fraction(1, k)

@@ -9,6 +9,7 @@ import skbalance
 from skbalance._cli._parser import UsageError
 from skbalance._cli._report import (
     check_plot,
+    floor_in_shell_words,
     note,
     print_analysis,
     print_balance,
@@ -180,7 +181,8 @@ def balance(args, *, out, err):
         sampler = skbalance.DomainFloorSampler(
             min_share=args.min_share, shuffle=args.shuffle, random_state=args.seed
         )
-    sampler.fit(range(len(index)), strata)
+    with floor_in_shell_words(args, "class" if args.domain is None else "domain"):
+        sampler.fit(range(len(index)), strata)
     rows = sampler.sample_indices_
     write_jsonl_records(index, rows, args.output, force=args.force)
     print_balance(

@@ -4,7 +4,10 @@
 tables of ``split`` and ``balance``, the weights JSON."""
 
 import json
+import math
 import os
+import warnings
+from contextlib import contextmanager
 
 import skbalance
 from skbalance._compat import import_optional
@@ -12,6 +15,7 @@ from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = [
     "check_plot",
+    "floor_in_shell_words",
     "note",
     "plot",
     "print_analysis",
@@ -156,3 +160,31 @@ def write_weights(args, classes, counts, n_records, *, out, err):
         f"{args.strategy} class weights of {n_records} records -> {args.output}",
         file=err,
     )
+
+
+@contextmanager
+def floor_in_shell_words(args, what):
+    """The warning of a ``--min-share`` that the ``what`` (``"class"`` or
+    ``"domain"``) cannot all reach, worded for the command line: the
+    library's names ``min_share=`` and ``relative=True``, which the shell
+    does not have. Other warnings pass through."""
+    from skbalance._targets import InfeasibleFloorWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        message = warning.message
+        if not isinstance(message, InfeasibleFloorWarning):
+            warnings.warn(message, stacklevel=3)
+            continue
+        k = message.n_strata
+        plural = "classes" if what == "class" else f"{what}s"
+        most = math.floor(10_000 / k) / 10_000  # at most 1/k, in 4 decimals
+        warnings.warn(
+            f"--min-share {args.min_share:g} cannot be met by {k} {plural} ({k} x "
+            f"{args.min_share:g} > 1); using 1/{k}, every {what} equal. --min-share "
+            f"{most:g} or less is a floor every {what} can reach.",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -206,12 +206,25 @@ def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_pa
         "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--min-share", "0.6"
     )
     assert code == 0
+    # in the words of the shell, which has no relative=True
     assert err == (
-        "skbalance balance: warning: min_share=0.6 cannot be met by 2 strata "
-        "(min_share * n_strata must be <= 1); using 1/2, every stratum equal. Set "
-        "relative=True for a floor that scales with the number of strata.\n"
+        "skbalance balance: warning: --min-share 0.6 cannot be met by 2 classes "
+        "(2 x 0.6 > 1); using 1/2, every class equal. --min-share 0.5 or less is a "
+        "floor every class can reach.\n"
     )
     assert "50.0%" in out
+    rows = [{"label": "abc"[i % 3], "d": "xyz"[i % 3]} for i in range(9)]
+    tickets_file.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, err = run(
+        "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--min-share", "0.4",
+        "--domain", "d", "--force",
+    )  # fmt: skip
+    assert code == 0
+    assert err == (
+        "skbalance balance: warning: --min-share 0.4 cannot be met by 3 domains "
+        "(3 x 0.4 > 1); using 1/3, every domain equal. --min-share 0.3333 or less "
+        "is a floor every domain can reach.\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -673,6 +686,16 @@ def test_augment_dry_run_and_offline_generation(tickets_file, tmp_path):
     assert len(new) == 6 and all(r["label"] == "technical" for r in new)
     assert all(r["synthetic"]["generator"] == "offline" for r in new)
     assert "10 records in, 16 out (6 new" in out
+    code, _, err = run(
+        "augment", tickets_file, "--text", "text", "--min-share", "1", "--dry-run",
+        "--cache", tmp_path / "cache",
+    )  # fmt: skip
+    assert code == 0
+    assert err == (
+        "skbalance augment: warning: --min-share 1 cannot be met by 2 classes (2 x 1 "
+        "> 1); using 1/2, every class equal. --min-share 0.5 or less is a floor "
+        "every class can reach.\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -209,6 +209,23 @@ def test_balance_reaches_the_in_memory_counts(tickets_path, tmp_path, option):
     assert len(got) == len(lines(tmp_path / "m.jsonl"))
 
 
+def test_an_infeasible_floor_gets_the_in_memory_warning(tickets_path, tmp_path):
+    memory, spark_run = (
+        run(*argv, "-o", tmp_path / name, "--min-share", "0.6", "--domain", "locale")
+        for argv, name in (
+            (["balance", tickets_path], "m.jsonl"),
+            (["balance", tickets_path, "--engine", "spark"], "s.jsonl"),
+        )
+    )
+    assert spark_run[0] == memory[0] == 0
+    assert spark_run[2] == memory[2]
+    assert memory[2] == (
+        "skbalance balance: warning: --min-share 0.6 cannot be met by 2 domains "
+        "(2 x 0.6 > 1); using 1/2, every domain equal. --min-share 0.5 or less is "
+        "a floor every domain can reach.\n"
+    )
+
+
 def test_balance_shuffle_depends_on_the_seed_only(tickets_path, tmp_path):
     outs = []
     for seed, name in ((1, "a"), (1, "b"), (2, "c")):

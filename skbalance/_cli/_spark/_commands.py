@@ -16,6 +16,7 @@ import skbalance
 from skbalance._cli._data import check_split, usage
 from skbalance._cli._report import (
     check_plot,
+    floor_in_shell_words,
     note,
     print_analysis,
     print_balance,
@@ -273,16 +274,17 @@ def balance(args, *, out, err):
                 "least 2 classes to balance (one class cannot be imbalanced)."
             )
         frame = records.frame({role: "_sk_s"})
-        grown, keys, counts, targets = oversample_plan(
-            frame,
-            "_sk_s",
-            target_ratio=args.target_ratio,
-            min_share=args.min_share,
-            relative=False,
-            seed=args.seed,
-            hash_cols=records.columns,
-            copy_col="_sk_copy",
-        )
+        with floor_in_shell_words(args, "class" if args.domain is None else "domain"):
+            grown, keys, counts, targets = oversample_plan(
+                frame,
+                "_sk_s",
+                target_ratio=args.target_ratio,
+                min_share=args.min_share,
+                relative=False,
+                seed=args.seed,
+                hash_cols=records.columns,
+                copy_col="_sk_copy",
+            )
         if args.shuffle:
             cols = [F.col(f"`{c}`") for c in records.columns]
             order = [F.xxhash64(F.lit(args.seed), *cols, F.col("_sk_copy")), *ORDER]
