@@ -14,9 +14,12 @@ from skbalance._cli._report import (
     print_analysis,
     print_balance,
     print_split,
+    split_names,
+    too_few_groups,
     write_weights,
 )
 from skbalance._io import check_output
+from skbalance._stratify import TooFewGroupsError
 
 __all__ = ["analyze", "balance", "demo", "evaluate", "split", "weights"]
 
@@ -150,7 +153,17 @@ def split(args, *, out, err):
         test_size=test_size,
         random_state=args.seed,
     )
-    parts = next(splitter.split(strata, strata, _split_groups(index)))
+
+    def name(code):  # a class, or the (class, domain) pair of a code
+        if args.domain is None:
+            return classes[code]
+        return classes[code // len(domains)], domains[code % len(domains)]
+
+    with split_names(args, name):
+        try:
+            parts = next(splitter.split(strata, strata, _split_groups(index)))
+        except TooFewGroupsError as exc:
+            raise ValueError(too_few_groups(args, index.path, exc)) from None
     for path, rows in zip(paths, parts, strict=True):
         from skbalance._jsonl import write_jsonl_records
 

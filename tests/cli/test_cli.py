@@ -431,6 +431,68 @@ def test_split_dedupe_and_groups_keep_duplicates_in_one_part(tmp_path):
     assert code == 0
 
 
+def _rare(tmp_path):
+    rows = [{"label": y, "d": "xy"[i % 2], "text": f"t{i}"} for i, y in
+            enumerate(["a"] * 12 + ["b"] * 12)]  # fmt: skip
+    rows += [{"label": "edu", "d": "x", "text": "e"}]
+    rows += [{"label": "emb", "d": "y", "text": f"m{i}"} for i in range(2)]
+    path = tmp_path / "rare.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_split_names_the_rare_classes_and_pairs_by_their_values(tmp_path):
+    path = _rare(tmp_path)
+    code, _, err = run("split", path, "--out-dir", tmp_path / "p")
+    assert code == 0
+    assert err == (
+        "skbalance split: warning: 2 class(es) have too few examples to be in every "
+        "part: 'edu' (1), 'emb' (2). They go to train (1 example) or to train and "
+        "test (2 examples).\n"
+    )
+    code, _, err = run("split", path, "--out-dir", tmp_path / "q", "--domain", "d")
+    assert code == 0
+    assert err == (
+        "skbalance split: warning: 2 (class, domain) pair(s) have too few examples to "
+        "be in every part: ('edu', 'x') (1), ('emb', 'y') (2). They go to train "
+        "(1 example) or to train and test (2 examples).\n"
+    )
+
+
+def test_split_with_too_few_groups_names_the_file_and_the_option(tmp_path):
+    path = tmp_path / "dup.jsonl"
+    rows = [{"label": "ab"[i % 2], "text": "same" if i < 4 else "other", "team": t}
+            for i, t in enumerate("xxxxyy")]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    head = f"skbalance split: error: {path}: cannot split 6 records into 3 non-empty "
+    for extra, message in [
+        (
+            ["--dedupe", "--text", "text"],
+            "parts: --dedupe keeps records of the same --text text together, and "
+            "they form only 2 groups (4 + 2 records).",
+        ),
+        (
+            ["--group", "team"],
+            "parts: --group team keeps the records of one value together, and they "
+            "hold only 2 values: 'x' (4 records), 'y' (2 records).",
+        ),
+        (
+            ["--group", "team", "--dedupe", "--text", "text"],
+            "parts: --group team and --dedupe keep linked records together, and they "
+            "form only 2 groups (4 + 2 records).",
+        ),
+    ]:
+        code, out, err = run("split", path, "--out-dir", tmp_path / "p", *extra)
+        assert (code, out, err) == (1, "", head + message + "\n")
+    path.write_text('{"label": "a"}\n' * 5)
+    code, _, err = run("split", path, "--out-dir", tmp_path / "p", "--dedupe")
+    assert err == (
+        f"skbalance split: error: {path}: cannot split 5 records into 3 non-empty "
+        "parts: --dedupe keeps identical records together, and they form only 1 "
+        "group (5 records).\n"
+    )
+
+
 def test_split_usage_errors(tmp_path):
     path, _ = _big(tmp_path)
     code, _, err = run(

@@ -158,6 +158,35 @@ def test_split_groups_and_duplicates_never_straddle(tmp_path, spark):
         assert len(set(seen.values())) == 3
 
 
+def test_split_names_rare_classes_and_too_few_groups_as_in_memory(tmp_path, spark):
+    path = tmp_path / "rare.jsonl"
+    rows = [{"label": y, "d": "xy"[i % 2], "text": "same" if i < 20 else "other"}
+            for i, y in enumerate(["a"] * 12 + ["b"] * 12)]  # fmt: skip
+    rows += [{"label": "edu", "d": "x", "text": "same"}]
+    rows += [{"label": "emb", "d": "y", "text": "same"} for i in range(2)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for extra, expected in [
+        ([], "warning: 2 class(es) have too few examples to be in every part: 'edu' "
+             "(1), 'emb' (2)."),
+        (["--domain", "d"], "warning: 2 (class, domain) pair(s) have too few "
+         "examples to be in every part: ('edu', 'x') (1), ('emb', 'y') (2)."),
+        (["--dedupe", "--text", "text"], f"error: {path}: cannot split 27 records "
+         "into 3 non-empty parts: --dedupe keeps records of the same --text text "
+         "together, and they form only 2 groups (23 + 4 records)."),
+        (["--group", "d"], f"error: {path}: cannot split 27 records into 3 "
+         "non-empty parts: --group d keeps the records of one value together, and "
+         "they hold only 2 values: 'x' (13 records), 'y' (14 records)."),
+    ]:  # fmt: skip
+        memory, spark_run = (
+            run("split", path, "--out-dir", tmp_path / engine, *extra, "--force",
+                "--engine", engine)
+            for engine in ("memory", "spark")
+        )  # fmt: skip
+        assert spark_run[0] == memory[0] == (1 if "error" in expected else 0)
+        assert spark_run[2] == memory[2]
+        assert memory[2].startswith(f"skbalance split: {expected}")
+
+
 def test_split_parts_layout_is_the_single_file_split_up(tickets_path, tmp_path):
     run("split", tickets_path, "--out-dir", tmp_path / "one", "--engine", "spark")
     code, _, err = run(

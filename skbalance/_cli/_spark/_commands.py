@@ -21,6 +21,8 @@ from skbalance._cli._report import (
     print_analysis,
     print_balance,
     print_split,
+    split_names,
+    too_few_groups,
     write_weights,
 )
 from skbalance._cli._spark._input import ORDER, RAW, SparkRecords
@@ -34,6 +36,7 @@ from skbalance._spark_plan import (
     partition_plan,
     pyspark_module,
 )
+from skbalance._stratify import TooFewGroupsError
 
 __all__ = ["analyze", "balance", "split", "weights"]
 
@@ -191,17 +194,23 @@ def split(args, *, out, err):
             groups = "_sk_g"
             key = _dedupe_key(args, records, frame)
             frame = frame.withColumn("_sk_g", key).drop(RAW)
-        parted, keys, table = partition_plan(
-            frame,
-            stratum,
-            tuple(args.sizes),
-            groups,
-            True,
-            args.seed,
-            "_sk_part",
-            RARE_ORDER,
-            hash_cols=records.columns,
-        )
+        # a class, or with --domain the struct of a (class, domain) pair
+        name = (lambda key: key) if args.domain is None else tuple
+        with split_names(args, name):
+            try:
+                parted, keys, table = partition_plan(
+                    frame,
+                    stratum,
+                    tuple(args.sizes),
+                    groups,
+                    True,
+                    args.seed,
+                    "_sk_part",
+                    RARE_ORDER,
+                    hash_cols=records.columns,
+                )
+            except TooFewGroupsError as exc:
+                raise ValueError(too_few_groups(args, args.input, exc)) from None
         ordered = parted.orderBy("_sk_part", *ORDER)
         _write_parts(records, ordered, targets, _has_bom(args, records))
     classes = [k[0] if args.domain is not None else k for k in keys]
