@@ -565,6 +565,40 @@ def test_evaluate_a_field_and_per_domain(tmp_path):
     assert report["gap"] == pytest.approx(0.0333, abs=1e-3)
 
 
+def test_evaluate_per_domain_over_the_classes_present_in_the_domain(tmp_path):
+    rows = [("a", "a", "x"), ("a", "a", "x"), ("a", "b", "y"), ("b", "b", "y"),
+            ("c", "c", "y"), ("c", "a", "y")]  # fmt: skip
+    path = tmp_path / "preds.jsonl"
+    path.write_text(
+        "".join(json.dumps({"label": y, "pred": p, "d": d}) + "\n" for y, p, d in rows)
+    )
+    code, out, err = run("evaluate", path, "--pred", "pred", "--domain", "d")
+    assert (code, err) == (0, "")
+    # x sees only a: its macro F1 is 1, not (1 + 0 + 0) / 3, and b and c are not
+    # listed with a support of 0
+    assert out == (
+        "6 records\n"
+        "class  precision  recall      f1  support\n"
+        "a          0.667   0.667   0.667        3\n"
+        "b          0.500   1.000   0.667        1\n"
+        "c          1.000   0.500   0.667        2\n"
+        "macro F1 0.667, weighted F1 0.667, gap 0.000\n"
+        "group x (1 of 3 classes present; macro F1 over them):\n"
+        "  class  precision  recall      f1  support\n"
+        "  a          1.000   1.000   1.000        2\n"
+        "  macro F1 1.000, weighted F1 1.000, gap 0.000\n"
+        "group y:\n"
+        "  class  precision  recall      f1  support\n"
+        "  a          0.000   0.000   0.000        1\n"
+        "  b          0.500   1.000   0.667        1\n"
+        "  c          1.000   0.500   0.667        2\n"
+        "  macro F1 0.444, weighted F1 0.500, gap 0.056\n"
+    )
+    code, out, _ = run("evaluate", path, "--pred", "pred", "--domain", "d", "--json")
+    x = json.loads(out)["groups"]["x"]
+    assert list(x["per_class"]) == ["a"] and x["macro_f1"] == 1.0
+
+
 def test_evaluate_two_files_by_line_or_by_id(tmp_path):
     truth = tmp_path / "truth.jsonl"
     preds = tmp_path / "preds.jsonl"
