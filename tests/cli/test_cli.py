@@ -599,6 +599,35 @@ def test_evaluate_per_domain_over_the_classes_present_in_the_domain(tmp_path):
     assert list(x["per_class"]) == ["a"] and x["macro_f1"] == 1.0
 
 
+def test_evaluate_by_line_refuses_files_whose_ids_are_in_different_orders(tmp_path):
+    truth, preds = tmp_path / "truth.jsonl", tmp_path / "preds.jsonl"
+    records = [{"pkg": f"p{i}", "src": "web", "y": "ab"[i % 2]} for i in range(6)]
+    truth.write_text("".join(json.dumps(r) + "\n" for r in records))
+    args = ["evaluate", "--true", truth, "--pred", preds, "--label", "y"]
+    # aligned, the id in the same order: no message
+    preds.write_text("".join(json.dumps(r) + "\n" for r in records))
+    code, out, err = run(*args)
+    assert (code, err) == (0, "") and "macro F1 1.000" in out
+    # reordered: the ids say so, whatever the field is called
+    shuffled = [records[i] for i in (3, 0, 1, 2, 5, 4)]
+    preds.write_text("\n" + "".join(json.dumps(r) + "\n" for r in shuffled))
+    code, out, err = run(*args)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"skbalance evaluate: error: {preds}:2: 'pkg' is 'p3' where {truth}:1 has "
+        "'p0': both files hold the same 6 distinct values of 'pkg' in different "
+        "orders, so scoring line by line would pair the wrong records; align them "
+        "with --id pkg.\n"
+    )
+    code, out, err = run(*args, "--id", "pkg")
+    assert (code, err) == (0, "") and "macro F1 1.000" in out
+    # a shared field that is not an id (repeated values) says nothing
+    other = [{"src": "web", "y": r["y"]} for r in shuffled]
+    preds.write_text("".join(json.dumps(r) + "\n" for r in other))
+    code, out, err = run(*args)
+    assert (code, err) == (0, "")
+
+
 def test_evaluate_two_files_by_line_or_by_id(tmp_path):
     truth = tmp_path / "truth.jsonl"
     preds = tmp_path / "preds.jsonl"
@@ -612,6 +641,7 @@ def test_evaluate_two_files_by_line_or_by_id(tmp_path):
     report = json.loads(out)
     assert report["per_class"]["b"]["recall"] == 0.5
     assert report["per_class"]["a"]["precision"] == 0.5
+    preds.write_text('{"out": "b"}\n{"out": "a"}\n{"out": "a"}\n')  # no ids
     code, out, _ = run(*args, "--pred-label", "out", "--json")  # by line
     assert json.loads(out)["per_class"]["a"]["recall"] == 0.0
     preds.write_text('{"id": 1, "out": "a"}\n')
