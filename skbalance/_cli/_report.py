@@ -170,7 +170,7 @@ def reworded(category, reword):
     """Warnings of ``category`` raised in the block, in the words of the
     command line (``reword(warning) -> text``); other warnings pass through."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", category)  # others keep their filters
         yield
     for warning in caught:
         message = warning.message
