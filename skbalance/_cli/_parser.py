@@ -359,9 +359,14 @@ def _add_evaluate(commands):
     p.add_argument(
         "--id",
         metavar="FIELD",
-        help="with --true: align records by this field (default: by position)",
+        help="with --true: align records by this field (default: by position, "
+        "refused when a shared id field is in another order)",
     )
-    p.add_argument("--domain", metavar="FIELD", help="also report per domain")
+    p.add_argument(
+        "--domain",
+        metavar="FIELD",
+        help="also report per domain, each over the classes present in it",
+    )
     _json(p)
 
 
