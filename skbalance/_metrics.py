@@ -43,7 +43,8 @@ class PerClassReport:
         ``|macro_f1 - weighted_f1|``: a large gap means the rare classes are
         much worse than the frequent ones.
     groups : dict or None
-        With groups: a report per group (e.g. per domain).
+        With groups: a report per group (e.g. per domain), over the classes
+        present in the group unless ``labels`` were given.
 
     See Also
     --------
@@ -78,7 +79,7 @@ class PerClassReport:
         dict
             ``per_class`` ({label: {precision, recall, f1, support}}),
             ``macro_f1``, ``weighted_f1``, ``gap`` and, with groups, ``groups``
-            ({group: the same dict}).
+            ({group: the same dict, over the group's classes}).
         """
         out = {
             "per_class": {
@@ -126,8 +127,15 @@ class PerClassReport:
 
     def __str__(self):
         lines = self._table()
+        n = len(self.labels)
         for group, report in (self.groups or {}).items():
-            lines.append(f"group {group}:")
+            k = len(report.labels)
+            if k < n:
+                lines.append(
+                    f"group {group} ({k} of {n} classes present; macro F1 over them):"
+                )
+            else:
+                lines.append(f"group {group}:")
             lines.extend(report._table(indent="  "))
         return "\n".join(lines)
 
@@ -163,7 +171,11 @@ def per_class_report(y_true, y_pred, *, labels=None, groups=None):
         ``y_true`` or ``y_pred``, sorted.
     groups : array-like of shape (n_samples,), default=None
         A group per sample (a domain, say): the report then holds one report
-        per group under ``groups``, over the same classes.
+        per group under ``groups``. A group's report is over the classes
+        present in it (true or predicted), as scikit-learn's
+        ``f1_score(average="macro")`` is on the group's rows, so that a class
+        the group never sees does not pull its macro F1 down with a 0; with
+        ``labels``, over ``labels``. The report of all rows is unchanged.
 
     Returns
     -------
@@ -191,6 +203,7 @@ def per_class_report(y_true, y_pred, *, labels=None, groups=None):
     y_pred = check_labels(y_pred, n_samples=y_true.size, name="y_pred")
     check_missing(y_true, name="y_true")
     check_missing(y_pred, name="y_pred")
+    given = labels is not None
     if labels is None:
         labels = encode(np.concatenate([y_true, y_pred]), name="labels")[0]
     labels = np.asarray(labels)
@@ -198,13 +211,18 @@ def per_class_report(y_true, y_pred, *, labels=None, groups=None):
     if groups is not None:
         groups = check_groups(groups, n_samples=y_true.size, against="y_true")
         names, codes, _ = encode(groups, name="groups")
-        report.groups = {
-            name.item() if isinstance(name, np.generic) else name: PerClassReport(
-                labels.tolist(),
-                *_scores(y_true[codes == g], y_pred[codes == g], labels),
+        report.groups = {}
+        for g, name in enumerate(names):
+            rows = codes == g
+            true, pred = y_true[rows], y_pred[rows]
+            present = labels
+            if not given:  # the group's classes, in the order of all classes
+                seen = set(true.tolist()) | set(pred.tolist())
+                present = labels[[label in seen for label in labels.tolist()]]
+            name = name.item() if isinstance(name, np.generic) else name
+            report.groups[name] = PerClassReport(
+                present.tolist(), *_scores(true, pred, present)
             )
-            for g, name in enumerate(names)
-        }
     return report
 
 

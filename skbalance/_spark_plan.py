@@ -4,7 +4,6 @@ the in-memory pure functions, ranks and assignments on the executors.
 See :mod:`skbalance.spark` for the design; nothing here collects a row.
 """
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -13,7 +12,7 @@ from sklearn.utils import check_random_state
 
 from skbalance._allocation import allocate_classes, exact_parts
 from skbalance._compat import import_optional
-from skbalance._stratify import group_assignment, warn_rare
+from skbalance._stratify import group_assignment, warn_rare, warn_uncovered
 from skbalance._targets import check_two_strata, stratum_targets
 
 #: rows are ranked within (stratum, bucket of their hash), so that a large
@@ -145,7 +144,7 @@ def rank_rows(hashed, stratum, keys, buckets, extra_cols):
     )
 
 
-def _allocate(counts, sizes, fractions, *, keep_rare, rare_order, rng):
+def _allocate(keys, counts, sizes, fractions, *, keep_rare, rare_order, rng):
     """Rows of every class in every part, from the class counts alone: the
     one place that calls the in-memory allocation (its contract is a pure
     function from counts to this table), with the exact shares of the
@@ -159,11 +158,9 @@ def _allocate(counts, sizes, fractions, *, keep_rare, rare_order, rng):
         rng=rng,
     )
     if uncovered.size:
-        warnings.warn(
-            f"{uncovered.size} class(es) of at least {max(3, sizes.size)} rows could "
-            "not be put in every part (the rows they need overflow a part).",
-            UserWarning,
-            stacklevel=4,
+        items = [(keys[k], int(counts[k]), None) for k in uncovered]
+        warn_uncovered(
+            items, sizes.size, "the rows they need overflow a part", stacklevel=5
         )
     return alloc
 
@@ -212,14 +209,9 @@ def _group_parts(df, label_col, groups_col, sizes, keep_rare, rng):
     totals = np.asarray(units.sum(axis=0)).ravel()
     missing = np.flatnonzero((totals >= max(3, sizes.size)) & ~present.all(axis=0))
     if keep_rare and missing.size:
-        warnings.warn(
-            f"{missing.size} class(es) of at least {max(3, sizes.size)} rows could "
-            "not be put in every part (too few groups hold them): "
-            + ", ".join(repr(labels[k]) for k in missing[:10])
-            + ".",
-            UserWarning,
-            stacklevel=4,
-        )
+        held = np.diff((units > 0).tocsc().indptr)  # groups holding every class
+        items = [(labels[k], int(totals[k]), int(held[k])) for k in missing]
+        warn_uncovered(items, sizes.size, "too few groups hold them", stacklevel=5)
     table = np.zeros((len(labels), sizes.size), dtype=np.int64)
     np.add.at(table, (coo.col, part[coo.row]), coo.data.astype(np.int64))
     return dict(zip(groups, part.tolist(), strict=True)), labels, table
@@ -273,7 +265,7 @@ def partition_plan(
     if rare is not None:
         warn_rare(keys, counts, 3, stacklevel=5)
     alloc = _allocate(
-        counts, sizes, fractions, keep_rare=keep_rare, rare_order=rare, rng=rng
+        keys, counts, sizes, fractions, keep_rare=keep_rare, rare_order=rare, rng=rng
     )
     cuts = np.cumsum(alloc, axis=1)[:, :-1].tolist()
     ranked = rank_rows(

@@ -12,10 +12,46 @@ from skbalance._labels import encode
 from skbalance._multilabel import read_multilabel
 from skbalance._validation import check_groups, check_labels
 
-__all__ = ["Target", "describe", "partition"]
+__all__ = [
+    "ClassWarning",
+    "Target",
+    "TooFewGroupsError",
+    "describe",
+    "partition",
+    "warn_rare",
+    "warn_uncovered",
+]
 
 #: exhaustive search over group assignments up to this many candidates
 _EXHAUSTIVE = 20_000
+
+
+class ClassWarning(UserWarning):
+    """A warning that names classes (or labels).
+
+    ``reword(name, noun)`` gives its text with ``name(label)`` for every class
+    it names and ``noun`` for its "class(es)" (None: the default words): the
+    command line, which splits on integer codes, names the classes by their
+    values that way.
+    """
+
+    def __init__(self, text):
+        super().__init__(text(repr, None))
+        self.reword = text
+
+
+class TooFewGroupsError(ValueError):
+    """Fewer groups than parts: ``n_groups``, ``n_parts`` and ``pairs``
+    (``(group, rows)`` of every group), for a caller that knows where the
+    groups came from."""
+
+    def __init__(self, message, *, n_groups, n_parts, pairs):
+        super().__init__(message)
+        self.n_groups, self.n_parts, self.pairs = n_groups, n_parts, pairs
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def describe(pairs):
@@ -97,12 +133,14 @@ def warn_rare(labels, counts, n_parts, *, stacklevel):
         if n_parts == 3
         else ""
     )
-    warnings.warn(
-        f"{len(rare)} class(es) have too few examples to be in every part: "
-        f"{examples(rare)}.{placed}",
-        UserWarning,
-        stacklevel=stacklevel,
-    )
+
+    def text(name, noun):
+        return (
+            f"{len(rare)} {noun or 'class(es)'} have too few examples to be in "
+            f"every part: {examples(rare, name)}.{placed}"
+        )
+
+    warnings.warn(ClassWarning(text), stacklevel=stacklevel)
 
 
 def _reject_multioutput(y):
@@ -126,9 +164,9 @@ def _reject_multioutput(y):
     )
 
 
-def examples(pairs):
+def examples(pairs, name=repr):
     """``'a' (3), 'b' (1) and 2 more``, at most ten shown."""
-    shown = ", ".join(f"{label!r} ({c})" for label, c in pairs[:10])
+    shown = ", ".join(f"{name(label)} ({c})" for label, c in pairs[:10])
     more = len(pairs) - 10
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -171,23 +209,36 @@ def partition(target, sizes, fractions, *, keep_rare, rare_order, rng, ordered=F
 def _warn(target, labels, n_parts, why):
     names = target.label_names()
     totals = np.asarray(target.indicator().sum(axis=0)).ravel()
-    if target.groups is None:
-        shown = [f"{names[k].item()!r} ({totals[k]} rows)" for k in labels]
-    else:
+    held = None
+    if target.groups is not None:
         held = np.asarray((target.units() > 0).sum(axis=0)).ravel()
-        shown = [
-            f"{names[k].item()!r} ({totals[k]} rows in {held[k]} "
-            f"group{'s' if held[k] != 1 else ''})"
-            for k in labels
-        ]
-    more = f" and {len(shown) - 10} more" if len(shown) > 10 else ""
+    items = [
+        (_plain(names[k]), int(totals[k]), None if held is None else int(held[k]))
+        for k in labels
+    ]
     kind = "label(s)" if target.multilabel else "class(es)"
-    warnings.warn(
-        f"{len(shown)} {kind} of at least {max(3, n_parts)} rows could not be put "
-        f"in every part ({why}): {', '.join(shown[:10])}{more}.",
-        UserWarning,
-        stacklevel=5,
-    )
+    warn_uncovered(items, n_parts, why, kind=kind, stacklevel=6)
+
+
+def warn_uncovered(items, n_parts, why, *, kind="class(es)", stacklevel):
+    """Warn naming the classes of at least ``max(3, n_parts)`` rows that are
+    missing from some part: ``items`` are ``(label, rows, groups holding it
+    or None)`` (shared with :mod:`skbalance.spark`)."""
+
+    def text(name, noun):
+        shown = [
+            f"{name(label)} ({total} rows"
+            + ("" if held is None else f" in {held} group{'s' if held != 1 else ''}")
+            + ")"
+            for label, total, held in items
+        ]
+        more = f" and {len(shown) - 10} more" if len(shown) > 10 else ""
+        return (
+            f"{len(shown)} {noun or kind} of at least {max(3, n_parts)} rows could "
+            f"not be put in every part ({why}): {', '.join(shown[:10])}{more}."
+        )
+
+    warnings.warn(ClassWarning(text), stacklevel=stacklevel)
 
 
 def _warn_uncovered(target, part, n_parts, why):
@@ -251,9 +302,12 @@ def group_assignment(units, group_sizes, group_names, sizes, *, keep_rare, rng):
             (g.item() if hasattr(g, "item") else g, int(s))
             for g, s in zip(group_names, group_sizes, strict=True)
         ]
-        raise ValueError(
+        raise TooFewGroupsError(
             f"Cannot split {n_groups} group(s) into {P} non-empty parts: groups "
-            f"{describe(pairs)}."
+            f"{describe(pairs)}.",
+            n_groups=n_groups,
+            n_parts=P,
+            pairs=pairs,
         )
     if P**n_groups * P * units.shape[1] <= 50 * _EXHAUSTIVE:
         return _best_assignment(units.toarray(), group_sizes, sizes, rng)

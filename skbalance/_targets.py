@@ -29,6 +29,7 @@ __all__ = [
     "MIN_SHARE",
     "TARGET_RATIO",
     "default_target",
+    "InfeasibleFloorWarning",
     "exact_fraction",
     "floor_targets",
     "ratio_targets",
@@ -81,6 +82,16 @@ def default_target(target_ratio, min_share, n_per_seed=None):
     if target_ratio is None and min_share is None and n_per_seed is None:
         return DEFAULT_TARGET_RATIO
     return target_ratio
+
+
+class InfeasibleFloorWarning(UserWarning):
+    """A ``min_share`` that ``n_strata`` strata cannot all reach was lowered to
+    ``1 / n_strata``; the command line words it for the shell."""
+
+    def __init__(self, message, *, min_share, n_strata):
+        super().__init__(message)
+        self.min_share = min_share
+        self.n_strata = n_strata
 
 
 def exact_fraction(value):
@@ -175,10 +186,13 @@ def floor_targets(counts, min_share, *, relative=False):
         share /= k
     elif share * k > 1:
         warnings.warn(
-            f"min_share={min_share!r} cannot be met by {k} strata (min_share * "
-            f"n_strata must be <= 1); using 1/{k}, every stratum equal. Set "
-            "relative=True for a floor that scales with the number of strata.",
-            UserWarning,
+            InfeasibleFloorWarning(
+                f"min_share={min_share!r} cannot be met by {k} strata (min_share * "
+                f"n_strata must be <= 1); using 1/{k}, every stratum equal. Set "
+                "relative=True for a floor that scales with the number of strata.",
+                min_share=min_share,
+                n_strata=k,
+            ),
             stacklevel=2,
         )
         share = Fraction(1, k)

@@ -80,6 +80,38 @@ def test_per_group_report():
     assert report.to_dict()["groups"]["en-GB"]["macro_f1"] == 1.0
 
 
+def test_per_group_scores_are_over_the_classes_present_in_the_group():
+    rng = np.random.RandomState(0)
+    domain = np.array(["doc"] * 60 + ["libs"] * 140)
+    y_true = np.where(domain == "doc", rng.choice(list("abc"), 200),
+                      rng.choice(list("cdefghij"), 200))  # fmt: skip
+    y_pred = np.where(rng.rand(200) < 0.6, y_true, rng.choice(list("abcdk"), 200))
+    report = per_class_report(y_true, y_pred, groups=domain)
+    assert report.labels == list("abcdefghijk")  # all rows: every class, as before
+    for name, group in report.groups.items():
+        rows = domain == name
+        assert group.labels == sorted(set(y_true[rows]) | set(y_pred[rows]))
+        assert group.macro_f1 == pytest.approx(
+            f1_score(y_true[rows], y_pred[rows], average="macro", zero_division=0)
+        )
+        assert group.weighted_f1 == pytest.approx(
+            f1_score(y_true[rows], y_pred[rows], average="weighted", zero_division=0)
+        )
+    doc = report.groups["doc"]
+    assert doc.labels == list("abcdk")  # k: predicted only, a false positive
+    assert doc.support.tolist() == [
+        int(np.sum(y_true[domain == "doc"] == c)) for c in "abcdk"
+    ]
+    header = "group doc (5 of 11 classes present; macro F1 over them):\n"
+    section = str(report).split(header)[1].split("\ngroup ")[0].splitlines()
+    assert [line.split()[0] for line in section[1:-1]] == list("abcdk")  # no e..j
+    assert list(report.to_dict()["groups"]["doc"]["per_class"]) == list("abcdk")
+    # with labels, every group is over them (as f1_score with labels=)
+    given = per_class_report(y_true, y_pred, labels=list("abc"), groups=domain)
+    assert given.groups["libs"].labels == list("abc")
+    assert "group libs:" in str(given)
+
+
 def test_gap_function_and_scorer():
     assert macro_weighted_f1_gap(Y_TRUE, Y_PRED) == pytest.approx(
         per_class_report(Y_TRUE, Y_PRED).gap

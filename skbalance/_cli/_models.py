@@ -5,7 +5,7 @@ import math
 
 import skbalance
 from skbalance._cli._data import read, usage
-from skbalance._cli._report import note, print_before_after
+from skbalance._cli._report import floor_in_shell_words, note, print_before_after
 from skbalance._compare import compare_rows
 from skbalance._io import check_output
 from skbalance._llm._generators import anthropic_sdk
@@ -149,7 +149,8 @@ def augment(args, *, out, err):
         random_state=args.seed,
     )
     if args.dry_run:
-        plan = sampler.dry_run(records, index.y)
+        with floor_in_shell_words(args, "class"):
+            plan = sampler.dry_run(records, index.y)
         print(
             f"{index.path}: {len(index)} records; {plan['requests']} requests to "
             f"{args.model} ({plan['cached']} answered by the cache), about "
@@ -160,7 +161,8 @@ def augment(args, *, out, err):
             print(f"  {label}: +{n} records", file=out)
         note(index, err)
         return
-    X_out, _ = sampler.fit_resample(records, index.y)
+    with floor_in_shell_words(args, "class"):
+        X_out, _ = sampler.fit_resample(records, index.y)
     n = len(index)
     model = args.model if args.generator == "anthropic" else args.generator
     new = (

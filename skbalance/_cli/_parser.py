@@ -23,15 +23,24 @@ def is_parquet(path):
 
 def _target(name):
     """An option checked by the samplers' own constraint of parameter ``name``
-    (skbalance._targets), imported only when the option is given."""
+    (skbalance._targets), imported only when the option is given; the message
+    is ours, in the notation of the docs, not scikit-learn's."""
 
     def parse(text):
         from skbalance import _targets
 
-        value = float(text)
         interval = getattr(_targets, name)[0]
-        if not interval.is_satisfied_by(value):
-            raise argparse.ArgumentTypeError(f"must be {interval}; got {value:g}")
+        left = "[" if interval.closed in ("left", "both") else "("
+        right = "]" if interval.closed in ("right", "both") else ")"
+        bounds = f"{left}{interval.left:g}, {interval.right:g}{right}"
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not interval.is_satisfied_by(value):
+            raise argparse.ArgumentTypeError(
+                f"must be a number in {bounds} (0 adds no records); got {text}"
+            )
         return value
 
     return parse
@@ -58,6 +67,19 @@ def _positive(value):
         raise argparse.ArgumentTypeError(f"must be an integer; got {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1; got {number}")
+    return number
+
+
+def _folds(value):
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer; got {value!r}") from None
+    if number < 2:
+        raise argparse.ArgumentTypeError(
+            f"must be >= 2 (cross-validation trains on some folds and scores on "
+            f"another); got {number}"
+        )
     return number
 
 
@@ -253,13 +275,14 @@ def _add_balance(commands):
         type=_ratio,
         metavar="R",
         help="raise every class (or domain) to at least R times the largest, R in "
-        "(0, 1]",
+        "[0, 1] (0 adds no records)",
     )
     target.add_argument(
         "--min-share",
         type=_share,
         metavar="S",
-        help="give every class (or domain) at least a share S of the output",
+        help="give every class (or domain) at least a share S of the output, S in "
+        "[0, 1] (0 adds no records)",
     )
     _label(p)
     p.add_argument(
@@ -359,9 +382,14 @@ def _add_evaluate(commands):
     p.add_argument(
         "--id",
         metavar="FIELD",
-        help="with --true: align records by this field (default: by position)",
+        help="with --true: align records by this field (default: by position, "
+        "refused when a shared id field is in another order)",
     )
-    p.add_argument("--domain", metavar="FIELD", help="also report per domain")
+    p.add_argument(
+        "--domain",
+        metavar="FIELD",
+        help="also report per domain, each over the classes present in it",
+    )
     _json(p)
 
 
@@ -377,7 +405,11 @@ def _add_compare(commands):
     _label(p)
     p.add_argument("--text", metavar="FIELD", required=True, help="the text field")
     p.add_argument(
-        "--cv", type=_positive, default=5, metavar="K", help="folds (default: 5)"
+        "--cv",
+        type=_folds,
+        default=5,
+        metavar="K",
+        help="folds, 2 or more (default: 5)",
     )
     p.add_argument(
         "--n-jobs", type=int, default=1, metavar="N", help="parallel fits (default 1)"

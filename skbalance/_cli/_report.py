@@ -4,8 +4,10 @@
 tables of ``split`` and ``balance``, the weights JSON."""
 
 import json
+import math
 import os
 import warnings
+from contextlib import contextmanager
 
 import skbalance
 from skbalance._compat import import_optional
@@ -13,6 +15,7 @@ from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = [
     "check_plot",
+    "floor_in_shell_words",
     "largest_first",
     "note",
     "plot",
@@ -20,6 +23,9 @@ __all__ = [
     "print_balance",
     "print_before_after",
     "print_split",
+    "reworded",
+    "split_names",
+    "too_few_groups",
     "write_weights",
 ]
 
@@ -206,4 +212,80 @@ def write_weights(args, classes, counts, n_records, *, out, err):
     print(
         f"{args.strategy} class weights of {n_records} records -> {args.output}",
         file=err,
+    )
+
+
+@contextmanager
+def reworded(category, reword):
+    """Warnings of ``category`` raised in the block, in the words of the
+    command line (``reword(warning) -> text``); other warnings pass through."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", category)  # others keep their filters
+        yield
+    for warning in caught:
+        message = warning.message
+        if isinstance(message, category):
+            warnings.warn(reword(message), UserWarning, stacklevel=3)
+        else:
+            warnings.warn(message, stacklevel=3)
+
+
+def floor_in_shell_words(args, what):
+    """The warning of a ``--min-share`` that the ``what`` (``"class"`` or
+    ``"domain"``) cannot all reach, worded for the command line: the
+    library's names ``min_share=`` and ``relative=True``, which the shell
+    does not have."""
+    from skbalance._targets import InfeasibleFloorWarning
+
+    def reword(message):
+        k = message.n_strata
+        plural = "classes" if what == "class" else f"{what}s"
+        most = math.floor(10_000 / k) / 10_000  # at most 1/k, in 4 decimals
+        return (
+            f"--min-share {args.min_share:g} cannot be met by {k} {plural} ({k} x "
+            f"{args.min_share:g} > 1); using 1/{k}, every {what} equal. --min-share "
+            f"{most:g} or less is a floor every {what} can reach."
+        )
+
+    return reworded(InfeasibleFloorWarning, reword)
+
+
+def split_names(args, name):
+    """The split's warnings naming its strata (``name(stratum) -> value``):
+    a class, or with ``--domain`` a (class, domain) pair, by its values."""
+    from skbalance._stratify import ClassWarning
+
+    if args.domain is None:
+        return reworded(ClassWarning, lambda w: w.reword(lambda s: repr(name(s)), None))
+    noun = "(class, domain) pair(s)"
+    return reworded(ClassWarning, lambda w: w.reword(lambda s: repr(name(s)), noun))
+
+
+def too_few_groups(args, name, exc):
+    """The error of ``split`` when ``--group`` or ``--dedupe`` leave fewer
+    groups than parts: the file, and where the groups came from."""
+    g = exc.n_groups
+    n_rows = sum(rows for _, rows in exc.pairs)
+    if args.dedupe:
+        if args.group is not None:
+            who = f"--group {args.group} and --dedupe keep linked records together"
+        elif args.text is None:
+            who = "--dedupe keeps identical records together"
+        else:
+            who = f"--dedupe keeps records of the same --text {args.text} together"
+        # largest first: the engines number the groups differently
+        sizes = " + ".join(
+            str(r) for r in sorted((r for _, r in exc.pairs), reverse=True)
+        )
+        found = f"they form only {g} group{'s' if g != 1 else ''} ({sizes} records)"
+    else:
+        who = f"--group {args.group} keeps the records of one value together"
+        values = ", ".join(
+            f"{value!r} ({rows} record{'s' if rows != 1 else ''})"
+            for value, rows in exc.pairs
+        )
+        found = f"they hold only {g} value{'s' if g != 1 else ''}: {values}"
+    return (
+        f"{name}: cannot split {n_rows} records into {exc.n_parts} non-empty parts: "
+        f"{who}, and {found}."
     )

@@ -18,6 +18,7 @@ from skbalance._jsonl._scan import (
     Progress,
     Scan,
     file_size,
+    nothing_but,
 )
 
 _SKIP = object()  # the label of a record to skip as missing
@@ -183,4 +184,4 @@ def _nothing_read(name, label, scan):
             f"{name}: no valid records ({scan.n_skipped} skipped, from line "
             f"{scan.skipped_lines[0]})."
         )
-    return JsonlError(f"{name}: no records (the file is empty).")
+    return JsonlError(f"{name}: no records ({nothing_but(scan.n_blank)}).")

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from skbalance._io import atomic_output
-from skbalance._jsonl._scan import BOM, JsonlError
+from skbalance._jsonl._scan import BOM, JsonlError, nothing_but, parse_error
 
 __all__ = ["JsonlRecords", "read_jsonl", "write_jsonl_records", "write_lines"]
 
@@ -77,26 +77,22 @@ def read_jsonl(path):
     records, lines, numbers = [], [], []
     if raw.startswith(BOM):
         raw = raw[len(BOM) :]
+    n_blank = 0
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
+            n_blank += 1
             continue
         try:
             record = json.loads(line)
-        except UnicodeDecodeError as exc:
-            raise JsonlError(f"{path}:{number}: not UTF-8 ({exc.reason}).") from None
-        except json.JSONDecodeError as exc:
-            raise JsonlError(
-                f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})."
-            ) from None
+        except ValueError:
+            raise parse_error((path, number), line) from None
         if not isinstance(record, dict):
-            raise JsonlError(
-                f"{path}:{number}: expected a JSON object, got {type(record).__name__}."
-            )
+            raise parse_error((path, number), line)
         records.append(record)
         lines.append(line)
         numbers.append(number)
     if not records:
-        raise JsonlError(f"{path}: no records (the file is empty).")
+        raise JsonlError(f"{path}: no records ({nothing_but(n_blank)}).")
     return JsonlRecords(path, records, lines, numbers)
 
 

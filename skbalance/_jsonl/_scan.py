@@ -81,14 +81,31 @@ def record_error(where, message):
 
 
 def parse_error(where, line):
-    """The message for a line that is not a JSON object."""
+    """The message for a line that is not a JSON object.
+
+    The column is counted in the line without its ending: a record cut short
+    (``{"a": 1``) would otherwise be reported at column 1 of the next line,
+    the newline's, where Spark, which reads lines without endings, says the
+    end of the record.
+    """
+    line = line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n")
     try:
         record = json.loads(line)
     except UnicodeDecodeError as exc:
         return record_error(where, f"not UTF-8 ({exc.reason}).")
     except json.JSONDecodeError as exc:
-        return record_error(where, f"not valid JSON ({exc.msg} at column {exc.colno}).")
+        # "Unterminated string starting at" and "Invalid control character
+        # at" end with the word that comes next
+        msg = exc.msg.removesuffix(" at")
+        return record_error(where, f"not valid JSON ({msg} at column {exc.colno}).")
     return record_error(where, f"expected a JSON object, got {type(record).__name__}.")
+
+
+def nothing_but(n_blank):
+    """What a file without records holds: nothing, or blank lines."""
+    if not n_blank:
+        return "the file is empty"
+    return f"{n_blank} blank line{'s' if n_blank != 1 else ''}"
 
 
 def _describe(value):
@@ -280,6 +297,7 @@ class Scan:
         self.kept, self.break_at, self.break_delta = 0, array("q"), array("q")
         self.n_skipped, self.skipped_lines = 0, []
         self.n_missing, self.missing_lines = 0, []
+        self.n_blank = 0
         self.bom = False
 
     def _skipped(self, number, missing=False):
@@ -354,6 +372,7 @@ class Scan:
                     record = _fast_loads(raw)
                 except ValueError:
                     if not raw.strip():
+                        self.n_blank += 1
                         continue
                     try:  # the standard library takes NaN and big integers
                         record = json.loads(raw)

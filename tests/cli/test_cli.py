@@ -158,6 +158,28 @@ def test_nan_and_mixed_labels_name_the_line(tmp_path):
     )
 
 
+def test_a_record_cut_short_is_reported_at_its_end(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"label": "a"}\n{"label": "b", "text": "the end", "n": 1\n')
+    code, _, err = run("weights", path)
+    assert code == 1
+    assert err == (
+        f"skbalance weights: error: {path}:2: not valid JSON (Expecting ',' delimiter "
+        "at column 41).\n"
+    )
+
+
+def test_a_file_of_blank_lines_is_not_called_empty(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n  \n\n")
+    code, _, err = run("analyze", path)
+    assert (code, err) == (1, f"skbalance analyze: error: {path}: no records (3 blank "
+                              "lines).\n")  # fmt: skip
+    path.write_text("")
+    code, _, err = run("analyze", path)
+    assert err == f"skbalance analyze: error: {path}: no records (the file is empty).\n"
+
+
 def test_balance_refuses_to_overwrite_its_input_or_an_existing_file(tickets_file):
     before = tickets_file.read_bytes()
     code, _, err = run(
@@ -184,12 +206,25 @@ def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_pa
         "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--min-share", "0.6"
     )
     assert code == 0
+    # in the words of the shell, which has no relative=True
     assert err == (
-        "skbalance balance: warning: min_share=0.6 cannot be met by 2 strata "
-        "(min_share * n_strata must be <= 1); using 1/2, every stratum equal. Set "
-        "relative=True for a floor that scales with the number of strata.\n"
+        "skbalance balance: warning: --min-share 0.6 cannot be met by 2 classes "
+        "(2 x 0.6 > 1); using 1/2, every class equal. --min-share 0.5 or less is a "
+        "floor every class can reach.\n"
     )
     assert "50.0%" in out
+    rows = [{"label": "abc"[i % 3], "d": "xyz"[i % 3]} for i in range(9)]
+    tickets_file.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, err = run(
+        "balance", tickets_file, "-o", tmp_path / "o.jsonl", "--min-share", "0.4",
+        "--domain", "d", "--force",
+    )  # fmt: skip
+    assert code == 0
+    assert err == (
+        "skbalance balance: warning: --min-share 0.4 cannot be met by 3 domains "
+        "(3 x 0.4 > 1); using 1/3, every domain equal. --min-share 0.3333 or less "
+        "is a floor every domain can reach.\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -201,25 +236,53 @@ def test_balance_infeasible_floor_is_lowered_with_a_warning(tickets_file, tmp_pa
         ),
         (
             ["balance", "x.jsonl", "-o", "y", "--target-ratio", "1.5"],
-            "must be a float in the range [0.0, 1.0]; got 1.5",
+            "argument --target-ratio: must be a number in [0, 1] (0 adds no "
+            "records); got 1.5\n",
         ),
         (
             ["balance", "x.jsonl", "-o", "y", "--min-share", "2"],
-            "must be a float in the range [0.0, 1.0]; got 2",
+            "argument --min-share: must be a number in [0, 1] (0 adds no records); "
+            "got 2\n",
+        ),
+        (
+            ["balance", "x.jsonl", "-o", "y", "--min-share", "half"],
+            "argument --min-share: must be a number in [0, 1] (0 adds no records); "
+            "got half\n",
+        ),
+        (
+            ["augment", "x.jsonl", "--text", "t", "--dry-run", "--min-share", "1.2"],
+            "argument --min-share: must be a number in [0, 1] (0 adds no records); "
+            "got 1.2\n",
         ),
         (
             ["balance", "x.jsonl", "-o", "y", "--min-share", ".1", "--seed", "-1"],
             "argument --seed: must be in [0, 2**32); got -1",
         ),
         (["split", "x.jsonl", "--out-dir", "d", "--sizes", "1", "0", "0"], "(0, 1)"),
-        (["compare", "x.jsonl", "--text", "t", "--cv", "0"], "must be >= 1; got 0"),
+        (
+            ["compare", "x.jsonl", "--text", "t", "--cv", "1"],
+            "argument --cv: must be >= 2 (cross-validation trains on some folds and "
+            "scores on another); got 1\n",
+        ),
+        (["compare", "x.jsonl", "--text", "t", "--cv", "0"], "must be >= 2 ("),
         ([], "the following arguments are required: COMMAND"),
     ],
 )
 def test_usage_errors(argv, message, capsys):
     code, _, _ = run(*argv)
     assert code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    assert "[0.0, 1.0]" not in err  # scikit-learn's wording, not ours
+
+
+def test_zero_target_is_accepted_and_adds_nothing(tickets_file, tmp_path):
+    for option in ("--target-ratio", "--min-share"):
+        out_path = tmp_path / f"{option}.jsonl"
+        code, out, err = run("balance", tickets_file, "-o", out_path, option, "0")
+        assert (code, err) == (0, "")
+        assert "10 records in, 10 out (0 copies)" in out
+        assert out_path.read_bytes() == tickets_file.read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -366,6 +429,68 @@ def test_split_dedupe_and_groups_keep_duplicates_in_one_part(tmp_path):
         "split", path, "--out-dir", out_dir, "--group", "d", "--dedupe", "--force"
     )
     assert code == 0
+
+
+def _rare(tmp_path):
+    rows = [{"label": y, "d": "xy"[i % 2], "text": f"t{i}"} for i, y in
+            enumerate(["a"] * 12 + ["b"] * 12)]  # fmt: skip
+    rows += [{"label": "edu", "d": "x", "text": "e"}]
+    rows += [{"label": "emb", "d": "y", "text": f"m{i}"} for i in range(2)]
+    path = tmp_path / "rare.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_split_names_the_rare_classes_and_pairs_by_their_values(tmp_path):
+    path = _rare(tmp_path)
+    code, _, err = run("split", path, "--out-dir", tmp_path / "p")
+    assert code == 0
+    assert err == (
+        "skbalance split: warning: 2 class(es) have too few examples to be in every "
+        "part: 'edu' (1), 'emb' (2). They go to train (1 example) or to train and "
+        "test (2 examples).\n"
+    )
+    code, _, err = run("split", path, "--out-dir", tmp_path / "q", "--domain", "d")
+    assert code == 0
+    assert err == (
+        "skbalance split: warning: 2 (class, domain) pair(s) have too few examples to "
+        "be in every part: ('edu', 'x') (1), ('emb', 'y') (2). They go to train "
+        "(1 example) or to train and test (2 examples).\n"
+    )
+
+
+def test_split_with_too_few_groups_names_the_file_and_the_option(tmp_path):
+    path = tmp_path / "dup.jsonl"
+    rows = [{"label": "ab"[i % 2], "text": "same" if i < 4 else "other", "team": t}
+            for i, t in enumerate("xxxxyy")]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    head = f"skbalance split: error: {path}: cannot split 6 records into 3 non-empty "
+    for extra, message in [
+        (
+            ["--dedupe", "--text", "text"],
+            "parts: --dedupe keeps records of the same --text text together, and "
+            "they form only 2 groups (4 + 2 records).",
+        ),
+        (
+            ["--group", "team"],
+            "parts: --group team keeps the records of one value together, and they "
+            "hold only 2 values: 'x' (4 records), 'y' (2 records).",
+        ),
+        (
+            ["--group", "team", "--dedupe", "--text", "text"],
+            "parts: --group team and --dedupe keep linked records together, and they "
+            "form only 2 groups (4 + 2 records).",
+        ),
+    ]:
+        code, out, err = run("split", path, "--out-dir", tmp_path / "p", *extra)
+        assert (code, out, err) == (1, "", head + message + "\n")
+    path.write_text('{"label": "a"}\n' * 5)
+    code, _, err = run("split", path, "--out-dir", tmp_path / "p", "--dedupe")
+    assert err == (
+        f"skbalance split: error: {path}: cannot split 5 records into 3 non-empty "
+        "parts: --dedupe keeps identical records together, and they form only 1 "
+        "group (5 records).\n"
+    )
 
 
 def test_split_usage_errors(tmp_path):
@@ -555,6 +680,69 @@ def test_evaluate_a_field_and_per_domain(tmp_path):
     assert report["gap"] == pytest.approx(0.0333, abs=1e-3)
 
 
+def test_evaluate_per_domain_over_the_classes_present_in_the_domain(tmp_path):
+    rows = [("a", "a", "x"), ("a", "a", "x"), ("a", "b", "y"), ("b", "b", "y"),
+            ("c", "c", "y"), ("c", "a", "y")]  # fmt: skip
+    path = tmp_path / "preds.jsonl"
+    path.write_text(
+        "".join(json.dumps({"label": y, "pred": p, "d": d}) + "\n" for y, p, d in rows)
+    )
+    code, out, err = run("evaluate", path, "--pred", "pred", "--domain", "d")
+    assert (code, err) == (0, "")
+    # x sees only a: its macro F1 is 1, not (1 + 0 + 0) / 3, and b and c are not
+    # listed with a support of 0
+    assert out == (
+        "6 records\n"
+        "class  precision  recall      f1  support\n"
+        "a          0.667   0.667   0.667        3\n"
+        "b          0.500   1.000   0.667        1\n"
+        "c          1.000   0.500   0.667        2\n"
+        "macro F1 0.667, weighted F1 0.667, gap 0.000\n"
+        "group x (1 of 3 classes present; macro F1 over them):\n"
+        "  class  precision  recall      f1  support\n"
+        "  a          1.000   1.000   1.000        2\n"
+        "  macro F1 1.000, weighted F1 1.000, gap 0.000\n"
+        "group y:\n"
+        "  class  precision  recall      f1  support\n"
+        "  a          0.000   0.000   0.000        1\n"
+        "  b          0.500   1.000   0.667        1\n"
+        "  c          1.000   0.500   0.667        2\n"
+        "  macro F1 0.444, weighted F1 0.500, gap 0.056\n"
+    )
+    code, out, _ = run("evaluate", path, "--pred", "pred", "--domain", "d", "--json")
+    x = json.loads(out)["groups"]["x"]
+    assert list(x["per_class"]) == ["a"] and x["macro_f1"] == 1.0
+
+
+def test_evaluate_by_line_refuses_files_whose_ids_are_in_different_orders(tmp_path):
+    truth, preds = tmp_path / "truth.jsonl", tmp_path / "preds.jsonl"
+    records = [{"pkg": f"p{i}", "src": "web", "y": "ab"[i % 2]} for i in range(6)]
+    truth.write_text("".join(json.dumps(r) + "\n" for r in records))
+    args = ["evaluate", "--true", truth, "--pred", preds, "--label", "y"]
+    # aligned, the id in the same order: no message
+    preds.write_text("".join(json.dumps(r) + "\n" for r in records))
+    code, out, err = run(*args)
+    assert (code, err) == (0, "") and "macro F1 1.000" in out
+    # reordered: the ids say so, whatever the field is called
+    shuffled = [records[i] for i in (3, 0, 1, 2, 5, 4)]
+    preds.write_text("\n" + "".join(json.dumps(r) + "\n" for r in shuffled))
+    code, out, err = run(*args)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"skbalance evaluate: error: {preds}:2: 'pkg' is 'p3' where {truth}:1 has "
+        "'p0': both files hold the same 6 distinct values of 'pkg' in different "
+        "orders, so scoring line by line would pair the wrong records; align them "
+        "with --id pkg.\n"
+    )
+    code, out, err = run(*args, "--id", "pkg")
+    assert (code, err) == (0, "") and "macro F1 1.000" in out
+    # a shared field that is not an id (repeated values) says nothing
+    other = [{"src": "web", "y": r["y"]} for r in shuffled]
+    preds.write_text("".join(json.dumps(r) + "\n" for r in other))
+    code, out, err = run(*args)
+    assert (code, err) == (0, "")
+
+
 def test_evaluate_two_files_by_line_or_by_id(tmp_path):
     truth = tmp_path / "truth.jsonl"
     preds = tmp_path / "preds.jsonl"
@@ -568,6 +756,7 @@ def test_evaluate_two_files_by_line_or_by_id(tmp_path):
     report = json.loads(out)
     assert report["per_class"]["b"]["recall"] == 0.5
     assert report["per_class"]["a"]["precision"] == 0.5
+    preds.write_text('{"out": "b"}\n{"out": "a"}\n{"out": "a"}\n')  # no ids
     code, out, _ = run(*args, "--pred-label", "out", "--json")  # by line
     assert json.loads(out)["per_class"]["a"]["recall"] == 0.0
     preds.write_text('{"id": 1, "out": "a"}\n')
@@ -754,6 +943,16 @@ def test_augment_dry_run_and_offline_generation(tickets_file, tmp_path):
         "  technical         2         8   50.0%",
     ]
     assert "10 records in, 16 out (6 new" in out
+    code, _, err = run(
+        "augment", tickets_file, "--text", "text", "--min-share", "1", "--dry-run",
+        "--cache", tmp_path / "cache",
+    )  # fmt: skip
+    assert code == 0
+    assert err == (
+        "skbalance augment: warning: --min-share 1 cannot be met by 2 classes (2 x 1 "
+        "> 1); using 1/2, every class equal. --min-share 0.5 or less is a floor "
+        "every class can reach.\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -133,9 +133,13 @@ def test_split_chat_records_with_dedupe(chat, tmp_path):
     # every record has the same last message: one duplicate group cannot fill
     # three parts, which is an error naming the group, and nothing is written
     assert result.returncode == 1
-    assert result.stderr == (
-        b"skbalance split: error: Cannot split 1 group(s) into 3 non-empty parts: "
-        b"groups 0 (16 rows).\n"
+    assert (
+        result.stderr
+        == (
+            f"skbalance split: error: {chat}: cannot split 16 records into 3 non-empty "
+            "parts: --dedupe keeps records of the same --text messages.-1.content "
+            "together, and they form only 1 group (16 records).\n"
+        ).encode()
     )
     assert not (tmp_path / "parts").exists() or not any((tmp_path / "parts").iterdir())
     result = script(

@@ -159,6 +159,35 @@ def test_split_groups_and_duplicates_never_straddle(tmp_path, spark):
         assert len(set(seen.values())) == 3
 
 
+def test_split_names_rare_classes_and_too_few_groups_as_in_memory(tmp_path, spark):
+    path = tmp_path / "rare.jsonl"
+    rows = [{"label": y, "d": "xy"[i % 2], "text": "same" if i < 20 else "other"}
+            for i, y in enumerate(["a"] * 12 + ["b"] * 12)]  # fmt: skip
+    rows += [{"label": "edu", "d": "x", "text": "same"}]
+    rows += [{"label": "emb", "d": "y", "text": "same"} for i in range(2)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for extra, expected in [
+        ([], "warning: 2 class(es) have too few examples to be in every part: 'edu' "
+             "(1), 'emb' (2)."),
+        (["--domain", "d"], "warning: 2 (class, domain) pair(s) have too few "
+         "examples to be in every part: ('edu', 'x') (1), ('emb', 'y') (2)."),
+        (["--dedupe", "--text", "text"], f"error: {path}: cannot split 27 records "
+         "into 3 non-empty parts: --dedupe keeps records of the same --text text "
+         "together, and they form only 2 groups (23 + 4 records)."),
+        (["--group", "d"], f"error: {path}: cannot split 27 records into 3 "
+         "non-empty parts: --group d keeps the records of one value together, and "
+         "they hold only 2 values: 'x' (13 records), 'y' (14 records)."),
+    ]:  # fmt: skip
+        memory, spark_run = (
+            run("split", path, "--out-dir", tmp_path / engine, *extra, "--force",
+                "--engine", engine)
+            for engine in ("memory", "spark")
+        )  # fmt: skip
+        assert spark_run[0] == memory[0] == (1 if "error" in expected else 0)
+        assert spark_run[2] == memory[2]
+        assert memory[2].startswith(f"skbalance split: {expected}")
+
+
 def test_split_parts_layout_is_the_single_file_split_up(tickets_path, tmp_path):
     run("split", tickets_path, "--out-dir", tmp_path / "one", "--engine", "spark")
     code, _, err = run(
@@ -273,6 +302,23 @@ def test_balance_reaches_the_in_memory_counts(tickets_path, tmp_path, option):
     assert got[: len(source)] == source  # originals first, in input order
     assert set(got) == set(source)  # copies are records of the input, unchanged
     assert len(got) == len(lines(tmp_path / "m.jsonl"))
+
+
+def test_an_infeasible_floor_gets_the_in_memory_warning(tickets_path, tmp_path):
+    memory, spark_run = (
+        run(*argv, "-o", tmp_path / name, "--min-share", "0.6", "--domain", "locale")
+        for argv, name in (
+            (["balance", tickets_path], "m.jsonl"),
+            (["balance", tickets_path, "--engine", "spark"], "s.jsonl"),
+        )
+    )
+    assert spark_run[0] == memory[0] == 0
+    assert spark_run[2] == memory[2]
+    assert memory[2] == (
+        "skbalance balance: warning: --min-share 0.6 cannot be met by 2 domains "
+        "(2 x 0.6 > 1); using 1/2, every domain equal. --min-share 0.5 or less is "
+        "a floor every domain can reach.\n"
+    )
 
 
 def test_balance_shuffle_depends_on_the_seed_only(tickets_path, tmp_path):
@@ -414,6 +460,8 @@ def test_parquet_null_label_is_an_error_naming_the_row(tmp_path, spark):
         '{"label": 3}',
         '{"x": 1}',
         '{"label": 1e400}',
+        '{"label": "a", "text": "cut short',
+        '{"label": "a", "n": 1',
     ],
 )
 @pytest.mark.parametrize("on_error", ["stop", "skip"])
@@ -454,6 +502,21 @@ def test_line_numbers_hold_across_file_blocks(tmp_path_factory, spark, n, bad, b
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
     assert code == 1
     assert err.startswith(f"skbalance weights: error: {path}:{at}: not valid JSON")
+
+
+@pytest.mark.parametrize(
+    ("text", "what"), [("", "the file is empty"), ("\n \n\r\n", "3 blank lines")]
+)
+def test_a_file_without_records_gets_the_in_memory_message(tmp_path, spark, text, what):
+    path = tmp_path / "blank.jsonl"
+    path.write_text(text)
+    memory, spark_run = both("weights", path)
+    assert spark_run == memory
+    assert memory == (
+        1,
+        "",
+        f"skbalance weights: error: {path}: no records ({what}).\n",
+    )
 
 
 def test_mixed_label_kinds_get_the_in_memory_message(tmp_path, spark):

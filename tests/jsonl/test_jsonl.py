@@ -121,7 +121,18 @@ def test_bom_is_stripped_from_records_and_written_once_at_the_start(tmp_path):
             r":2: field 'label' \(label\) is a boolean \(true\), but it is a number "
             r"on line 1;",
         ),
-        ("\n\n", r": no records \(the file is empty\)\.$"),
+        ("", r": no records \(the file is empty\)\.$"),
+        ("\n\n", r": no records \(2 blank lines\)\.$"),
+        (" \r\n", r": no records \(1 blank line\)\.$"),
+        # the column is the record's end, not column 1 of the line after it
+        (
+            '{"label": "a"}\n{"label": "b", "x": 1\n',
+            r":2: not valid JSON \(Expecting ',' delimiter at column 22\)\.$",
+        ),
+        (
+            '{"label": "a"}\r\n{"label": "b", "x": "cut\r\n',
+            r":2: not valid JSON \(Unterminated string starting at column 21\)\.$",
+        ),
     ],
 )
 def test_every_data_error_names_file_line_and_field(tmp_path, text, message):
@@ -342,8 +353,13 @@ def test_read_jsonl_keeps_raw_lines_and_strips_a_bom(tmp_path):
     ("text", "match"),
     [
         (b'{"a": 1}\n{"a": 2,}\n', r"in\.jsonl:2: not valid JSON \(Expecting "),
+        (
+            b'{"a": 1}\n{"a": "x\ty"}\n',
+            r"in\.jsonl:2: not valid JSON \(Invalid control character at column 9\)\.",
+        ),
         (b'{"a": 1}\n[1, 2]\n', r"in\.jsonl:2: expected a JSON object, got list\."),
-        (b"\n\n", r"in\.jsonl: no records \(the file is empty\)\."),
+        (b"", r"in\.jsonl: no records \(the file is empty\)\."),
+        (b"\n\n", r"in\.jsonl: no records \(2 blank lines\)\."),
         (b'{"a": "\xff"}\n', r"in\.jsonl:1: not UTF-8"),
     ],
 )

@@ -18,10 +18,13 @@ from skbalance._cli._data import check_split, choose_sampler, usage
 from skbalance._cli._parser import is_parquet
 from skbalance._cli._report import (
     check_plot,
+    floor_in_shell_words,
     note,
     print_analysis,
     print_balance,
     print_split,
+    split_names,
+    too_few_groups,
     write_weights,
 )
 from skbalance._cli._spark._input import ORDER, RAW, SparkRecords
@@ -35,6 +38,7 @@ from skbalance._spark_plan import (
     partition_plan,
     pyspark_module,
 )
+from skbalance._stratify import TooFewGroupsError
 from skbalance._targets import check_two_strata
 
 __all__ = ["analyze", "balance", "split", "weights"]
@@ -192,17 +196,23 @@ def split(args, *, out, err):
             groups = "_sk_g"
             key = _dedupe_key(args, records, frame)
             frame = frame.withColumn("_sk_g", key).drop(RAW)
-        parted, keys, table = partition_plan(
-            frame,
-            stratum,
-            tuple(args.sizes),
-            groups,
-            True,
-            args.seed,
-            "_sk_part",
-            RARE_ORDER,
-            hash_cols=records.columns,
-        )
+        # a class, or with --domain the struct of a (class, domain) pair
+        name = (lambda key: key) if args.domain is None else tuple
+        with split_names(args, name):
+            try:
+                parted, keys, table = partition_plan(
+                    frame,
+                    stratum,
+                    tuple(args.sizes),
+                    groups,
+                    True,
+                    args.seed,
+                    "_sk_part",
+                    RARE_ORDER,
+                    hash_cols=records.columns,
+                )
+            except TooFewGroupsError as exc:
+                raise ValueError(too_few_groups(args, args.input, exc)) from None
         ordered = parted.orderBy("_sk_part", *ORDER)
         _write_parts(records, ordered, targets, _has_bom(args, records))
     classes = [k[0] if args.domain is not None else k for k in keys]
@@ -268,16 +278,17 @@ def balance(args, *, out, err):
         present = _counts(kept, role, records)
         check_two_strata(list(present), source="y", word="class", who=sampler)
         frame = records.frame({role: "_sk_s"})
-        grown, keys, counts, targets = oversample_plan(
-            frame,
-            "_sk_s",
-            target_ratio=args.target_ratio,
-            min_share=args.min_share,
-            relative=False,
-            seed=args.seed,
-            hash_cols=records.columns,
-            copy_col="_sk_copy",
-        )
+        with floor_in_shell_words(args, "class" if args.domain is None else "domain"):
+            grown, keys, counts, targets = oversample_plan(
+                frame,
+                "_sk_s",
+                target_ratio=args.target_ratio,
+                min_share=args.min_share,
+                relative=False,
+                seed=args.seed,
+                hash_cols=records.columns,
+                copy_col="_sk_copy",
+            )
         if args.shuffle:
             cols = [F.col(f"`{c}`") for c in records.columns]
             order = [F.xxhash64(F.lit(args.seed), *cols, F.col("_sk_copy")), *ORDER]

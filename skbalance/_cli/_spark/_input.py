@@ -257,6 +257,9 @@ class SparkRecords(Locations):
             status = pyspark_module().col(_STATUS) == "missing"
             self.missing_lines = self._first_lines(self.rows.filter(status))
         if not self.n_kept:
+            # nothing kept, skipped or missing: every line is blank (JSON
+            # Lines; a Parquet file has no rows)
+            self.n_blank = self._raw.count() if self.fmt == "jsonl" else 0
             raise _nothing_read(self.name, self.paths["label"], self)
         return kept
 
