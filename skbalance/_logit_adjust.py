@@ -215,6 +215,7 @@ or callable, default="f1_macro"
         Returns
         -------
         self : LogitAdjustedClassifier
+            The fitted model.
         """
         prefit = isinstance(self.cv, str) and self.cv == "prefit"
         if prefit:
@@ -310,8 +311,9 @@ or callable, default="f1_macro"
         return scores
 
     def predict_proba(self, X):
-        """Class probabilities under the target prior (a softmax of the
-        adjusted log scores).
+        """Class probabilities under the target prior.
+
+        A softmax of the adjusted log scores.
 
         Parameters
         ----------
@@ -321,6 +323,7 @@ or callable, default="f1_macro"
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            Probabilities, in the order of ``classes_``.
         """
         scores = self._adjusted(X)
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
@@ -337,6 +340,7 @@ or callable, default="f1_macro"
         Returns
         -------
         ndarray of shape (n_samples,)
+            Predicted classes.
         """
         scores = self._adjusted(X)  # checks the fit first
         return self.classes_[np.argmax(scores, axis=1)]
