@@ -170,10 +170,12 @@ def _allocate(counts, sizes, fractions, *, keep_rare, rare_order, rng):
 
 def _part_sizes(n, sizes):
     """Exact part sizes and the exact fractions they round (``(weights,
-    denominator)``), as the in-memory split; ``sizes`` may be a function of
-    the row count."""
+    denominator)``), as the in-memory split; ``sizes`` may instead be a
+    function of the row count returning all three (as
+    :func:`~skbalance._sizes.fold_parts` does)."""
     if callable(sizes):
-        sizes = sizes(n)
+        counts, *fractions = sizes(n)
+        return counts, tuple(fractions)
     names = [f"sizes[{j}]" for j in range(len(sizes))]
     counts, *fractions = exact_parts(n, list(sizes), names)
     return counts, tuple(fractions)
@@ -331,9 +333,3 @@ def oversample_plan(
         *columns(df), *([] if copy_col is None else [copy_col])
     )
     return out, keys, counts, targets
-
-
-def fold_sizes(n, n_splits):
-    if n < n_splits:
-        raise ValueError(f"Cannot make {n_splits} folds of {n} rows.")
-    return [n // n_splits + (j < n % n_splits) for j in range(n_splits)]

@@ -2,6 +2,7 @@
 
 import json
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from skbalance import (
     ClassWeightComputer,
     DomainFloorSampler,
     RatioOverSampler,
+    StratifiedLabelKFold,
     StratifiedTripleSplit,
     imbalance_report,
     stratified_partition,
@@ -176,20 +178,58 @@ def test_groups_never_straddle_and_match_the_in_memory_groups_split(sks, spark):
     assert np.array_equal(table(LABELS, got, 3), table(LABELS, mem, 3))
 
 
-def test_kfold_folds_are_exact_and_match_the_in_memory_partition(sks, spark):
+def _kfold_tables(sks, df, labels, n_splits, seed):
+    """Rows per (class, fold) of skbalance.spark.kfold and of
+    StratifiedLabelKFold with the same seed, and the Spark test ids."""
+    folds = sks.kfold(df, "label", n_splits=n_splits, seed=seed)
+    test_ids = [sorted(r["id"] for r in te.select("id").collect()) for _, te in folds]
+    got = np.full(len(labels), -1)
+    for j, t in enumerate(test_ids):
+        got[t] = j
+    mem = np.full(len(labels), -1)
+    cv = StratifiedLabelKFold(n_splits, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # classes below n_splits
+        for j, (_, test) in enumerate(cv.split(labels, labels)):
+            mem[test] = j
+    return table(labels, got, n_splits), table(labels, mem, n_splits), test_ids, folds
+
+
+def test_kfold_folds_are_exact_and_match_the_in_memory_kfold(sks, spark):
     labels = LABELS[:843]
     df = frame(spark, labels)
-    folds = sks.kfold(df, "label", n_splits=4, seed=2)
-    test_ids = [sorted(r["id"] for r in te.select("id").collect()) for _, te in folds]
+    got, mem, test_ids, folds = _kfold_tables(sks, df, labels, 4, 2)
     assert [len(t) for t in test_ids] == [211, 211, 211, 210]
     assert sorted(sum(test_ids, [])) == list(range(843))
     train0 = sorted(r["id"] for r in folds[0][0].select("id").collect())
     assert train0 == sorted(set(range(843)) - set(test_ids[0]))
-    got = np.empty(843, dtype=int)
-    for j, t in enumerate(test_ids):
-        got[t] = j
-    mem = stratified_partition(np.array(labels), [211, 211, 211, 210], random_state=2)
-    assert np.array_equal(table(labels, got, 4), table(labels, mem, 4))
+    assert np.array_equal(got, mem)
+
+
+def test_kfold_gives_every_class_its_share_of_one_fold_as_in_memory(sks, spark):
+    # 65 rows in 3 folds of 22, 22, 21: the class of 9 rows has 3 in every
+    # fold (9 / 3), not 4, 3, 2 (its shares of the rounded fold sizes)
+    labels = list(np.repeat(["a", "b", "c", "d"], [17, 20, 9, 19]))
+    np.random.RandomState(1).shuffle(labels)
+    got, mem, test_ids, _ = _kfold_tables(sks, frame(spark, labels), labels, 3, 0)
+    assert [len(t) for t in test_ids] == [22, 22, 21]
+    assert got.tolist() == mem.tolist()
+    assert got[2].tolist() == [3, 3, 3]
+    counts = np.array([17, 20, 9, 19])[:, None]
+    assert ((counts // 3 <= got) & (got <= -(-counts // 3))).all()
+
+
+@pytest.mark.parametrize(
+    "counts, n_splits, seed",
+    [([5, 7, 2], 4, 0), ([10, 11, 3, 1], 3, 4), ([13, 6, 7], 5, 9)],
+)
+def test_kfold_counts_are_the_in_memory_counts_when_folds_are_uneven(
+    sks, spark, counts, n_splits, seed
+):
+    labels = [str(y) for y in np.repeat(["x", "y", "z", "w"][: len(counts)], counts)]
+    assert len(labels) % n_splits != 0
+    got, mem, _, _ = _kfold_tables(sks, frame(spark, labels), labels, n_splits, seed)
+    assert got.tolist() == mem.tolist()
 
 
 def test_sampleby_misses_a_rare_class_where_ours_is_exact(sks, spark):
@@ -361,11 +401,11 @@ def test_errors_name_the_parameter(sks, spark):
         match=r"sizes must have 3 entries \(train, val, test\); got \(0.5, 0.5\)\.",
     ):
         sks.triple_split(df, "label", sizes=(0.5, 0.5))
-    with pytest.raises(
-        ValueError, match=r"n_splits must be an integer of at least 2; got 1\."
-    ):
+    with pytest.raises(ValueError, match=r"n_splits must be an integer >= 2; got 1\."):
         sks.kfold(df, "label", n_splits=1)
-    with pytest.raises(ValueError, match=r"Cannot make 60 folds of 50 rows\."):
+    with pytest.raises(
+        ValueError, match=r"Cannot have n_splits=60 greater than the 50 rows\."
+    ):
         sks.kfold(df, "label", n_splits=60)
     with pytest.raises(
         ValueError, match=r"sizes\[0\] \+ sizes\[1\] = 1.2; fractions must sum to 1"
