@@ -42,6 +42,7 @@ from skbalance._spark_plan import (
     RARE_ORDER,
     check_df,
     count_rows,
+    exact_col,
     oversample_plan,
     partition,
     pyspark_module,
@@ -366,5 +367,6 @@ def read_jsonl_lines(spark, path, label_field, *, line_col="line", label_col="la
         )
     json_path = "$" + "".join(f"[{p}]" if p.isdigit() else f"['{p}']" for p in parts)
     lines = spark.read.text(path).withColumnRenamed("value", line_col)
-    lines = lines.filter(F.trim(F.col(line_col)) != "")
-    return lines.withColumn(label_col, F.get_json_object(F.col(line_col), json_path))
+    line = exact_col(line_col)
+    lines = lines.filter(F.trim(line) != "")
+    return lines.withColumn(label_col, F.get_json_object(line, json_path))

@@ -481,3 +481,69 @@ def test_column_names_with_dots_and_an_existing_part_column(sks, spark):
         r"another name\.",
     ):
         sks.stratified_partition(df, "meta.label", [0.5, 0.5], part_col="meta.label")
+
+
+def _counts_per_part(parts, name):
+    """Rows of every value of column ``name`` in every DataFrame, in one job
+    (the columns renamed by position, so that no name is parsed)."""
+    F = pytest.importorskip("pyspark.sql.functions")
+    k = parts[0].columns.index(name)
+    tagged = [
+        p.toDF(*(f"_c{i}" for i in range(len(p.columns)))).select(
+            F.lit(j).alias("_j"), f"_c{k}"
+        )
+        for j, p in enumerate(parts)
+    ]
+    union = tagged[0]
+    for t in tagged[1:]:
+        union = union.union(t)
+    got = [Counter() for _ in parts]
+    for r in union.collect():
+        got[r[0]][r[1]] += 1
+    return got
+
+
+def test_names_with_a_backtick_and_a_dot_are_columns_not_paths(sks, spark, tmp_path):
+    labels = LABELS[:300]
+    groups = [f"g{i % 29}" for i in range(len(labels))]
+    df = spark.createDataFrame(
+        [(i, y, g) for i, (y, g) in enumerate(zip(labels, groups, strict=True))],
+        "`row id` long, `we``ird.col` string, `g``r.p` string",
+    )
+    name, group = "we`ird.col", "g`r.p"
+    y = np.array(labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the class of 1 row
+        folds = sks.kfold(df, name, n_splits=3, seed=3)
+        cv = StratifiedLabelKFold(3, random_state=3)
+        want = [Counter(y[t]) for _, t in cv.split(y, y)]
+        assert _counts_per_part([te for _, te in folds], name) == want
+        parts = sks.triple_split(df, name, groups_col=group, seed=1)
+        mem = stratified_partition(
+            y, [0.7, 0.15, 0.15], groups=np.array(groups), random_state=1
+        )
+    assert _counts_per_part(parts, name) == [Counter(y[mem == j]) for j in range(3)]
+    assert [p.columns for p in parts] == [df.columns] * 3
+    parted = sks.stratified_partition(df, name, [0.5, 0.5], part_col="p`a.rt")
+    assert parted.columns == [*df.columns, "p`a.rt"]
+    assert sorted(Counter(r["p`a.rt"] for r in parted.collect()).values()) == [150] * 2
+    over = sks.oversample(df, name, target_ratio=1.0, seed=0)
+    sampler = RatioOverSampler(target_ratio=1.0, random_state=0)
+    _, want = sampler.fit_resample(np.zeros((y.size, 1)), y)
+    assert Counter(r[name] for r in over.collect()) == Counter(want)
+    by_group = sks.oversample(df, name, domain_col=group, min_share=0.03)
+    assert by_group.columns == df.columns
+    assert min(Counter(r[group] for r in by_group.collect()).values()) >= 10
+    report = sks.imbalance_report(df, name, groups_col=group)
+    assert report.to_dict() == imbalance_report(y, groups=groups).to_dict()
+    weights = sks.class_weights(df, name, strategy="sqrt")
+    assert weights.to_json() == ClassWeightComputer(strategy="sqrt").fit(y).to_json()
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"y": "a"}\n\n{"y": "b"}\n')
+    lines = sks.read_jsonl_lines(
+        spark, str(path), "y", line_col="li`ne.x", label_col="la`bel.y"
+    )
+    assert [tuple(r) for r in lines.collect()] == [
+        ('{"y": "a"}', "a"),
+        ('{"y": "b"}', "b"),
+    ]
