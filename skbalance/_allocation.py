@@ -25,6 +25,7 @@ from scipy.sparse.csgraph import maximum_flow
 from skbalance._iterative import iterative_kernel
 from skbalance._labels import sort_by_code
 from skbalance._sizes import exact_parts, part_sizes
+from skbalance._validation import rng_from_random_state
 
 __all__ = [
     "Allocation",
@@ -229,14 +230,6 @@ def _flow_round(c, demand, low, high, rng):
     return out
 
 
-def _generator(rng):
-    """A NumPy Generator seeded by one draw of ``rng`` (a RandomState): the
-    same RandomState state gives the same draws, and a Generator's draws
-    without replacement take a fraction of the legacy ``choice``'s random
-    numbers (which shuffles the whole population)."""
-    return np.random.default_rng(int(rng.randint(0, 2**63 - 1, dtype=np.int64)))
-
-
 #: up to this many classes, rows are drawn class by class (fewer random
 #: numbers); beyond, one permutation of all rows serves every class
 _FEW_CLASSES = 2000
@@ -255,7 +248,7 @@ def assign_rows(codes, alloc, rng, *, ordered=False):
     n = codes.size
     dtype = np.int8 if P < 128 else np.int64
     counts = alloc.sum(axis=1)
-    rng = None if ordered else _generator(rng)
+    rng = None if ordered else rng_from_random_state(rng)
     if ordered:
         part = np.empty(n, dtype=dtype)
         part[sort_by_code(codes, K)] = np.repeat(
@@ -345,7 +338,7 @@ def iterative_parts(
         )
     # 0/1 labels (every multi-label target) need no values in the kernel
     binary = Y.dtype == bool or bool((Y.data == 1).all())
-    gen = _generator(rng)
+    gen = rng_from_random_state(rng)
     order = np.arange(n_units) if ordered else gen.permutation(n_units)
     order = order.astype(np.intp, copy=False)
     jitter = gen.random(n_labels)

@@ -25,13 +25,12 @@ from collections import namedtuple
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from sklearn.utils import check_random_state
 
 from skbalance._compat import _check_sample_weight, _fit_context, validate_data
 from skbalance._containers import append_rows, concat_rows, take_rows
 from skbalance._labels import encode, sort_by_code
 from skbalance._targets import check_two_strata
-from skbalance._validation import check_labels, check_rows
+from skbalance._validation import check_labels, check_rows, rng_from_random_state
 
 __all__ = ["BaseStrataOverSampler", "plan_sources"]
 
@@ -165,7 +164,7 @@ class BaseStrataOverSampler(BaseOverSampler):
             uniques.tolist(), source=source, word=word, who=type(self).__name__
         )
         targets = self._stratum_targets(counts)
-        rng = self._generator()
+        rng = self._fit_rng()
         rank = self._source_rank(X, labels, rng)
         sources = plan_sources(codes, counts, targets, rng, rank)
         keys = uniques.tolist()
@@ -177,12 +176,10 @@ class BaseStrataOverSampler(BaseOverSampler):
         }
         return _Plan(n, labels, codes, counts, keys, sources, rng)
 
-    def _generator(self):
-        """This fit's random generator: scikit-learn's rule, then a Generator
-        for its O(k) subset draws."""
-        return np.random.default_rng(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+    def _fit_rng(self):
+        """This fit's NumPy Generator (for its O(k) subset draws), from
+        ``random_state`` by scikit-learn's rule."""
+        return rng_from_random_state(self.random_state)
 
     def _finish(self, plan, sources):
         """Record what the fit made from ``sources`` (the input row of every

@@ -10,6 +10,7 @@ from sklearn.utils import check_random_state
 
 from skbalance._allocation import exact_parts
 from skbalance._containers import n_rows
+from skbalance._sizes import check_n_splits, fold_parts
 from skbalance._stratify import Target, examples, partition
 
 __all__ = ["StratifiedLabelKFold", "StratifiedLabelShuffleSplit"]
@@ -136,23 +137,19 @@ class StratifiedLabelKFold(_LabelSplitter):
             Sorted row indices.
         """
         k = self.n_splits
-        if not isinstance(k, Integral) or isinstance(k, bool) or k < 2:
-            raise ValueError(f"n_splits must be an integer >= 2; got {k!r}.")
+        check_n_splits(k)
         if not self.shuffle and self.random_state is not None:
             raise ValueError(
                 "Setting random_state has no effect since shuffle is False; "
                 "leave random_state=None or set shuffle=True."
             )
         n, target = _target(X, y, groups, type(self).__name__)
-        if k > n:
-            raise ValueError(f"Cannot have n_splits={k} greater than the {n} rows.")
+        sizes, *fractions = fold_parts(n, k)
         _warn_small(target, k, f"n_splits={k}")
-        sizes = np.full(k, n // k, dtype=np.int64)
-        sizes[: n % k] += 1
         part = partition(
             target,
             sizes,
-            (np.ones(k, dtype=np.int64), k),
+            fractions,
             keep_rare=self.keep_rare,
             rare_order=None,
             rng=check_random_state(self.random_state if self.shuffle else 0),

@@ -202,7 +202,7 @@ class BaseMultilabelOverSampler(BaseStrataOverSampler):
         target = self.target_mean_ir
         if target is None:
             target = float(ir.mean())
-        rng = self._generator()
+        rng = self._fit_rng()
         minority = np.flatnonzero((counts > 0) & (counts.max() > target * counts))
         C, bags, extra = self._candidates(X_checked, Y, minority)
         budget = int(self._fraction() * n)

@@ -1,13 +1,14 @@
 """Exact part sizes from fractions or counts, and the exact fractions they
-round (pure functions of the number of rows)."""
+round; the folds of a k-fold (pure functions of the number of rows)."""
 
 import math
+from numbers import Integral
 
 import numpy as np
 
 from skbalance._targets import exact_fraction
 
-__all__ = ["exact_parts", "part_sizes"]
+__all__ = ["check_n_splits", "exact_parts", "fold_parts", "part_sizes"]
 
 
 def part_sizes(n, sizes, names):
@@ -119,3 +120,34 @@ def exact_parts(n, sizes, names):
     if (np.abs(counts * denominator - n * weights) >= denominator).any():
         return counts, counts, int(n)  # a part given a row it did not earn
     return counts, weights, int(denominator)
+
+
+def check_n_splits(n_splits):
+    """Refuse a number of folds that is not an integer of at least 2."""
+    if not isinstance(n_splits, Integral) or isinstance(n_splits, bool) or n_splits < 2:
+        raise ValueError(f"n_splits must be an integer >= 2; got {n_splits!r}.")
+
+
+def fold_parts(n, n_splits):
+    """Fold sizes and the exact share of every fold, as :func:`exact_parts`
+    returns them: the one rule of k-fold for every engine.
+
+    The first ``n % n_splits`` folds have ``n // n_splits + 1`` rows, the
+    others ``n // n_splits``; the exact share of every fold is
+    ``1 / n_splits`` (not its rounded size over ``n``), so that
+    :func:`~skbalance._allocation.allocate_classes` gives every class
+    ``count / n_splits`` rounded down or up in every fold.
+
+    Examples
+    --------
+    >>> sizes, weights, denominator = fold_parts(65, 3)
+    >>> sizes.tolist(), weights.tolist(), denominator
+    ([22, 22, 21], [1, 1, 1], 3)
+    """
+    check_n_splits(n_splits)
+    if n_splits > n:
+        raise ValueError(f"Cannot have n_splits={n_splits} greater than the {n} rows.")
+    k = int(n_splits)
+    sizes = np.full(k, n // k, dtype=np.int64)
+    sizes[: n % k] += 1
+    return sizes, np.ones(k, dtype=np.int64), k

@@ -33,14 +33,17 @@ def pyspark_module(module="pyspark.sql.functions"):
     return import_optional(module, extra="spark", purpose="skbalance.spark")
 
 
-def _col(name):
-    """A column by its exact name (dots and backticks are not paths)."""
+def exact_col(name):
+    """The column named ``name``, exactly: quoted in backticks, a backtick in
+    the name doubled, so that a dot is not a struct path and a backtick is
+    not a quote. The one place that quotes a column name (``F.col(name)``
+    parses ``a.b`` as field ``b`` of ``a``, and ``we`ird`` as an error)."""
     return pyspark_module().col("`" + name.replace("`", "``") + "`")
 
 
 def columns(df):
     """The columns of ``df`` by exact name, to select them back."""
-    return [_col(c) for c in df.columns]
+    return [exact_col(c) for c in df.columns]
 
 
 def check_df(df, seed=0, **columns):
@@ -64,7 +67,7 @@ def check_df(df, seed=0, **columns):
 def count_rows(df, columns):
     """Rows per distinct value of ``columns``: the one aggregation, a list of
     ``(values, count)`` on the driver. Missing values are an error."""
-    rows = df.groupBy(*[_col(c) for c in columns]).count().collect()
+    rows = df.groupBy(*[exact_col(c) for c in columns]).count().collect()
     for j, name in enumerate(columns):
         missing = sum(r[-1] for r in rows if r[j] is None)
         if missing:
@@ -86,7 +89,7 @@ def hashable(df, names):
     """Columns to hash for the values of ``names``: the columns themselves,
     or their JSON text when one holds a map (Spark refuses to hash maps)."""
     F = pyspark_module()
-    cols = [_col(c) for c in names]
+    cols = [exact_col(c) for c in names]
     if any("map<" in df.schema[c].dataType.simpleString() for c in names):
         return [F.to_json(F.struct(*cols))]
     return cols
@@ -137,7 +140,7 @@ def rank_rows(hashed, stratum, keys, buckets, extra_cols):
     ]
     table = hashed.sparkSession.createDataFrame(rows, T.StructType(fields))
     # the window first, so that the shuffle carries no column of the table
-    window = Window.partitionBy(_col(stratum), _BUCKET).orderBy(_H, _H2)
+    window = Window.partitionBy(exact_col(stratum), _BUCKET).orderBy(_H, _H2)
     numbered = hashed.withColumn(RANK, F.row_number().over(window) - 1)
     return numbered.join(F.broadcast(table), on=[stratum, _BUCKET]).withColumn(
         RANK, F.col(_OFFSET) + F.col(RANK)
@@ -167,10 +170,12 @@ def _allocate(keys, counts, sizes, fractions, *, keep_rare, rare_order, rng):
 
 def _part_sizes(n, sizes):
     """Exact part sizes and the exact fractions they round (``(weights,
-    denominator)``), as the in-memory split; ``sizes`` may be a function of
-    the row count."""
+    denominator)``), as the in-memory split; ``sizes`` may instead be a
+    function of the row count returning all three (as
+    :func:`~skbalance._sizes.fold_parts` does)."""
     if callable(sizes):
-        sizes = sizes(n)
+        counts, *fractions = sizes(n)
+        return counts, tuple(fractions)
     names = [f"sizes[{j}]" for j in range(len(sizes))]
     counts, *fractions = exact_parts(n, list(sizes), names)
     return counts, tuple(fractions)
@@ -258,7 +263,7 @@ def partition_plan(
         )
         rows = df.sparkSession.createDataFrame(list(part_of.items()), schema)
         parted = df.join(F.broadcast(rows), on=groups_col)
-        return parted.select(*columns(df), part_col), keys, table
+        return parted.select(*columns(df), exact_col(part_col)), keys, table
     hashed, keys, buckets = stratum_counts(df, label_col, seed, hash_cols)
     counts = buckets.sum(axis=1)
     sizes, fractions = _part_sizes(int(counts.sum()), sizes)
@@ -278,7 +283,8 @@ def partition_plan(
     part = sum(
         (F.col(RANK) >= F.col("_sk_cuts")[j]).cast("int") for j in range(sizes.size - 1)
     )
-    return ranked.withColumn(part_col, part).select(*columns(df), part_col), keys, alloc
+    parted = ranked.withColumn(part_col, part)
+    return parted.select(*columns(df), exact_col(part_col)), keys, alloc
 
 
 def oversample_plan(
@@ -319,9 +325,3 @@ def oversample_plan(
         *columns(df), *([] if copy_col is None else [copy_col])
     )
     return out, keys, counts, targets
-
-
-def fold_sizes(n, n_splits):
-    if n < n_splits:
-        raise ValueError(f"Cannot make {n_splits} folds of {n} rows.")
-    return [n // n_splits + (j < n % n_splits) for j in range(n_splits)]

@@ -1,10 +1,11 @@
-"""Input checks shared by the estimators: rows of X, labels, groups, missing values."""
+"""Input checks shared by the estimators: rows of X, labels, groups, missing
+values, and ``random_state`` turned into a NumPy Generator."""
 
 import sys
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array
+from sklearn.utils import check_array, check_random_state
 
 from skbalance._containers import is_dataframe, is_series, n_rows
 
@@ -13,6 +14,7 @@ __all__ = [
     "check_labels",
     "check_missing",
     "check_rows",
+    "rng_from_random_state",
 ]
 
 
@@ -178,3 +180,24 @@ def check_missing(values, *, name):
         return
     if missing.any():
         _raise_missing(missing, name)
+
+
+def rng_from_random_state(random_state):
+    """A NumPy Generator seeded by one draw of ``random_state``: the one bridge
+    from scikit-learn's ``random_state`` to ``numpy.random.Generator``.
+
+    ``random_state`` is resolved by ``check_random_state`` (an int and
+    ``RandomState(int)`` give the same Generator, None fresh randomness; a
+    RandomState instance is advanced by the draw). A Generator's draws
+    without replacement take a fraction of the random numbers of the legacy
+    ``RandomState.choice``, which shuffles the whole population.
+
+    Examples
+    --------
+    >>> a = rng_from_random_state(0).integers(100, size=3)
+    >>> b = rng_from_random_state(np.random.RandomState(0)).integers(100, size=3)
+    >>> bool((a == b).all())
+    True
+    """
+    state = check_random_state(random_state)
+    return np.random.default_rng(int(state.randint(0, 2**63 - 1, dtype=np.int64)))

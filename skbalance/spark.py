@@ -11,8 +11,10 @@ function here runs in three steps:
    estimators (:func:`~skbalance._allocation.allocate_classes` for splits,
    :func:`~skbalance._targets.stratum_targets` for over-sampling), so the
    per-class counts are those of :func:`skbalance.stratified_partition`,
-   :class:`skbalance.StratifiedTripleSplit` and the samplers for the same
-   data and seed;
+   :class:`skbalance.StratifiedTripleSplit`,
+   :class:`skbalance.StratifiedLabelKFold` (fold sizes and shares from
+   :func:`~skbalance._sizes.fold_parts`) and the samplers for the same data
+   and seed;
 3. the executors assign or replicate the rows: every row gets a random rank
    in its stratum from a hash of ``(seed, the row's values)``, and a small
    broadcast table turns the rank into a part or a number of copies.
@@ -30,18 +32,17 @@ them on the lines of a JSON Lines file read as text
 Lines and Parquet (see the command line guide).
 """
 
-from numbers import Integral
-
 import numpy as np
 
 from skbalance._class_weight import ClassWeightComputer
 from skbalance._compat import validate_parameter_constraints
 from skbalance._diagnostics import ImbalanceReport
+from skbalance._sizes import check_n_splits, fold_parts
 from skbalance._spark_plan import (
     RARE_ORDER,
     check_df,
     count_rows,
-    fold_sizes,
+    exact_col,
     oversample_plan,
     partition,
     pyspark_module,
@@ -147,9 +148,11 @@ def triple_split(
 def kfold(df, label_col, n_splits=5, *, groups_col=None, keep_rare=True, seed=0):
     """Stratified k-fold (train, test) pairs of DataFrames.
 
-    Fold sizes differ by at most one row (the first ``n % n_splits`` folds
-    are one larger) and every class is within one of its exact share of
-    every fold: :func:`stratified_partition` with those fold sizes.
+    The Spark counterpart of :class:`skbalance.StratifiedLabelKFold`: the
+    same fold sizes (the first ``n % n_splits`` folds one row larger) and
+    the same rows of every class in every fold for the same counts and seed,
+    every class's count in every fold its exact share ``count / n_splits``
+    rounded down or up.
 
     Parameters
     ----------
@@ -170,14 +173,11 @@ def kfold(df, label_col, n_splits=5, *, groups_col=None, keep_rare=True, seed=0)
     -------
     list of (train, test) pairs of pyspark.sql.DataFrame
     """
-    if not isinstance(n_splits, Integral) or isinstance(n_splits, bool) or n_splits < 2:
-        raise ValueError(
-            f"n_splits must be an integer of at least 2; got {n_splits!r}."
-        )
+    check_n_splits(n_splits)
     parted = partition(
         df,
         label_col,
-        lambda n: fold_sizes(n, n_splits),
+        lambda n: fold_parts(n, n_splits),
         groups_col,
         keep_rare,
         seed,
@@ -369,5 +369,6 @@ def read_jsonl_lines(spark, path, label_field, *, line_col="line", label_col="la
         )
     json_path = "$" + "".join(f"[{p}]" if p.isdigit() else f"['{p}']" for p in parts)
     lines = spark.read.text(path).withColumnRenamed("value", line_col)
-    lines = lines.filter(F.trim(F.col(line_col)) != "")
-    return lines.withColumn(label_col, F.get_json_object(F.col(line_col), json_path))
+    line = exact_col(line_col)
+    lines = lines.filter(F.trim(line) != "")
+    return lines.withColumn(label_col, F.get_json_object(line, json_path))

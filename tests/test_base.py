@@ -10,8 +10,14 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import validate_data
 
-from skbalance import DomainFloorSampler, RatioOverSampler
+from skbalance import (
+    DomainFloorSampler,
+    MultilabelRandomOverSampler,
+    RatioOverSampler,
+)
+from skbalance._allocation import assign_rows, iterative_parts
 from skbalance._base import plan_sources
+from skbalance._validation import rng_from_random_state
 
 pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
 
@@ -432,3 +438,34 @@ def test_sample_indices_replaced_by_a_refit(sampler):
     X_res2, y_res2 = fitted.fit_resample(X, y2)
     assert fitted.sample_indices_.size == X_res2.shape[0]
     np.testing.assert_array_equal(y_res2, y2[fitted.sample_indices_])
+
+
+def test_samplers_and_splitters_make_their_generator_by_one_bridge():
+    """random_state becomes a NumPy Generator in one place: a RandomState
+    passed to a sampler's fit, or to a split's row assignment, is advanced by
+    the one draw of rng_from_random_state, and an int seeds the same stream."""
+
+    def next_draw(use):
+        state = np.random.RandomState(3)
+        use(state)
+        return state.randint(2**31)
+
+    X, y = np.zeros((10, 1)), _y()
+    Y = sparse.csr_matrix(np.eye(4, dtype=int)[np.arange(12) % 4])
+    bridge = next_draw(rng_from_random_state)
+    assert next_draw(lambda s: RatioOverSampler(random_state=s).fit(X, y)) == bridge
+    assert (
+        next_draw(
+            lambda s: MultilabelRandomOverSampler(random_state=s).fit(
+                Y.toarray(), Y.toarray()
+            )
+        )
+        == bridge
+    )
+    codes = np.repeat(np.arange(2), [6, 4])
+    alloc = np.array([[4, 2], [3, 1]])
+    assert next_draw(lambda s: assign_rows(codes, alloc, s)) == bridge
+    assert next_draw(lambda s: iterative_parts(Y, np.array([8, 4]), rng=s)) == bridge
+    sampler = RatioOverSampler(random_state=3)
+    want = rng_from_random_state(3).integers(2**62, size=4)
+    assert np.array_equal(sampler._fit_rng().integers(2**62, size=4), want)

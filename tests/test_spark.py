@@ -2,6 +2,7 @@
 
 import json
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from skbalance import (
     ClassWeightComputer,
     DomainFloorSampler,
     RatioOverSampler,
+    StratifiedLabelKFold,
     StratifiedTripleSplit,
     imbalance_report,
     stratified_partition,
@@ -176,20 +178,58 @@ def test_groups_never_straddle_and_match_the_in_memory_groups_split(sks, spark):
     assert np.array_equal(table(LABELS, got, 3), table(LABELS, mem, 3))
 
 
-def test_kfold_folds_are_exact_and_match_the_in_memory_partition(sks, spark):
+def _kfold_tables(sks, df, labels, n_splits, seed):
+    """Rows per (class, fold) of skbalance.spark.kfold and of
+    StratifiedLabelKFold with the same seed, and the Spark test ids."""
+    folds = sks.kfold(df, "label", n_splits=n_splits, seed=seed)
+    test_ids = [sorted(r["id"] for r in te.select("id").collect()) for _, te in folds]
+    got = np.full(len(labels), -1)
+    for j, t in enumerate(test_ids):
+        got[t] = j
+    mem = np.full(len(labels), -1)
+    cv = StratifiedLabelKFold(n_splits, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # classes below n_splits
+        for j, (_, test) in enumerate(cv.split(labels, labels)):
+            mem[test] = j
+    return table(labels, got, n_splits), table(labels, mem, n_splits), test_ids, folds
+
+
+def test_kfold_folds_are_exact_and_match_the_in_memory_kfold(sks, spark):
     labels = LABELS[:843]
     df = frame(spark, labels)
-    folds = sks.kfold(df, "label", n_splits=4, seed=2)
-    test_ids = [sorted(r["id"] for r in te.select("id").collect()) for _, te in folds]
+    got, mem, test_ids, folds = _kfold_tables(sks, df, labels, 4, 2)
     assert [len(t) for t in test_ids] == [211, 211, 211, 210]
     assert sorted(sum(test_ids, [])) == list(range(843))
     train0 = sorted(r["id"] for r in folds[0][0].select("id").collect())
     assert train0 == sorted(set(range(843)) - set(test_ids[0]))
-    got = np.empty(843, dtype=int)
-    for j, t in enumerate(test_ids):
-        got[t] = j
-    mem = stratified_partition(np.array(labels), [211, 211, 211, 210], random_state=2)
-    assert np.array_equal(table(labels, got, 4), table(labels, mem, 4))
+    assert np.array_equal(got, mem)
+
+
+def test_kfold_gives_every_class_its_share_of_one_fold_as_in_memory(sks, spark):
+    # 65 rows in 3 folds of 22, 22, 21: the class of 9 rows has 3 in every
+    # fold (9 / 3), not 4, 3, 2 (its shares of the rounded fold sizes)
+    labels = list(np.repeat(["a", "b", "c", "d"], [17, 20, 9, 19]))
+    np.random.RandomState(1).shuffle(labels)
+    got, mem, test_ids, _ = _kfold_tables(sks, frame(spark, labels), labels, 3, 0)
+    assert [len(t) for t in test_ids] == [22, 22, 21]
+    assert got.tolist() == mem.tolist()
+    assert got[2].tolist() == [3, 3, 3]
+    counts = np.array([17, 20, 9, 19])[:, None]
+    assert ((counts // 3 <= got) & (got <= -(-counts // 3))).all()
+
+
+@pytest.mark.parametrize(
+    "counts, n_splits, seed",
+    [([5, 7, 2], 4, 0), ([10, 11, 3, 1], 3, 4), ([13, 6, 7], 5, 9)],
+)
+def test_kfold_counts_are_the_in_memory_counts_when_folds_are_uneven(
+    sks, spark, counts, n_splits, seed
+):
+    labels = [str(y) for y in np.repeat(["x", "y", "z", "w"][: len(counts)], counts)]
+    assert len(labels) % n_splits != 0
+    got, mem, _, _ = _kfold_tables(sks, frame(spark, labels), labels, n_splits, seed)
+    assert got.tolist() == mem.tolist()
 
 
 def test_sampleby_misses_a_rare_class_where_ours_is_exact(sks, spark):
@@ -373,11 +413,11 @@ def test_errors_name_the_parameter(sks, spark):
         match=r"sizes must have 3 entries \(train, val, test\); got \(0.5, 0.5\)\.",
     ):
         sks.triple_split(df, "label", sizes=(0.5, 0.5))
-    with pytest.raises(
-        ValueError, match=r"n_splits must be an integer of at least 2; got 1\."
-    ):
+    with pytest.raises(ValueError, match=r"n_splits must be an integer >= 2; got 1\."):
         sks.kfold(df, "label", n_splits=1)
-    with pytest.raises(ValueError, match=r"Cannot make 60 folds of 50 rows\."):
+    with pytest.raises(
+        ValueError, match=r"Cannot have n_splits=60 greater than the 50 rows\."
+    ):
         sks.kfold(df, "label", n_splits=60)
     with pytest.raises(
         ValueError, match=r"sizes\[0\] \+ sizes\[1\] = 1.2; fractions must sum to 1"
@@ -454,3 +494,69 @@ def test_column_names_with_dots_and_an_existing_part_column(sks, spark):
         r"another name\.",
     ):
         sks.stratified_partition(df, "meta.label", [0.5, 0.5], part_col="meta.label")
+
+
+def _counts_per_part(parts, name):
+    """Rows of every value of column ``name`` in every DataFrame, in one job
+    (the columns renamed by position, so that no name is parsed)."""
+    F = pytest.importorskip("pyspark.sql.functions")
+    k = parts[0].columns.index(name)
+    tagged = [
+        p.toDF(*(f"_c{i}" for i in range(len(p.columns)))).select(
+            F.lit(j).alias("_j"), f"_c{k}"
+        )
+        for j, p in enumerate(parts)
+    ]
+    union = tagged[0]
+    for t in tagged[1:]:
+        union = union.union(t)
+    got = [Counter() for _ in parts]
+    for r in union.collect():
+        got[r[0]][r[1]] += 1
+    return got
+
+
+def test_names_with_a_backtick_and_a_dot_are_columns_not_paths(sks, spark, tmp_path):
+    labels = LABELS[:300]
+    groups = [f"g{i % 29}" for i in range(len(labels))]
+    df = spark.createDataFrame(
+        [(i, y, g) for i, (y, g) in enumerate(zip(labels, groups, strict=True))],
+        "`row id` long, `we``ird.col` string, `g``r.p` string",
+    )
+    name, group = "we`ird.col", "g`r.p"
+    y = np.array(labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the class of 1 row
+        folds = sks.kfold(df, name, n_splits=3, seed=3)
+        cv = StratifiedLabelKFold(3, random_state=3)
+        want = [Counter(y[t]) for _, t in cv.split(y, y)]
+        assert _counts_per_part([te for _, te in folds], name) == want
+        parts = sks.triple_split(df, name, groups_col=group, seed=1)
+        mem = stratified_partition(
+            y, [0.7, 0.15, 0.15], groups=np.array(groups), random_state=1
+        )
+    assert _counts_per_part(parts, name) == [Counter(y[mem == j]) for j in range(3)]
+    assert [p.columns for p in parts] == [df.columns] * 3
+    parted = sks.stratified_partition(df, name, [0.5, 0.5], part_col="p`a.rt")
+    assert parted.columns == [*df.columns, "p`a.rt"]
+    assert sorted(Counter(r["p`a.rt"] for r in parted.collect()).values()) == [150] * 2
+    over = sks.oversample(df, name, target_ratio=1.0, seed=0)
+    sampler = RatioOverSampler(target_ratio=1.0, random_state=0)
+    _, want = sampler.fit_resample(np.zeros((y.size, 1)), y)
+    assert Counter(r[name] for r in over.collect()) == Counter(want)
+    by_group = sks.oversample(df, name, domain_col=group, min_share=0.03)
+    assert by_group.columns == df.columns
+    assert min(Counter(r[group] for r in by_group.collect()).values()) >= 10
+    report = sks.imbalance_report(df, name, groups_col=group)
+    assert report.to_dict() == imbalance_report(y, groups=groups).to_dict()
+    weights = sks.class_weights(df, name, strategy="sqrt")
+    assert weights.to_json() == ClassWeightComputer(strategy="sqrt").fit(y).to_json()
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"y": "a"}\n\n{"y": "b"}\n')
+    lines = sks.read_jsonl_lines(
+        spark, str(path), "y", line_col="li`ne.x", label_col="la`bel.y"
+    )
+    assert [tuple(r) for r in lines.collect()] == [
+        ('{"y": "a"}', "a"),
+        ('{"y": "b"}', "b"),
+    ]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from skbalance import StratifiedLabelKFold, StratifiedTripleSplit, stratified_partition
 from skbalance._allocation import allocate_classes, exact_parts
+from skbalance._sizes import fold_parts
 
 counts_st = st.lists(st.integers(1, 80), min_size=1, max_size=8)
 fractions_st = st.sampled_from(
@@ -198,6 +199,38 @@ def test_kfold_folds_exact_and_every_count_a_floor_or_ceiling(
         got = np.bincount(y[test], minlength=total.size)
         # count / n_splits rounded down or up, for every class in every fold
         assert (total // n_splits <= got).all() and (got <= -(-total // n_splits)).all()
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    counts=st.lists(st.integers(1, 60), min_size=1, max_size=8),
+    n_splits=st.integers(2, 9),
+    keep_rare=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_fold_allocation_is_within_one_of_count_over_k(
+    counts, n_splits, keep_rare, seed
+):
+    # the one rule of both engines (StratifiedLabelKFold, skbalance.spark.kfold):
+    # fold_parts, then allocate_classes on the class counts alone
+    n = sum(counts)
+    if n < n_splits:
+        return
+    sizes, *fractions = fold_parts(n, n_splits)
+    alloc = allocate_classes(
+        counts,
+        sizes,
+        fractions=tuple(fractions),
+        keep_rare=keep_rare,
+        rng=np.random.RandomState(seed),
+    ).alloc
+    assert sizes.tolist() == [
+        n // n_splits + (j < n % n_splits) for j in range(n_splits)
+    ]
+    assert alloc.sum(axis=1).tolist() == counts
+    assert alloc.sum(axis=0).tolist() == sizes.tolist()
+    c = np.array(counts)[:, None]
+    assert ((c // n_splits <= alloc) & (alloc <= -(-c // n_splits))).all()
 
 
 @settings(deadline=None, max_examples=60)

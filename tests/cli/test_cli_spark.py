@@ -831,6 +831,66 @@ def test_parquet_outputs_that_cannot_hold_parquet(tickets_parquet, tmp_path, spa
     assert code == 0 and json.loads(out)["counts"] == {"a": 1, "b": 2}
 
 
+def test_a_column_or_field_named_with_a_backtick_and_a_dot(tmp_path, spark):
+    # Parquet columns named "we`ird.col" and "d`o.m" (spark) against the fields
+    # at those dotted paths of JSON Lines records (memory)
+    values = ["abc"[i % 3] if i % 5 else "a" for i in range(120)]
+    jsonl = tmp_path / "x.jsonl"
+    jsonl.write_text(
+        "".join(
+            json.dumps({"we`ird": {"col": v}, "d`o": {"m": int(i % 3 == 0)}, "id": i})
+            + "\n"
+            for i, v in enumerate(values)
+        )
+    )
+    parquet = str(tmp_path / "x.parquet")
+    spark.createDataFrame(
+        [(v, int(i % 3 == 0), i) for i, v in enumerate(values)],
+        "`we``ird.col` string, `d``o.m` long, id long",
+    ).write.parquet(parquet)
+    label = ["--label", "we`ird.col"]
+    for argv in (
+        ["weights", *label],
+        ["analyze", *label, "--domain", "d`o.m", "--json"],
+        ["analyze", "--label", "d`o.m", "--domain", "we`ird.col"],
+    ):
+        memory = run(argv[0], jsonl, *argv[1:])
+        assert memory[0] == 0, memory
+        got = run(argv[0], parquet, *argv[1:], "--engine", "spark")
+        assert got[1].replace(parquet, "F") == memory[1].replace(str(jsonl), "F")
+        assert (got[0], got[2]) == (0, "")
+    # JSON Lines on both engines: the same counts, every record written back
+    grouped = ["split", jsonl, *label, "--group", "id", "--out-dir"]
+    memory = run(*grouped, tmp_path / "jm")
+    code, out, err = run(*grouped, tmp_path / "js", "--engine", "spark")
+    assert (memory[0], code, err) == (0, 0, "")
+    assert out.replace(str(tmp_path / "js"), "D") == memory[1].replace(
+        str(tmp_path / "jm"), "D"
+    )
+    written = [lines(tmp_path / "js" / f"{n}.jsonl") for n in ("train", "val", "test")]
+    assert sorted(sum(written, [])) == sorted(lines(jsonl))
+    for option in (
+        ["split", "--domain", "d`o.m", "--seed", "3", "--out-dir"],
+        ["balance", "--target-ratio", "1", "--shuffle", "-o"],
+        ["balance", "--domain", "d`o.m", "--min-share", "0.45", "-o"],
+    ):
+        where = tmp_path / ("m" if option[0] == "split" else "m.jsonl")
+        memory = run(option[0], jsonl, *label, *option[1:], where, "--force")
+        assert memory[0] == 0, memory
+        out = tmp_path / ("p" if option[0] == "split" else "b.parquet")
+        code, text, err = run(
+            option[0], parquet, *label, *option[1:], out, "--force", "--engine", "spark"
+        )
+        assert (code, err) == (0, memory[2])
+        assert text.split("\n", 1)[1] == memory[1].split("\n", 1)[1]
+        names = ("train", "val", "test") if option[0] == "split" else ("",)
+        got = [_rows(spark, out / f"{n}.parquet" if n else out) for n in names]
+        if option[0] == "split":
+            assert sum(got, Counter()) == _rows(spark, parquet)
+        else:
+            assert set(got[0]) == set(_rows(spark, parquet))
+
+
 # -- a new Spark session in a process of its own --
 
 

@@ -33,6 +33,7 @@ from skbalance._cli._spark._session import read_path, session
 from skbalance._io import is_stdout, make_folders, staged_outputs
 from skbalance._spark_plan import (
     RARE_ORDER,
+    exact_col,
     hashable,
     oversample_plan,
     partition_plan,
@@ -102,8 +103,7 @@ def _counts(kept, role, records):
 
 
 def _record_columns(records):
-    F = pyspark_module()
-    return [F.col(f"`{c}`") for c in records.columns]
+    return [exact_col(c) for c in records.columns]
 
 
 # -- commands -----------------------------------------------------------------
@@ -290,7 +290,7 @@ def balance(args, *, out, err):
                 copy_col="_sk_copy",
             )
         if args.shuffle:
-            cols = [F.col(f"`{c}`") for c in records.columns]
+            cols = _record_columns(records)
             order = [F.xxhash64(F.lit(args.seed), *cols, F.col("_sk_copy")), *ORDER]
         else:  # the records in input order, then the copies in input order
             order = [F.col("_sk_copy") > 1, *ORDER, "_sk_copy"]

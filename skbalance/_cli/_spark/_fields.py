@@ -3,7 +3,7 @@ in a JSON Lines record (a variant from ``try_parse_json``) or in a Parquet
 row (struct fields and list items)."""
 
 from skbalance._jsonl._scan import JsonlError
-from skbalance._spark_plan import pyspark_module
+from skbalance._spark_plan import exact_col, pyspark_module
 
 __all__ = ["FLOATS", "INTEGERS", "dotted_column", "parquet_kind", "variant_field"]
 
@@ -48,14 +48,14 @@ def dotted_column(df, path, what):
     F = pyspark_module()
     T = pyspark_module("pyspark.sql.types")
     if path in df.columns:  # a column whose name holds dots
-        return F.col(f"`{path}`"), df.schema[path].dataType
+        return exact_col(path), df.schema[path].dataType
     parts = path.split(".")
     if parts[0] not in df.columns:
         raise JsonlError(
             f"{what}: no column {parts[0]!r} (field {path!r}); the columns are: "
             f"{', '.join(df.columns)}."
         )
-    column, kind = F.col(f"`{parts[0]}`"), df.schema[parts[0]].dataType
+    column, kind = exact_col(parts[0]), df.schema[parts[0]].dataType
     for part in parts[1:]:
         if isinstance(kind, T.StructType) and part in kind.fieldNames():
             column, kind = column.getField(part), kind[part].dataType

@@ -32,7 +32,7 @@ from skbalance._cli._spark._lines import (
 )
 from skbalance._jsonl._read import _nothing_read
 from skbalance._jsonl._scan import JsonlError
-from skbalance._spark_plan import pyspark_module
+from skbalance._spark_plan import exact_col, pyspark_module
 
 __all__ = ["ORDER", "RAW", "SparkRecords"]
 
@@ -290,9 +290,8 @@ class SparkRecords(Locations):
         JSON Lines), where they are (to keep the input order), then the fields (role ->
         column name), typed as one kind (a number field with any non-integer
         is a double column)."""
-        F = pyspark_module()
         kept = self.rows.filter(self._kind_ok())
-        selected = [F.col(f"`{c}`") for c in self.columns]
+        selected = [exact_col(c) for c in self.columns]
         selected += [_RAW] if raw and self.fmt == "jsonl" else []
         selected += [_FILE, _BLOCK, _POS]
         for role, name in names.items():
