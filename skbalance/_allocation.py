@@ -96,12 +96,13 @@ def allocate_classes(
     With ``keep_rare=False`` the table is a controlled rounding of the table
     of exact shares: every entry is the floor or the ceiling of its share and
     the margins are exact (solved as a max-flow with lower and upper bounds).
-    With ``keep_rare=True`` the rare classes are placed first, in random
-    order, each only if its rows still fit in every part (``rare``): a class
-    of at least ``max(3, n_parts)`` rows with a share below one in some part
-    gets one row there and the rest of its rows by largest remainder of its
-    other shares (at least one a part); a class smaller than the number of
-    parts follows ``rare_order``. Every other class then gets the floor or
+    With ``keep_rare=True`` the rare classes are placed first, each only if
+    its rows still fit in every part (``rare``): the classes smaller than the
+    number of parts first (they follow ``rare_order`` and have nowhere else
+    to go), in random order, then, in random order, every class of at least
+    ``max(3, n_parts)`` rows with a share below one in some part, which gets
+    one row there and the rest of its rows by largest remainder of its other
+    shares (at least one a part). Every other class then gets the floor or
     ceiling of its exact share, or, where the rows of the rare classes make
     that impossible, a count between the floor and the ceiling of the two
     shares: its exact share and its share of what the rare classes leave,
@@ -129,16 +130,19 @@ def allocate_classes(
     big = (counts >= max(3, P)) if keep_rare else np.zeros(K, dtype=bool)
     if keep_rare:
         cover = big & (floor.min(axis=1) == 0)
-        candidates = [
-            (k, _covered(int(counts[k]), num[k], denominator, rng))
-            for k in rng.permutation(np.flatnonzero(cover))
-        ]
-        if rare_order is not None:
+        candidates = []
+        if rare_order is not None:  # first: their rows have nowhere else to go
             order = np.asarray(rare_order)
             candidates += [
                 (k, _spread(int(counts[k]), order, P))
                 for k in rng.permutation(np.flatnonzero(counts < P))
             ]
+        # a covered class that no longer fits is still given a row a part
+        # below, where it can (the rounding of what the rare rows leave)
+        candidates += [
+            (k, _covered(int(counts[k]), num[k], denominator, rng))
+            for k in rng.permutation(np.flatnonzero(cover))
+        ]
         # room for one row a part of every other class of max(3, P) rows
         room = sizes - (big & ~cover).sum()
         for k, row in candidates:

@@ -678,3 +678,16 @@ def test_multilabel_labels_that_cannot_reach_every_part_are_named():
         "1 label(s) of at least 3 rows could not be put in every part (too few "
         f"rows, or rows shared with other labels): {missing[0]} (3 rows)."
     )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_classes_of_one_row_stay_in_train_when_a_covered_class_could_yield(seed):
+    """9 rows, classes of 1, 1, 1 and 6 (parts 6/2/1): the 6-row class gives
+    up a train row to val, the classes of one row stay in train (hypothesis
+    found a class of one row in val: the 6-row class was placed first and
+    filled train)."""
+    y = np.array([0, 1, 2] + [3] * 6)
+    parts = next(StratifiedTripleSplit(random_state=seed).split(y, y))
+    per_part = np.stack([np.bincount(y[p], minlength=4) for p in parts]).T
+    assert per_part[:3].tolist() == [[1, 0, 0]] * 3
+    assert per_part[3].min() >= 1
