@@ -97,14 +97,15 @@ def allocate_classes(
     of exact shares: every entry is the floor or the ceiling of its share and
     the margins are exact (solved as a max-flow with lower and upper bounds).
     With ``keep_rare=True`` the rare classes are placed first, each only if
-    its rows still fit in every part (``rare``): the classes smaller than the
-    number of parts first (they follow ``rare_order`` and have nowhere else
-    to go), in random order, then, in random order, every class of at least
+    its rows still fit in every part (``rare``), each group in random order:
+    the classes of one row (on the first part of ``rare_order``: their row
+    has nowhere else to go), then every class of at least
     ``max(3, n_parts)`` rows with a share below one in some part, which gets
     one row there and the rest of its rows by largest remainder of its other
-    shares (at least one a part). Every other class then gets the floor or
-    ceiling of its exact share, or, where the rows of the rare classes make
-    that impossible, a count between the floor and the ceiling of the two
+    shares (at least one a part), then the other classes smaller than the
+    number of parts, which follow ``rare_order``. Every other class then gets
+    the floor or ceiling of its exact share, or, where the rows of the rare
+    classes make that impossible, a count between the floor and the ceiling of the two
     shares: its exact share and its share of what the rare classes leave,
     ``count * (sizes[j] - rare_rows[j]) / (n - rare_rows.sum())``.
 
@@ -130,19 +131,21 @@ def allocate_classes(
     big = (counts >= max(3, P)) if keep_rare else np.zeros(K, dtype=bool)
     if keep_rare:
         cover = big & (floor.min(axis=1) == 0)
-        candidates = []
-        if rare_order is not None:  # first: their rows have nowhere else to go
+        small = [], []  # classes of one row, of 2 to n_parts - 1 rows
+        if rare_order is not None:
             order = np.asarray(rare_order)
-            candidates += [
-                (k, _spread(int(counts[k]), order, P))
-                for k in rng.permutation(np.flatnonzero(counts < P))
+            for k in rng.permutation(np.flatnonzero(counts < P)):
+                small[int(counts[k] > 1)].append((k, _spread(int(counts[k]), order, P)))
+        # classes of one row first (their row has nowhere else to go), then
+        # the classes that need a row in every part, then the classes of 2+
+        candidates = (
+            small[0]
+            + [
+                (k, _covered(int(counts[k]), num[k], denominator, rng))
+                for k in rng.permutation(np.flatnonzero(cover))
             ]
-        # a covered class that no longer fits is still given a row a part
-        # below, where it can (the rounding of what the rare rows leave)
-        candidates += [
-            (k, _covered(int(counts[k]), num[k], denominator, rng))
-            for k in rng.permutation(np.flatnonzero(cover))
-        ]
+            + small[1]
+        )
         # room for one row a part of every other class of max(3, P) rows
         room = sizes - (big & ~cover).sum()
         for k, row in candidates:
