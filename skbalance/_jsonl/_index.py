@@ -113,6 +113,7 @@ class JsonlIndex:
         Returns
         -------
         self : JsonlIndex
+            The index, without its values.
 
         Examples
         --------
