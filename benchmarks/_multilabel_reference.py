@@ -12,9 +12,10 @@ __all__ = ["reference_ml_ros", "reference_mlsmote", "reference_plan"]
 
 
 def _rng(seed):
-    """The generator the samplers draw from for an int random_state."""
+    """The generator the samplers draw from for an int random_state (one
+    63-bit draw of RandomState(seed), skbalance's one bridge)."""
     return np.random.default_rng(
-        np.random.RandomState(seed).randint(np.iinfo(np.int32).max)
+        int(np.random.RandomState(seed).randint(0, 2**63 - 1, dtype=np.int64))
     )
 
 
