@@ -24,7 +24,8 @@ __all__ = ["main"]
 
 def _command(name, engine="memory"):
     if engine == "spark":
-        from skbalance._cli._spark import _commands, _session
+        import skbalance._cli._spark._commands as _commands
+        import skbalance._cli._spark._session as _session
 
         return _session.threaded(getattr(_commands, name))
     if name == "demo":
@@ -32,9 +33,9 @@ def _command(name, engine="memory"):
 
         return demo
     if name in ("compare", "augment"):
-        from skbalance._cli import _models as module
+        import skbalance._cli._models as module
     else:
-        from skbalance._cli import _data as module
+        import skbalance._cli._data as module
     return getattr(module, name)
 
 
