@@ -41,9 +41,13 @@ def _imports(path):
             for alias in node.names:
                 add(alias.name)
         elif isinstance(node, ast.ImportFrom) and node.module:
+            # ``from pkg import mod`` runs pkg/__init__ first: an edge to the
+            # package as well as to the module
+            add(node.module)
             for alias in node.names:
                 full = f"{node.module}.{alias.name}"
-                add(full if _is_module(full) else node.module)
+                if _is_module(full):
+                    add(full)
         elif (  # import_optional("anthropic", ...), pyspark_module("pyspark.sql")
             isinstance(node, ast.Call)
             and getattr(node.func, "id", None) in ("import_optional", "pyspark_module")
@@ -131,3 +135,12 @@ def test_optional_dependencies_stay_behind_their_subsystem(package, allowed):
     assert [
         name for name in importers if not any(_inside(name, a) for a in allowed)
     ] == []
+
+
+def test_from_package_import_module_is_an_edge_to_the_package_too(tmp_path):
+    """``from skbalance._cli import _main`` inside ``skbalance._cli`` runs the
+    package first: the cycle the reader must see."""
+    path = tmp_path / "mod.py"
+    path.write_text("from skbalance._cli import _main\n", encoding="utf-8")
+    ours, _ = _imports(path)
+    assert ours == {"skbalance._cli", "skbalance._cli._main"}

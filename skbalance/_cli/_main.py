@@ -4,12 +4,15 @@ pipe, 143 SIGTERM.
 
 Commands (see ``docs/cli.rst``): ``analyze``, ``split``, ``balance``,
 ``augment``, ``weights``, ``evaluate``, ``compare`` and ``demo``. The parser is
-in :mod:`skbalance._cli._parser`, the commands in :mod:`skbalance._cli._data`
-and :mod:`skbalance._cli._models` (with ``--engine spark``:
-:mod:`skbalance._cli._spark._commands`), what they print in
+in :mod:`skbalance._cli._parser`; the commands on labels in
+:mod:`skbalance._cli._commands`, each run by an engine
+(:mod:`skbalance._cli._engine`: in memory, or on Spark); ``evaluate`` in
+:mod:`skbalance._cli._evaluate`, ``compare`` and ``augment`` in
+:mod:`skbalance._cli._models`; what they print in
 :mod:`skbalance._cli._report`.
 """
 
+import importlib
 import os
 import signal
 import sys
@@ -22,21 +25,64 @@ from skbalance._optional import MissingDependency
 __all__ = ["main"]
 
 
-def _command(name, engine="memory"):
-    if engine == "spark":
-        import skbalance._cli._spark._commands as _commands
-        import skbalance._cli._spark._session as _session
+#: command -> the module that runs it; the commands on labels take an engine
+_COMMANDS = {
+    "analyze": "skbalance._cli._commands",
+    "split": "skbalance._cli._commands",
+    "balance": "skbalance._cli._commands",
+    "weights": "skbalance._cli._commands",
+    "demo": "skbalance._cli._commands",
+    "evaluate": "skbalance._cli._evaluate",
+    "compare": "skbalance._cli._models",
+    "augment": "skbalance._cli._models",
+}
+_ON_ENGINES = ("analyze", "split", "balance", "weights")
 
-        return _session.threaded(getattr(_commands, name))
-    if name == "demo":
-        from skbalance._cli._data import demo
 
-        return demo
-    if name in ("compare", "augment"):
-        import skbalance._cli._models as module
+def _run(args, *, out, err):
+    """Run the command of ``args`` (on its engine, for the commands on labels)."""
+    command = getattr(importlib.import_module(_COMMANDS[args.command]), args.command)
+    if args.command not in _ON_ENGINES:
+        command(args, out=out, err=err)
+        return
+    from skbalance._cli._engine import engine_for
+
+    engine = engine_for(args)
+
+    def work():
+        with engine:
+            command(args, engine, out=out, err=err)
+
+    if engine.stop is None:
+        work()
     else:
-        import skbalance._cli._data as module
-    return getattr(module, name)
+        _in_thread(work, engine.stop)
+
+
+def _in_thread(work, stop):
+    """Run ``work()`` in a thread of its own, so that the main thread, never
+    inside a call to the JVM, can take Ctrl-C or SIGTERM: it calls ``stop()``
+    and exits (130 or 143); the daemon thread goes with the process."""
+    import threading
+
+    box = {}
+
+    def target():
+        try:
+            work()
+        except BaseException as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name="skbalance-engine", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except BaseException:
+        stop()
+        raise
+    if "error" in box:
+        raise box["error"]
 
 
 def _engine_problem(args):
@@ -106,9 +152,7 @@ def main(argv=None, *, out=None, err=None):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             try:
-                _command(args.command, getattr(args, "engine", "memory"))(
-                    args, out=out, err=err
-                )
+                _run(args, out=out, err=err)
             finally:
                 for warning in caught:
                     print(

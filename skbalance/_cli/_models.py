@@ -4,7 +4,9 @@ import json
 import math
 
 import skbalance
-from skbalance._cli._data import read, usage
+from skbalance._cli._engine import Input
+from skbalance._cli._memory import read
+from skbalance._cli._parser import UsageError
 from skbalance._cli._report import floor_in_shell_words, note, print_before_after
 from skbalance._compare import compare_rows
 from skbalance._io import check_output
@@ -33,7 +35,7 @@ def _strategies(n_classes):
 def compare(args, *, out, err):
     from collections import Counter
 
-    index = read(args, text=args.text, offsets=False)
+    index = read(Input.from_args(args), text=args.text, offsets=False)
     counts = Counter(index.y.tolist())
     if len(counts) < 2:
         raise ValueError(
@@ -127,15 +129,15 @@ def augment(args, *, out, err):
     from skbalance._jsonl import write_jsonl_records
 
     if args.dry_run and args.output is not None:
-        raise usage("--dry-run writes nothing; leave -o out.")
+        raise UsageError("--dry-run writes nothing; leave -o out.")
     if not args.dry_run and args.output is None:
-        raise usage("give -o OUT to write the augmented file (or --dry-run).")
+        raise UsageError("give -o OUT to write the augmented file (or --dry-run).")
     if args.output is not None:
         check_output(args.output, force=args.force, inputs=[args.input])
     if args.generator == "anthropic" and not args.dry_run:
         # before the scan: a missing extra costs no read of a large file
         anthropic_sdk("augment")
-    index = read(args, text=args.text)
+    index = read(Input.from_args(args), text=args.text)
     records = index.records()
     sampler = skbalance.LLMAugmentSampler(
         text=args.text,
@@ -149,7 +151,7 @@ def augment(args, *, out, err):
         random_state=args.seed,
     )
     if args.dry_run:
-        with floor_in_shell_words(args, "class"):
+        with floor_in_shell_words(args.min_share, "class"):
             plan = sampler.dry_run(records, index.y)
         print(
             f"{index.path}: {len(index)} records; {plan['requests']} requests to "
@@ -161,7 +163,7 @@ def augment(args, *, out, err):
             print(f"  {label}: +{n} records", file=out)
         note(index, err)
         return
-    with floor_in_shell_words(args, "class"):
+    with floor_in_shell_words(args.min_share, "class"):
         X_out, _ = sampler.fit_resample(records, index.y)
     n = len(index)
     model = args.model if args.generator == "anthropic" else args.generator

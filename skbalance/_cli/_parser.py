@@ -50,59 +50,32 @@ _share = _target("MIN_SHARE")
 _ratio = _target("TARGET_RATIO")
 
 
-def _seed(value):
-    try:
-        seed = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer; got {value!r}") from None
-    if not 0 <= seed < 2**32:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**32); got {seed}")
-    return seed
+def _number(cast, accept, wanted):
+    """An option's type: ``cast(text)`` (int or float) for which
+    ``accept(number)`` holds, else a message saying what is ``wanted``."""
+
+    def parse(text):
+        try:
+            number = cast(text)
+        except ValueError:
+            what = "an integer" if cast is int else "a number"
+            raise argparse.ArgumentTypeError(f"must be {what}; got {text!r}") from None
+        if not accept(number):
+            raise argparse.ArgumentTypeError(f"must be {wanted}; got {text}")
+        return number
+
+    return parse
 
 
-def _positive(value):
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer; got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1; got {number}")
-    return number
-
-
-def _folds(value):
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer; got {value!r}") from None
-    if number < 2:
-        raise argparse.ArgumentTypeError(
-            f"must be >= 2 (cross-validation trains on some folds and scores on "
-            f"another); got {number}"
-        )
-    return number
-
-
-def _count(value):
-    number = _positive(value) if value != "0" else 0
-    return number
-
-
-def _above_zero(value):
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number; got {value!r}") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0; got {value}")
-    return number
-
-
-def _size(value):
-    value = float(value)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1); got {value:g}")
-    return value
+_seed = _number(int, lambda n: 0 <= n < 2**32, "in [0, 2**32)")
+_count = _number(int, lambda n: n >= 0, ">= 0")
+_folds = _number(
+    int,
+    lambda n: n >= 2,
+    ">= 2 (cross-validation trains on some folds and scores on another)",
+)
+_above_zero = _number(float, lambda x: x > 0, "> 0")
+_size = _number(float, lambda x: 0 < x < 1, "in (0, 1)")
 
 
 def _input(parser, *, optional=False):

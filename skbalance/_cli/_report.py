@@ -1,7 +1,7 @@
-"""What the commands on labels print and write, the same for both engines
-(``--engine memory`` in :mod:`skbalance._cli._data`, ``--engine spark`` in
-:mod:`skbalance._cli._spark._commands`): the note on skipped records, the reports, the
-tables of ``split`` and ``balance``, the weights JSON."""
+"""What the commands print and write, the same for every engine: the note
+on skipped records, the reports, the tables of ``split``, ``balance`` and
+``augment``, the weights JSON, and the library's warnings in the words of
+the command line. Functions take values, not the parsed options."""
 
 import json
 import math
@@ -73,9 +73,10 @@ def _table(title, columns, out):
         print(f"  {key!s:<{width}}  {cells}", file=out)
 
 
-def print_analysis(args, name, report, source, n_dup, *, out, err):
-    """The report of ``analyze``, as JSON or text, the note on skipped records
-    and the plot (both engines; ``source`` as in :func:`note`)."""
+def print_analysis(report, source, n_dup, *, name, label, as_json, out):
+    """The report of ``analyze`` on FILE ``name``, as JSON or text, with the
+    records without ``label`` and the duplicates (``source`` as in
+    :func:`note`)."""
     extra = {
         "missing_label": source.n_missing,
         "missing_label_lines": source.missing_lines,
@@ -83,21 +84,14 @@ def print_analysis(args, name, report, source, n_dup, *, out, err):
         "skipped": source.n_skipped,
         "skipped_lines": source.skipped_lines,
     }
-    _print_report(args, name, report, extra, out)
-    note(source, err)
-    if args.plot is not None:
-        plot(report, args)
-
-
-def _print_report(args, name, report, extra, out):
-    if args.json:
+    if as_json:
         print(json.dumps({**report.to_dict(), **extra}, indent=2), file=out)
         return
     print(f"{name}: {report}", file=out)
     n_missing, lines = extra["missing_label"], extra["missing_label_lines"]
     if n_missing:
         print(
-            f"records without {args.label!r}: {n_missing} (lines "
+            f"records without {label!r}: {n_missing} (lines "
             f"{', '.join(map(str, lines))}{', ...' if n_missing > len(lines) else ''});"
             " not counted above (--missing-label VALUE counts them)",
             file=out,
@@ -105,23 +99,23 @@ def _print_report(args, name, report, extra, out):
     print(f"duplicate records: {extra['duplicate_records']}", file=out)
 
 
-def check_plot(args):
+def check_plot(path, *, force, inputs):
     """Before any reading: ``--plot`` needs matplotlib (the install line
     otherwise, exit 2) and a path it may write."""
-    if args.plot is None:
-        return
-    import_optional("matplotlib", extra="plot", purpose="--plot")
-    check_output(args.plot, force=args.force, inputs=[args.input])
+    if path is not None:
+        import_optional("matplotlib", extra="plot", purpose="--plot")
+        check_output(path, force=force, inputs=inputs)
 
 
-def plot(report, args):
+def plot(report, path, *, title, force, inputs):
+    """The distribution of ``report`` drawn to the image ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
     display = skbalance.ImbalanceDisplay({"records": report.counts}).plot()
-    display.ax_.set_title(f"{os.path.basename(args.input)}: {args.label}")
-    fmt = os.path.splitext(args.plot)[1].lstrip(".") or "png"
-    with atomic_output(args.plot, force=args.force, inputs=[args.input]) as fh:
+    display.ax_.set_title(title)
+    fmt = os.path.splitext(path)[1].lstrip(".") or "png"
+    with atomic_output(path, force=force, inputs=inputs) as fh:
         display.figure_.savefig(fh, format=fmt, bbox_inches="tight")
 
 
@@ -132,14 +126,9 @@ def print_split(name, columns, out_dir, out):
     _table(f"{name}: {sizes} -> {out_dir}", columns, out)
 
 
-def print_balance(args, sampler, before, after, *, out, err):
-    """The before/after table of ``balance`` (on stderr when the records go
-    to standard output)."""
-    what = (
-        f"label field {args.label!r}"
-        if args.domain is None
-        else f"domain field {args.domain!r}"
-    )
+def print_balance(sampler, what, before, after, output, *, out, err):
+    """The before/after table of ``balance`` by ``sampler`` (a name) on
+    ``what`` (the field), with a warning for classes copied many times."""
     n_in, n_out = sum(before.values()), sum(after.values())
     copied = {k: after[k] / before[k] - 1 for k in after if before[k]}
     many = {k: c for k, c in copied.items() if c >= MANY_COPIES}
@@ -159,7 +148,7 @@ def print_balance(args, sampler, before, after, *, out, err):
         f"{sampler} on {what}: {n_in} records in, {n_out} out ({n_out - n_in} copies)",
         before,
         after,
-        args.output,
+        output,
         out=out,
         err=err,
     )
@@ -183,18 +172,18 @@ def print_before_after(title, before, after, output, *, out, err):
         )
 
 
-def write_weights(args, classes, counts, n_records, *, out, err):
+def write_weights(
+    classes, counts, *, strategy, max_weight, output, force, inputs, out, err
+):
     """The class weights of sorted ``classes`` and their ``counts`` as JSON,
-    to standard output or ``--output`` (both engines)."""
+    to standard output or the file ``output``."""
     import numpy as np
 
-    computer = skbalance.ClassWeightComputer(
-        strategy=args.strategy, max_weight=args.max_weight
-    )
+    computer = skbalance.ClassWeightComputer(strategy=strategy, max_weight=max_weight)
     text = computer.fit_counts(np.array(classes), np.asarray(counts)).to_json()
     weights = computer.class_weight_.values()
     span = max(weights) / min(weights)
-    if span > WIDE_WEIGHTS and args.max_weight is None:
+    if span > WIDE_WEIGHTS and max_weight is None:
         warnings.warn(
             f"the weights span {span:.0f}x (largest / smallest): a few records of "
             "the rarest class will dominate the loss; --max-weight W caps them, "
@@ -202,17 +191,13 @@ def write_weights(args, classes, counts, n_records, *, out, err):
             UserWarning,
             stacklevel=2,
         )
-    if args.output is None or is_stdout(args.output):
+    if output is None or is_stdout(output):
         print(text, file=out)
         return
-    with atomic_output(
-        args.output, force=args.force, inputs=[args.input], mode="w"
-    ) as fh:
+    with atomic_output(output, force=force, inputs=inputs, mode="w") as fh:
         fh.write(text + "\n")
-    print(
-        f"{args.strategy} class weights of {n_records} records -> {args.output}",
-        file=err,
-    )
+    n_records = sum(int(c) for c in counts)
+    print(f"{strategy} class weights of {n_records} records -> {output}", file=err)
 
 
 @contextmanager
@@ -230,7 +215,7 @@ def reworded(category, reword):
             warnings.warn(message, stacklevel=3)
 
 
-def floor_in_shell_words(args, what):
+def floor_in_shell_words(min_share, what):
     """The warning of a ``--min-share`` that the ``what`` (``"class"`` or
     ``"domain"``) cannot all reach, worded for the command line: the
     library's names ``min_share=`` and ``relative=True``, which the shell
@@ -242,44 +227,50 @@ def floor_in_shell_words(args, what):
         plural = "classes" if what == "class" else f"{what}s"
         most = math.floor(10_000 / k) / 10_000  # at most 1/k, in 4 decimals
         return (
-            f"--min-share {args.min_share:g} cannot be met by {k} {plural} ({k} x "
-            f"{args.min_share:g} > 1); using 1/{k}, every {what} equal. --min-share "
+            f"--min-share {min_share:g} cannot be met by {k} {plural} ({k} x "
+            f"{min_share:g} > 1); using 1/{k}, every {what} equal. --min-share "
             f"{most:g} or less is a floor every {what} can reach."
         )
 
     return reworded(InfeasibleFloorWarning, reword)
 
 
-def split_names(args, name):
-    """The split's warnings naming its strata (``name(stratum) -> value``):
-    a class, or with ``--domain`` a (class, domain) pair, by its values."""
+@contextmanager
+def split_names(by_domain):
+    """The split's warnings naming its strata by their values: the block
+    fills the dict it gets (stratum -> a class, or with ``--domain``,
+    ``by_domain``, a (class, domain) pair)."""
     from skbalance._stratify import ClassWarning
 
-    if args.domain is None:
-        return reworded(ClassWarning, lambda w: w.reword(lambda s: repr(name(s)), None))
-    noun = "(class, domain) pair(s)"
-    return reworded(ClassWarning, lambda w: w.reword(lambda s: repr(name(s)), noun))
+    names = {}
+    noun = "(class, domain) pair(s)" if by_domain else None
+
+    def reword(warning):
+        return warning.reword({k: repr(v) for k, v in names.items()}.__getitem__, noun)
+
+    with reworded(ClassWarning, reword):
+        yield names
 
 
-def too_few_groups(args, name, exc):
+def too_few_groups(name, exc, group, dedupe, text):
     """The error of ``split`` when ``--group`` or ``--dedupe`` leave fewer
     groups than parts: the file, and where the groups came from."""
     g = exc.n_groups
     n_rows = sum(rows for _, rows in exc.pairs)
-    if args.dedupe:
-        if args.group is not None:
-            who = f"--group {args.group} and --dedupe keep linked records together"
-        elif args.text is None:
+    if dedupe:
+        if group is not None:
+            who = f"--group {group} and --dedupe keep linked records together"
+        elif text is None:
             who = "--dedupe keeps identical records together"
         else:
-            who = f"--dedupe keeps records of the same --text {args.text} together"
+            who = f"--dedupe keeps records of the same --text {text} together"
         # largest first: the engines number the groups differently
         sizes = " + ".join(
             str(r) for r in sorted((r for _, r in exc.pairs), reverse=True)
         )
         found = f"they form only {g} group{'s' if g != 1 else ''} ({sizes} records)"
     else:
-        who = f"--group {args.group} keeps the records of one value together"
+        who = f"--group {group} keeps the records of one value together"
         values = ", ".join(
             f"{value!r} ({rows} record{'s' if rows != 1 else ''})"
             for value, rows in exc.pairs

@@ -995,3 +995,63 @@ def test_a_session_skbalance_starts_reads_the_packaged_log_settings(monkeypatch)
     assert settings["spark.ui.enabled"] == "true"  # the options win
     assert settings["a.b"] == "c=d"
     assert settings["spark.pyspark.python"] == sys.executable
+
+
+# -- the path of a command through the modules --
+
+
+def _module_stacks(argv):
+    """The stack of skbalance modules (callers first, a run of frames of one
+    module counted once) at every call of a skbalance function while
+    ``skbalance ARGV`` runs, in every thread."""
+    import threading
+
+    stacks = set()
+
+    def profile(frame, event, arg):
+        if event != "call" or not frame.f_globals.get("__name__", "").startswith(
+            "skbalance"
+        ):
+            return
+        modules = []
+        while frame is not None:
+            name = frame.f_globals.get("__name__", "")
+            if name.startswith("skbalance") and (not modules or modules[-1] != name):
+                modules.append(name)
+            frame = frame.f_back
+        stacks.add(tuple(reversed(modules)))
+
+    threading.setprofile(profile)
+    sys.setprofile(profile)
+    try:
+        code, _, err = run(*argv)
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)
+    assert code == 0, err
+    return stacks
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze", "--domain", "locale"],
+        ["weights"],
+        ["balance", "--min-share", "0.2", "-o", "{tmp}/out.jsonl", "--force"],
+        ["split", "--out-dir", "{tmp}/parts", "--dedupe", "--force"],
+    ],
+)
+def test_spark_commands_pass_each_module_once_in_one_direction(
+    tickets_path, tmp_path, command
+):
+    """From the parser to the written file, no module is entered again below
+    a module it called: every call stack holds a module at most once."""
+    argv = [command[0], tickets_path, *command[1:], "--engine", "spark"]
+    argv = [str(a).replace("{tmp}", str(tmp_path)) for a in argv]
+    assert run(*argv)[0] == 0  # imports done: only the command's own calls
+    stacks = _module_stacks(argv)
+    back = sorted(s for s in stacks if len(set(s)) < len(s))
+    assert back == []
+    reached = {m for s in stacks for m in s}
+    assert {"skbalance._cli._main", "skbalance._cli._commands"} <= reached
+    assert "skbalance._cli._spark._engine" in reached

@@ -1,7 +1,6 @@
 """The Spark session of ``--engine spark``: the running one, or a new one
-from the options (quiet, no web UI, this Python on the workers), the command
-run in a thread of its own so that Ctrl-C and SIGTERM can stop Spark's jobs,
-and the checks of FILE that Spark does not make."""
+from the options (quiet, no web UI, this Python on the workers), what Ctrl-C
+and SIGTERM stop, and the checks of FILE that Spark does not make."""
 
 import contextlib
 import importlib.resources
@@ -10,13 +9,13 @@ import re
 import shutil
 import warnings
 
-from skbalance._cli._data import usage
+from skbalance._cli._parser import UsageError
 from skbalance._cli._spark._output import remove_scratch, stop_jobs
 from skbalance._io import abandon_outputs
 from skbalance._jsonl._scan import JsonlError
 from skbalance._spark_plan import pyspark_module
 
-__all__ = ["read_path", "session", "threaded"]
+__all__ = ["read_path", "session", "stop"]
 
 
 def spark_settings(items):
@@ -25,7 +24,7 @@ def spark_settings(items):
     for item in items or ():
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise usage(f"--spark-conf {item!r}: expected KEY=VALUE.")
+            raise UsageError(f"--spark-conf {item!r}: expected KEY=VALUE.")
         settings[key] = value
     return settings
 
@@ -48,12 +47,12 @@ def session_settings(spark_conf):
     return {**settings, **spark_settings(spark_conf)}
 
 
-def _builder(sql, args):
+def _builder(sql, app, master, conf):
     """A session builder from the options (:func:`session_settings`)."""
-    builder = sql.SparkSession.builder.appName(f"skbalance {args.command}")
-    if args.spark_master is not None:
-        builder = builder.master(args.spark_master)
-    for key, value in session_settings(args.spark_conf).items():
+    builder = sql.SparkSession.builder.appName(app)
+    if master is not None:
+        builder = builder.master(master)
+    for key, value in session_settings(conf).items():
         builder = builder.config(key, value)
     return builder
 
@@ -64,16 +63,15 @@ _MASTER = re.compile(
 )
 
 
-def _start(args):
+def _start(app, master, conf):
     """Whether the session is started here, and the session."""
     try:
         sql = pyspark_module("pyspark.sql")
     except ImportError as exc:
-        raise usage(str(exc)) from None
-    spark_settings(args.spark_conf)  # a bad one is a usage error before Spark
-    master = args.spark_master
+        raise UsageError(str(exc)) from None
+    spark_settings(conf)  # a bad one is a usage error before Spark
     if master is not None and not _MASTER.fullmatch(master):
-        raise usage(
+        raise UsageError(
             f"--spark-master {master}: expected local, local[N], local[*], "
             "local[N,F], yarn, spark://HOST:PORT or k8s://URL."
         )
@@ -81,8 +79,8 @@ def _start(args):
     if pyspark_module("pyspark").SparkContext._active_spark_context is not None:
         return False, sql.SparkSession.builder.getOrCreate()
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise usage("--engine spark needs Java 17 or later: java is not on PATH.")
-    builder = _builder(sql, args)
+        raise UsageError("--engine spark needs Java 17 or later: java is not on PATH.")
+    builder = _builder(sql, app, master, conf)
     try:
         with warnings.catch_warnings():
             # pyspark's notice that pandas 3 is new to it: skbalance uses no pandas
@@ -90,54 +88,29 @@ def _start(args):
             return True, builder.getOrCreate()
     except Exception as exc:  # a bad master, setting or Java: say which
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise usage(
-            f"could not start Spark (--spark-master {args.spark_master or 'default'}"
-            f"): {first}"
+        raise UsageError(
+            f"could not start Spark (--spark-master {master or 'default'}): {first}"
         ) from None
 
 
-def threaded(command):
-    """Run ``command`` in a thread of its own, so that the main thread, never
-    inside a call to the JVM, can take Ctrl-C or SIGTERM: it cancels Spark's
-    jobs, waits for outputs being renamed into place (or makes sure they
-    never are, removing their temporary files), removes the temporary
-    folder, then exits (130 or 143)."""
-    import threading
-
-    def run(args, *, out, err):
-        box = {}
-
-        def work():
-            try:
-                command(args, out=out, err=err)
-            except BaseException as exc:
-                box["error"] = exc
-
-        worker = threading.Thread(target=work, name="skbalance-spark", daemon=True)
-        worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.1)
-        except BaseException:
-            # the main thread cleans up: the worker, stopped inside a call to
-            # the JVM, may never get to its own clean-up
-            context = pyspark_module("pyspark").SparkContext._active_spark_context
-            if context is not None:
-                stop_jobs(context)
-            abandon_outputs()  # no output half in place when the process exits
-            remove_scratch()
-            raise
-        if "error" in box:
-            raise box["error"]
-
-    return run
+def stop():
+    """After Ctrl-C or SIGTERM, from the main thread while the command's
+    thread may be inside a call to the JVM: cancel Spark's jobs, wait for
+    outputs being renamed into place (or make sure they never are, removing
+    their temporary files) and remove the temporary folder."""
+    context = pyspark_module("pyspark").SparkContext._active_spark_context
+    if context is not None:
+        stop_jobs(context)
+    abandon_outputs()  # no output half in place when the process exits
+    remove_scratch()
 
 
 @contextlib.contextmanager
-def session(args):
-    """The active Spark session, or a new one (stopped at the end) from
-    ``--spark-master`` and ``--spark-conf``; Spark's errors become messages."""
-    started, spark = _start(args)
+def session(app, master, conf, name):
+    """The active Spark session, or a new one (stopped at the end) named
+    ``app``, from ``--spark-master`` and ``--spark-conf``; Spark's errors
+    become messages (``name``: FILE)."""
+    started, spark = _start(app, master, conf)
     errors = pyspark_module("pyspark.errors")
     py4j = pyspark_module("py4j.protocol")
     # records may repeat a key (Python keeps the last value; so does Spark then)
@@ -150,7 +123,7 @@ def session(args):
     except errors.PySparkException as exc:
         condition = getattr(exc, "getCondition", exc.getErrorClass)()
         if condition == "PATH_NOT_FOUND":
-            raise JsonlError(f"{args.input}: no such file.") from None
+            raise JsonlError(f"{name}: no such file.") from None
         raise JsonlError(f"Spark: {str(exc).strip().splitlines()[0]}") from None
     except py4j.Py4JError as exc:
         raise JsonlError(f"Spark: {str(exc).strip().splitlines()[0]}") from None
@@ -167,25 +140,24 @@ def session(args):
 _GLOB = "{}[]*?\\"
 
 
-def read_path(args):
+def read_path(path):
     """FILE as Spark should read it, after the checks Spark would not make:
     standard input, special files and the names Spark skips (hidden or
     starting with '_'); glob characters of an existing file are escaped."""
     import stat
 
-    path = args.input
     if path == "-":
-        raise usage("--engine spark reads files, not standard input.")
+        raise UsageError("--engine spark reads files, not standard input.")
     if "://" in path or path.startswith("file:") or not os.path.lexists(path):
         return path
     mode = os.stat(path).st_mode if os.path.exists(path) else 0
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise usage(
+        raise UsageError(
             f"{path}: --engine spark reads regular files and folders, not a FIFO "
             "or device; copy it to a file first."
         )
     if os.path.basename(os.path.normpath(path))[:1] in (".", "_"):
-        raise usage(
+        raise UsageError(
             f"{path}: Spark skips files whose names start with '.' or '_'; rename it."
         )
     return "".join("\\" + c if c in _GLOB else c for c in path)

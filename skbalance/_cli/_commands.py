@@ -1,0 +1,151 @@
+"""The commands on labels, each written once for every engine: analyze,
+split, balance and weights (and demo). A command checks its options, asks
+its engine (:mod:`skbalance._cli._engine`) for counts or for an output, and
+prints through :mod:`skbalance._cli._report`."""
+
+import os
+
+import skbalance
+from skbalance._cli._parser import UsageError
+from skbalance._cli._report import (
+    check_plot,
+    floor_in_shell_words,
+    note,
+    plot,
+    print_analysis,
+    print_balance,
+    print_split,
+    split_names,
+    too_few_groups,
+    write_weights,
+)
+from skbalance._io import check_output
+from skbalance._stratify import TooFewGroupsError
+
+__all__ = ["analyze", "balance", "choose_sampler", "demo", "split", "weights"]
+
+
+def analyze(args, engine, *, out, err):
+    check_plot(args.plot, force=args.force, inputs=[args.input])
+    skip_missing = args.missing_label is None
+    if args.multilabel:  # label lists: the report names the labels by value
+        y, n_duplicates = engine.label_sets(
+            domain=args.domain, skip_missing=skip_missing
+        )
+        report = skbalance.imbalance_report(y)
+    else:
+        counts, by_domain, n_duplicates = engine.label_counts(
+            domain=args.domain, skip_missing=skip_missing, duplicates=True
+        )
+        # the counts first, then scikit-learn is imported (by ImbalanceReport):
+        # the per-record arrays and the library are never in memory together
+        report = skbalance.ImbalanceReport(
+            counts=counts, n_samples=sum(counts.values()), group_counts=by_domain
+        )
+    print_analysis(
+        report,
+        engine.source,
+        n_duplicates,
+        name=engine.name,
+        label=args.label,
+        as_json=args.json,
+        out=out,
+    )
+    note(engine.source, err)
+    if args.plot is not None:
+        title = f"{os.path.basename(args.input)}: {args.label}"
+        plot(report, args.plot, title=title, force=args.force, inputs=[args.input])
+
+
+def check_split(sizes, text, dedupe, out_dir):
+    """The options of ``split`` that do not go together."""
+    if abs(sum(sizes) - 1) > 1e-9:
+        raise UsageError(f"--sizes must sum to 1; got {' + '.join(map(str, sizes))}.")
+    if text is not None and not dedupe:
+        raise UsageError(
+            "--text is used by --dedupe; add --dedupe or leave --text out."
+        )
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise UsageError(f"--out-dir {out_dir}: exists and is not a folder.")
+
+
+def split(args, engine, *, out, err):
+    check_split(args.sizes, args.text, args.dedupe, args.out_dir)
+    names = ("train", "val", "test")
+    try:
+        with split_names(args.domain is not None) as strata:
+            parts, shown = engine.split(
+                [os.path.join(args.out_dir, f"{name}.jsonl") for name in names],
+                sizes=args.sizes,
+                seed=args.seed,
+                domain=args.domain,
+                group=args.group,
+                dedupe=args.dedupe,
+                text=args.text,
+                force=args.force,
+            )
+            strata.update(shown)
+    except TooFewGroupsError as exc:
+        how = (args.group, args.dedupe, args.text)
+        raise ValueError(too_few_groups(engine.name, exc, *how)) from None
+    print_split(engine.name, dict(zip(names, parts, strict=True)), args.out_dir, out)
+    note(engine.source, err)
+
+
+def choose_sampler(target_ratio, min_share, shuffle, seed):
+    """The sampler of ``balance``: RatioOverSampler for ``--target-ratio``,
+    else DomainFloorSampler for ``--min-share``."""
+    if target_ratio is not None:
+        return skbalance.RatioOverSampler(
+            target_ratio=target_ratio, shuffle=shuffle, random_state=seed
+        )
+    return skbalance.DomainFloorSampler(
+        min_share=min_share, shuffle=shuffle, random_state=seed
+    )
+
+
+def balance(args, engine, *, out, err):
+    sampler = choose_sampler(args.target_ratio, args.min_share, args.shuffle, args.seed)
+    word = "class" if args.domain is None else "domain"
+    with floor_in_shell_words(args.min_share, word):
+        before, after = engine.oversample(
+            sampler, domain=args.domain, output=args.output, force=args.force
+        )
+    field = args.label if args.domain is None else args.domain
+    print_balance(
+        type(sampler).__name__,
+        f"{'label' if args.domain is None else 'domain'} field {field!r}",
+        before,
+        after,
+        args.output,
+        out=out,
+        err=err,
+    )
+    note(engine.source, err)
+
+
+def weights(args, engine, *, out, err):
+    counts, _, _ = engine.label_counts(
+        outputs=[] if args.output is None else [args.output], force=args.force
+    )
+    classes = sorted(counts)
+    write_weights(
+        classes,
+        [counts[k] for k in classes],
+        strategy=args.strategy,
+        max_weight=args.max_weight,
+        output=args.output,
+        force=args.force,
+        inputs=[args.input],
+        out=out,
+        err=err,
+    )
+    note(engine.source, err)
+
+
+def demo(args, *, out, err):
+    from skbalance._demo import run_demo
+
+    if args.output is not None:
+        check_output(args.output, force=args.force)
+    run_demo(output=args.output, out=out, force=args.force)
