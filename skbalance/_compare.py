@@ -12,6 +12,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold, check_cv
 from sklearn.utils.parallel import Parallel, delayed
 
 from skbalance._class_weight import ClassWeightComputer
+from skbalance._compat import import_optional
 from skbalance._containers import n_rows, take_rows
 from skbalance._metrics import per_class_report
 from skbalance._validation import check_labels
@@ -151,16 +152,16 @@ def compare_samplers(
 
     Returns
     -------
-    table : pandas.DataFrame or dict
-        One row per strategy (in the order given): mean and standard deviation
-        over folds of macro F1, weighted F1, their gap, balanced accuracy,
-        the lowest per-class recall and every extra score, the mean fit time in
-        seconds, the mean rows in a training fold after balancing, the number
-        of folds and ``error`` (the first failure's reason; missing when none). A
-        DataFrame indexed by strategy when pandas is installed, else a dict of
-        columns (with a ``"strategy"`` column). :class:`ComparisonDisplay`
-        draws it.
-    folds : pandas.DataFrame or dict
+    table : pandas.DataFrame
+        One row per strategy, indexed by strategy (in the order given): mean
+        and standard deviation over folds of macro F1, weighted F1, their gap,
+        balanced accuracy, the lowest per-class recall and every extra score,
+        the mean fit time in seconds, the mean rows in a training fold after
+        balancing, the number of folds and ``error`` (the first failure's
+        reason; missing when none).
+        :class:`ComparisonDisplay` draws it. pandas is needed (``pip install
+        'skbalance[pandas]'``); it is checked before any fit.
+    folds : pandas.DataFrame
         With ``return_folds=True``: one row per strategy and fold, with
         ``strategy``, ``fold``, every score, ``fit_time``, ``rows_after`` and
         ``error``.
@@ -184,6 +185,7 @@ def compare_samplers(
     >>> int(table.loc["ratio 1.0", "rows_after"]) > int(table.loc["none", "rows_after"])
     True
     """
+    pd = import_optional("pandas", extra="pandas", purpose="compare_samplers")
     rows, per_fold = compare_rows(
         strategies,
         estimator,
@@ -198,9 +200,9 @@ def compare_samplers(
         n_jobs=n_jobs,
         progress=progress,
     )
-    table = _table(rows)
+    table = pd.DataFrame(rows).set_index("strategy")
     if return_folds:
-        return table, _table(per_fold, index=None)
+        return table, pd.DataFrame(per_fold)
     return table
 
 
@@ -302,21 +304,3 @@ def compare_rows(
             )
         rows.append(row)
     return rows, per_fold
-
-
-def _table(rows, index="strategy"):
-    columns = {key: [r[key] for r in rows] for key in rows[0]}
-    pd = _pandas()
-    if pd is None:
-        return columns
-    frame = pd.DataFrame(columns)
-    return frame if index is None else frame.set_index(index)
-
-
-def _pandas():
-    """pandas when it is installed, else None (the table is then a dict)."""
-    try:
-        import pandas
-    except ImportError:
-        return None
-    return pandas

@@ -1,5 +1,7 @@
 """compare_samplers: fold safety, and values equal to a hand-run pipeline."""
 
+import sys
+
 import numpy as np
 import pytest
 from imblearn.over_sampling import RandomOverSampler
@@ -194,22 +196,25 @@ def test_display_draws_the_table_and_names_the_plot_extra(monkeypatch, tmp_path)
         ComparisonDisplay(table).plot()
 
 
-def test_without_pandas_the_table_is_a_dict_of_columns(monkeypatch):
-    from skbalance import _compare
+def test_without_pandas_it_says_so_before_any_fit(monkeypatch):
+    from skbalance._optional import MissingDependency
+
+    class Counting(LogisticRegression):
+        fits = 0
+
+        def fit(self, X, y, **kw):
+            type(self).fits += 1
+            return super().fit(X, y, **kw)
 
     X, y = _data()
-    monkeypatch.setattr(_compare, "_pandas", lambda: None)  # as if not installed
-    table = compare_samplers(
-        {"none": None, "sqrt": ClassWeightComputer(strategy="sqrt")},
-        LogisticRegression(max_iter=500),
-        X[:, 1:],
-        y,
-        cv=3,
-        random_state=0,
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if not installed
+    with pytest.raises(MissingDependency) as info:
+        compare_samplers({"none": None}, Counting(), X[:, 1:], y, cv=3)
+    assert str(info.value) == (
+        "compare_samplers needs the optional dependency 'pandas', which is not "
+        "installed. Install it with: pip install 'skbalance[pandas]'"
     )
-    assert isinstance(table, dict)
-    assert table["strategy"] == ["none", "sqrt"]
-    assert len(table["macro_f1_mean"]) == 2
+    assert Counting.fits == 0
 
 
 class _Infeasible(RatioOverSampler):
