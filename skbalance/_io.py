@@ -34,6 +34,7 @@ __all__ = [
     "check_output",
     "is_stdout",
     "make_folders",
+    "os_reason",
     "staged_outputs",
 ]
 
@@ -65,12 +66,13 @@ _REASONS = {
 }
 
 
-def _why(exc):
+def os_reason(exc):
+    """Our words for an error of the operating system on an output."""
     return _REASONS.get(exc.errno) or exc.strerror or str(exc)
 
 
 def _write_failed(path, exc):
-    return OutputError(f"{path}: write failed: {_why(exc)}.", "io")
+    return OutputError(f"{path}: write failed: {os_reason(exc)}.", "io")
 
 
 def _shown_folder(path):
@@ -79,7 +81,7 @@ def _shown_folder(path):
 
 def _not_writable(path, exc):
     return OutputError(
-        f"{path}: cannot write in the folder {_shown_folder(path)}: {_why(exc)}.",
+        f"{path}: cannot write in the folder {_shown_folder(path)}: {os_reason(exc)}.",
         "not-writable",
     )
 
@@ -170,7 +172,7 @@ def make_folders(path):
         os.makedirs(path, exist_ok=True)
     except OSError as exc:
         raise OutputError(
-            f"{path}: cannot create the folder: {_why(exc)}.", "not-writable"
+            f"{path}: cannot create the folder: {os_reason(exc)}.", "not-writable"
         ) from exc
 
 

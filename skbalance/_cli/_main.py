@@ -12,6 +12,7 @@ in :mod:`skbalance._cli._parser`; the commands on labels in
 :mod:`skbalance._cli._report`.
 """
 
+import errno
 import importlib
 import os
 import signal
@@ -19,7 +20,7 @@ import sys
 import warnings
 
 from skbalance._cli._parser import UsageError, build_parser, is_parquet
-from skbalance._io import OutputError
+from skbalance._io import OutputError, os_reason
 from skbalance._optional import MissingDependency
 
 __all__ = ["main"]
@@ -102,6 +103,10 @@ def _engine_problem(args):
     return None
 
 
+#: the errors only a write meets: a full output
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def _quiet_stdout():
     """After a closed pipe: send what is left to /dev/null, so that the
     interpreter's final flush cannot fail again."""
@@ -153,6 +158,7 @@ def main(argv=None, *, out=None, err=None):
             warnings.simplefilter("always", UserWarning)
             try:
                 _run(args, out=out, err=err)
+                out.flush()  # a full standard output fails here, not at exit
             finally:
                 for warning in caught:
                     print(
@@ -168,6 +174,17 @@ def main(argv=None, *, out=None, err=None):
     except BrokenPipeError:
         _quiet_stdout()
         return 128 + signal.SIGPIPE
+    except OSError as exc:
+        # what only a write meets, with no file named: standard output
+        if exc.filename is not None or exc.errno not in _FULL:
+            raise
+        _quiet_stdout()
+        print(
+            f"skbalance {args.command}: error: standard output: write failed: "
+            f"{os_reason(exc)}.",
+            file=err,
+        )
+        return 2
     except KeyboardInterrupt:
         return 128 + signal.SIGINT
     finally:

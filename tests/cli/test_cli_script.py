@@ -387,3 +387,24 @@ def test_ctrl_c_while_reading_stdin_is_quiet():
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signal.SIGINT
     assert err == b""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["balance", "--label", "category", "--min-share", "0.4", "-o", "-"],
+        ["weights", "--label", "category"],
+        ["analyze", "--label", "category"],
+    ],
+)
+def test_a_full_standard_output_is_one_line(flat, argv):
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [EXE, argv[0], str(flat), *argv[1:]], stdout=full, stderr=subprocess.PIPE
+        )
+    assert (done.returncode, done.stderr.decode()) == (
+        2,
+        f"skbalance {argv[0]}: error: standard output: write failed: no space "
+        "left on the device.\n",
+    )
