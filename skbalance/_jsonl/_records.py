@@ -9,7 +9,13 @@ import os
 from pathlib import Path
 
 from skbalance._io import atomic_output
-from skbalance._jsonl._scan import BOM, JsonlError, nothing_but, parse_error
+from skbalance._jsonl._scan import (
+    BOM,
+    JsonlError,
+    Progress,
+    nothing_but,
+    parse_error,
+)
 
 __all__ = ["JsonlRecords", "read_jsonl", "write_jsonl_records", "write_lines"]
 
@@ -145,7 +151,16 @@ def _chunk_bytes(fd, starts, lengths, gap, window):
 
 
 def write_jsonl_records(
-    index, rows, output, *, force=False, new=(), chunk=1 << 14, gap=1024, window=1 << 23
+    index,
+    rows,
+    output,
+    *,
+    force=False,
+    new=(),
+    progress="auto",
+    chunk=1 << 14,
+    gap=1024,
+    window=1 << 23,
 ):
     """Write records of a read file, by position, byte for byte.
 
@@ -168,6 +183,9 @@ def write_jsonl_records(
         Replace an existing file (ignored for an open file).
     new : iterable of bytes, default=()
         New records (JSON, without line ending) written after ``rows``.
+    progress : "auto" or bool, default="auto"
+        A progress line on stderr (``writing OUT: 42% (...)``); "auto" when
+        stderr is a terminal.
     chunk, gap, window : int, default=16384, 1024, 8 MiB
         At most ``chunk`` records (and about 4 MiB) are handled at once, read
         in few reads: neighbours in the file less than ``gap`` bytes apart
@@ -213,6 +231,9 @@ def write_jsonl_records(
         writing = contextlib.nullcontext(output)
     else:
         writing = atomic_output(output, force=force, inputs=inputs)
+    name = "records" if hasattr(output, "write") else os.fspath(output)
+    name = "standard output" if name == "-" else name
+    shown = Progress(name, int(rows.size), enabled=progress, verb="writing")
     with index._open() as fd, writing as out:
         write = out.write
         if index.bom:
@@ -221,6 +242,8 @@ def write_jsonl_records(
             part = rows[lo : lo + chunk]
             size = lengths[part].astype(np.int64)
             write(_chunk_bytes(fd, starts[part], size, gap, window))
+            shown.update(lo + part.size)
+        shown.close()
         for line in new:
             write(line)
             write(b"\n")

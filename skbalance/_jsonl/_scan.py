@@ -238,15 +238,16 @@ def first_seen_groups(keys):
 
 
 class Progress:
-    """``reading FILE: 42%`` on stderr, redrawn at most 5 times a second, only
-    when stderr is a terminal."""
+    """``reading FILE: 42% (420 of 1,000 MB)`` on stderr (or ``writing FILE:
+    ... records``), redrawn at most 5 times a second, only when stderr is a
+    terminal."""
 
-    def __init__(self, name, total, enabled="auto", stream=None):
+    def __init__(self, name, total, enabled="auto", stream=None, verb="reading"):
         self.stream = sys.stderr if stream is None else stream
         if enabled == "auto":
             enabled = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.enabled = bool(enabled) and bool(total)
-        self.name, self.total = name, total
+        self.name, self.total, self.verb = name, total, verb
         self.last = 0.0
         self.shown = False
 
@@ -259,10 +260,11 @@ class Progress:
         self.last = now
         self.shown = True
         share = min(done / self.total, 1.0)
-        self.stream.write(
-            f"\rreading {self.name}: {share:4.0%} ({done / 1e6:,.0f} of "
-            f"{self.total / 1e6:,.0f} MB)"
-        )
+        if self.verb == "reading":  # bytes
+            of = f"{done / 1e6:,.0f} of {self.total / 1e6:,.0f} MB"
+        else:
+            of = f"{done:,} of {self.total:,} records"
+        self.stream.write(f"\r{self.verb} {self.name}: {share:4.0%} ({of})")
         self.stream.flush()
 
     def close(self):

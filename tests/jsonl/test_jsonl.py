@@ -337,6 +337,19 @@ def test_progress_only_on_a_terminal():
     assert term.getvalue() == "\rreading f.jsonl:  50% (1 of 2 MB)\r\x1b[K"
 
 
+def test_writing_shows_its_progress_in_records(tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(f'{{"y": {i % 2}}}\n' for i in range(10)))
+    index = read_jsonl_labels(path, "y", progress=False)
+    out = tmp_path / "out.jsonl"
+    assert write_jsonl_records(index, range(10), out, progress=True, chunk=4) == 10
+    err = capsys.readouterr().err  # later redraws only if 0.2 s went by
+    assert err.startswith(f"\rwriting {out}:  40% (4 of 10 records)")
+    assert err.endswith("\r\x1b[K")
+    write_jsonl_records(index, range(10), out, force=True)  # "auto": no terminal
+    assert capsys.readouterr().err == ""
+
+
 # -- small files read whole ----------------------------------------------------------
 
 
