@@ -239,9 +239,10 @@ def partition_plan(
     rare=None,
     hash_cols=None,
 ):
-    """``df`` with the part of every row, the sorted classes and the rows of
-    every class in every part (known on the driver before any row moves).
-    Only ``hash_cols`` (default: all columns) decide the random ranks."""
+    """``df`` with the part of every row, the sorted classes, the rows of
+    every class in every part (known on the driver before any row moves) and
+    the number of groups (None without ``groups_col``). Only ``hash_cols``
+    (default: all columns) decide the random ranks."""
     check_df(df, seed, label_col=label_col, groups_col=groups_col)
     if part_col in df.columns:
         raise ValueError(
@@ -263,7 +264,8 @@ def partition_plan(
         )
         rows = df.sparkSession.createDataFrame(list(part_of.items()), schema)
         parted = df.join(F.broadcast(rows), on=groups_col)
-        return parted.select(*columns(df), exact_col(part_col)), keys, table
+        selected = parted.select(*columns(df), exact_col(part_col))
+        return selected, keys, table, len(part_of)
     hashed, keys, buckets = stratum_counts(df, label_col, seed, hash_cols)
     counts = buckets.sum(axis=1)
     sizes, fractions = _part_sizes(int(counts.sum()), sizes)
@@ -284,7 +286,7 @@ def partition_plan(
         (F.col(RANK) >= F.col("_sk_cuts")[j]).cast("int") for j in range(sizes.size - 1)
     )
     parted = ranked.withColumn(part_col, part)
-    return parted.select(*columns(df), exact_col(part_col)), keys, alloc
+    return parted.select(*columns(df), exact_col(part_col)), keys, alloc, None
 
 
 def oversample_plan(

@@ -14,8 +14,10 @@ from skbalance._cli._report import (
     plot,
     print_analysis,
     print_balance,
+    print_next,
     print_split,
     split_names,
+    suggested_share,
     too_few_groups,
     write_weights,
 )
@@ -51,10 +53,28 @@ def analyze(args, engine, *, out, err):
         as_json=args.json,
         out=out,
     )
+    if report.severity in _TO_BALANCE and not args.json:
+        print_next(
+            ["skbalance", "split", args.input, *_same_options(args, engine)]
+            + ["--out-dir", "parts"],
+            out,
+        )
     note(engine.source, err)
     if args.plot is not None:
         title = f"{os.path.basename(args.input)}: {args.label}"
         plot(report, args.plot, title=title, force=args.force, inputs=[args.input])
+
+
+#: the severities after which the command line suggests the next step
+_TO_BALANCE = ("moderate", "severe")
+
+
+def _same_options(args, engine):
+    """The options a next command needs to read as this one did."""
+    words = [] if args.label == "label" else ["--label", args.label]
+    if args.engine != "memory":
+        words += ["--engine", args.engine]
+    return words
 
 
 def check_split(sizes, text, dedupe, out_dir):
@@ -74,7 +94,7 @@ def split(args, engine, *, out, err):
     names = ("train", "val", "test")
     try:
         with split_names(args.domain is not None) as strata:
-            parts, shown = engine.split(
+            parts, shown, n_duplicates = engine.split(
                 [os.path.join(args.out_dir, f"{name}.jsonl") for name in names],
                 sizes=args.sizes,
                 seed=args.seed,
@@ -88,7 +108,29 @@ def split(args, engine, *, out, err):
     except TooFewGroupsError as exc:
         how = (args.group, args.dedupe, args.text)
         raise ValueError(too_few_groups(engine.name, exc, *how)) from None
-    print_split(engine.name, dict(zip(names, parts, strict=True)), args.out_dir, out)
+    print_split(
+        engine.name,
+        dict(zip(names, parts, strict=True)),
+        args.out_dir,
+        by_domain=args.domain is not None,
+        n_duplicates=n_duplicates,
+        out=out,
+    )
+    from skbalance._diagnostics import severity  # scikit-learn, after the work
+
+    train = {}
+    for stratum, n in parts[0].items():  # by class
+        key = stratum if args.domain is None else stratum[0]
+        train[key] = train.get(key, 0) + n
+    if severity(max(train.values()) / max(min(train.values()), 1)) in _TO_BALANCE:
+        ext = "parquet" if engine.fmt == "parquet" else "jsonl"
+        path = os.path.join(args.out_dir, f"train.{ext}")
+        print_next(
+            ["skbalance", "balance", path, *_same_options(args, engine)]
+            + ["--min-share", suggested_share(len(train)), "-o"]
+            + [os.path.join(args.out_dir, f"train.balanced.{ext}")],
+            out,
+        )
     note(engine.source, err)
 
 

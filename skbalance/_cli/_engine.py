@@ -7,6 +7,9 @@ built from an :class:`Input`, with this interface:
 
 ``name``
     FILE as messages name it.
+``fmt``
+    The format of the input and of the outputs, ``"jsonl"`` or
+    ``"parquet"``.
 ``source``
     After a read: what :func:`~skbalance._cli._report.note` reports on
     (``n_skipped``, ``skipped_lines``, ``n_missing``, ``missing_lines``).

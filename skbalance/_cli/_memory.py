@@ -69,6 +69,7 @@ class MemoryEngine:
         return cls(source)
 
     stop = None  # runs in the main thread: Ctrl-C stops it
+    fmt = "jsonl"
 
     def __enter__(self):
         return self
@@ -149,13 +150,13 @@ class MemoryEngine:
             for path, rows in zip(paths, parts, strict=True):
                 output = stage.open(path, force=force, inputs=[self.input.path])
                 write_jsonl_records(index, rows, output)
-        order = list(index.value_counts())
-        position = {c: classes.index(c) for c in order}
-        columns = []
+        present = np.unique(strata)
+        counts = []
         for rows in parts:
-            counts = np.bincount(class_codes[rows], minlength=len(classes))
-            columns.append({c: int(counts[position[c]]) for c in order})
-        return columns, {int(s): display(s) for s in np.unique(strata)}
+            in_part = np.bincount(strata[rows], minlength=present[-1] + 1)
+            counts.append({display(s): int(in_part[s]) for s in present})
+        n_duplicates = index.n_duplicates if dedupe else None
+        return counts, {int(s): display(s) for s in present}, n_duplicates
 
     def oversample(self, sampler, *, domain, output, force):
         from skbalance._jsonl import write_jsonl_records

@@ -7,7 +7,12 @@ import skbalance
 from skbalance._cli._engine import Input
 from skbalance._cli._memory import read
 from skbalance._cli._parser import UsageError
-from skbalance._cli._report import floor_in_shell_words, note, print_before_after
+from skbalance._cli._report import (
+    floor_in_shell_words,
+    note,
+    print_before_after,
+    suggested_share,
+)
 from skbalance._compare import compare_rows
 from skbalance._io import check_output
 from skbalance._llm._generators import anthropic_sdk
@@ -16,7 +21,7 @@ __all__ = ["augment", "compare"]
 
 
 def _strategies(n_classes):
-    share = round(0.5 / n_classes, 3)
+    share = suggested_share(n_classes)
     return {
         "none": None,
         "class weights (balanced)": skbalance.ClassWeightComputer(),

@@ -15,6 +15,8 @@ from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = [
     "check_plot",
+    "print_next",
+    "suggested_share",
     "floor_in_shell_words",
     "largest_first",
     "note",
@@ -42,6 +44,19 @@ def largest_first(counts):
     return sorted(counts, key=lambda k: (-counts[k], k))
 
 
+def suggested_share(n_classes):
+    """The floor the command line suggests for ``n_classes``: half of an
+    equal share, so that the largest classes keep most of their lead."""
+    return round(0.5 / n_classes, 3)
+
+
+def print_next(words, out):
+    """The command to run next, ready to paste."""
+    import shlex
+
+    print(f"next: {shlex.join(str(w) for w in words)}", file=out)
+
+
 def note(source, err):
     """A line on stderr about the records skipped with ``--on-error skip``
     (``source``: a JsonlIndex, or the SparkRecords of --engine spark)."""
@@ -55,15 +70,16 @@ def note(source, err):
         )
 
 
-def _table(title, columns, out):
-    """Print ``{column: {class: count}}`` as a table with shares."""
+def _table(title, columns, out, what="class"):
+    """Print ``{column: {key: count}}`` as a table with shares, keys in the
+    order of the first column."""
     rows = list(next(iter(columns.values())))
     for counts in columns.values():
         rows += [k for k in counts if k not in rows]
-    width = max([len(str(k)) for k in rows] + [5])
+    width = max([len(str(k)) for k in rows] + [len(what)])
     print(title, file=out)
     head = "  ".join(f"{name:>8}  {'share':>6}" for name in columns)
-    print(f"  {'class':<{width}}  {head}", file=out)
+    print(f"  {what:<{width}}  {head}", file=out)
     totals = {name: sum(c.values()) or 1 for name, c in columns.items()}
     for key in rows:
         cells = "  ".join(
@@ -119,11 +135,42 @@ def plot(report, path, *, title, force, inputs):
         display.figure_.savefig(fh, format=fmt, bbox_inches="tight")
 
 
-def print_split(name, columns, out_dir, out):
-    """The per-class table of ``split``: ``columns`` is ``{part: {class:
-    count}}``, classes largest first."""
+def _by(columns, pick):
+    """``{part: {key: count}}`` summed over ``pick(stratum)``, keys largest
+    first (ties in value order)."""
+    summed = [{} for _ in columns]
+    for total, counts in zip(summed, columns.values(), strict=True):
+        for stratum, n in counts.items():
+            total[pick(stratum)] = total.get(pick(stratum), 0) + n
+    overall = {}
+    for total in summed:
+        for key, n in total.items():
+            overall[key] = overall.get(key, 0) + n
+    order = largest_first(overall)
+    return {
+        part: {key: total.get(key, 0) for key in order}
+        for part, total in zip(columns, summed, strict=True)
+    }
+
+
+def print_split(name, columns, out_dir, *, by_domain, n_duplicates, out):
+    """The tables of ``split``: ``columns`` is ``{part: {stratum: count}}``,
+    a stratum a class or, ``by_domain``, a (class, domain) pair; the shares
+    of every class, then of every domain, largest first; then how many
+    records ``--dedupe`` kept with the record they repeat."""
     sizes = " / ".join(f"{sum(c.values())} {n}" for n, c in columns.items())
-    _table(f"{name}: {sizes} -> {out_dir}", columns, out)
+    if not by_domain:
+        _table(f"{name}: {sizes} -> {out_dir}", _by(columns, lambda s: s), out)
+    else:
+        _table(f"{name}: {sizes} -> {out_dir}", _by(columns, lambda s: s[0]), out)
+        _table("domains:", _by(columns, lambda s: s[1]), out, what="domain")
+    if n_duplicates is not None:
+        s = "s" if n_duplicates != 1 else ""
+        print(
+            f"--dedupe: {n_duplicates} record{s} repeating an earlier one, each in "
+            "the part of the record it repeats",
+            file=out,
+        )
 
 
 def print_balance(sampler, what, before, after, output, *, out, err):

@@ -326,6 +326,7 @@ def test_analyze_report_domain_missing_and_duplicates(tmp_path):
         "records without 'label': 1 (lines 12); not counted above (--missing-label "
         "VALUE counts them)\n"
         "duplicate records: 1\n"
+        f"next: skbalance split {path} --out-dir parts\n"
     )
     code, out, _ = run("analyze", path, "--json")
     report = json.loads(out)
@@ -398,6 +399,8 @@ def test_split_writes_three_byte_exact_parts_and_prints_them(tmp_path):
         "  class     train   share       val   share      test   share\n"
         "  a            32   76.2%         7   77.8%         6   66.7%\n"
         "  b            10   23.8%         2   22.2%         3   33.3%\n"
+        f"next: skbalance balance {out_dir}/train.jsonl --min-share 0.25 -o "
+        f"{out_dir}/train.balanced.jsonl\n"
     )
     source = path.read_bytes().splitlines()
     parts = [
@@ -429,6 +432,56 @@ def test_split_dedupe_and_groups_keep_duplicates_in_one_part(tmp_path):
         "split", path, "--out-dir", out_dir, "--group", "d", "--dedupe", "--force"
     )
     assert code == 0
+
+
+def test_split_tells_the_domain_shares_the_duplicates_and_what_to_run_next(tmp_path):
+    rows = [
+        {"text": f"t{i % 50}", "label": "b" if i % 5 == 0 else "a", "d": f"d{i % 3}"}
+        for i in range(60)
+    ]  # 48 a, 12 b: a ratio of 4, a moderate imbalance
+    path = tmp_path / "x.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out_dir = tmp_path / "parts"
+    code, out, _ = run(
+        "split", path, "--out-dir", out_dir, "--dedupe", "--text", "text",
+        "--domain", "d",
+    )  # fmt: skip
+    assert code == 0
+    written = {
+        part: [json.loads(x) for x in (out_dir / f"{part}.jsonl").open()]
+        for part in ("train", "val", "test")
+    }
+    domains = sorted({r["d"] for r in rows})  # 20 records each: in value order
+    table = out.split("domains:\n")[1].splitlines()
+    assert table[0].split() == [
+        "domain",
+        "train",
+        "share",
+        "val",
+        "share",
+        "test",
+        "share",
+    ]
+    for line, domain in zip(table[1 : 1 + len(domains)], domains, strict=True):
+        counts = [sum(r["d"] == domain for r in written[p]) for p in written]
+        cells = line.split()
+        assert [cells[0], *cells[1::2]] == [domain, *map(str, counts)]
+    repeats = len(rows) - len({r["text"] for r in rows})
+    assert (
+        f"--dedupe: {repeats} records repeating an earlier one, each in the part" in out
+    )
+    train = [r["label"] for r in written["train"]]
+    assert train.count("a") >= 3 * train.count("b")
+    assert out.endswith(
+        f"next: skbalance balance {out_dir}/train.jsonl --min-share 0.25 -o "
+        f"{out_dir}/train.balanced.jsonl\n"
+    )
+    code, out, _ = run("analyze", path)
+    assert out.endswith(f"next: skbalance split {path} --out-dir parts\n")
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows[:10]))  # 8 a, 2 b
+    assert "next:" in run("analyze", path)[1]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows[:11]))  # 8 a, 3 b
+    assert "next:" not in run("analyze", path)[1]  # mild: nothing to do
 
 
 def _rare(tmp_path):

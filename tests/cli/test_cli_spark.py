@@ -3,6 +3,7 @@ files: the same reports, weights, per-class counts and messages, records byte
 for byte. Runs in-process on the local[2] session of tests/conftest.py."""
 
 import json
+import shlex
 import shutil
 import sys
 from collections import Counter
@@ -415,8 +416,15 @@ def test_parquet_split_and_balance_keep_every_column(
         "--seed",
         "7",
     )[1]
-    table = out.split("\n", 1)[1]
-    assert table == memory.split("\n", 1)[1]
+    table, hint = out.split("\n", 1)[1].rsplit("next: ", 1)
+    assert table == memory.split("\n", 1)[1].rsplit("next: ", 1)[0]
+    p = tmp_path / "p"
+    assert hint == (
+        f"skbalance balance {p}/train.parquet --engine spark --min-share 0.125 -o "
+        f"{p}/train.balanced.parquet\n"
+    )
+    assert run(*shlex.split(hint)[1:])[0] == 0  # the next command works as given
+    assert (p / "train.balanced.parquet" / "_SUCCESS").exists()
     parts = [
         _rows(spark, tmp_path / "p" / f"{n}.parquet") for n in ("train", "val", "test")
     ]

@@ -202,7 +202,8 @@ class SparkEngine:
         records, targets = self._read(
             {"domain": domain, "group": group}, paths, force, folder=True, text=text
         )
-        kept = records.summary(values=["label"])
+        roles = ["label"] if domain is None else ["label", "domain"]
+        kept = records.summary(values=roles)
         names = {"label": "_sk_y", "domain": "_sk_d", "group": "_sk_g"}
         if dedupe and text is not None:
             names["text"] = "_sk_t"
@@ -218,7 +219,7 @@ class SparkEngine:
         if dedupe:
             groups = "_sk_g"
             frame = frame.withColumn("_sk_g", self._dedupe_key(frame, text)).drop(RAW)
-        parted, keys, table = partition_plan(
+        parted, keys, table, n_groups = partition_plan(
             frame,
             stratum,
             tuple(sizes),
@@ -230,15 +231,19 @@ class SparkEngine:
             hash_cols=records.columns,
         )
         self._write_parts(parted.orderBy("_sk_part", *ORDER), targets)
-        classes = [k[0] if domain is not None else k for k in keys]
-        columns = []
-        for j in range(len(paths)):
-            column = dict.fromkeys(self._counts(kept, "label"), 0)
-            for key, row in zip(classes, table, strict=True):
-                column[key] += int(row[j])
-            columns.append(column)
-        # a class, or with --domain the struct of a (class, domain) pair
-        return columns, {k: k if domain is None else tuple(k) for k in keys}
+        # the values as the in-memory reader keeps them (1 and 1.0: the first
+        # seen): a class, or with --domain a (class, domain) pair
+        same = {role: {v: v for v in self._counts(kept, role)} for role in roles}
+        if domain is None:
+            shown = [same["label"][k] for k in keys]
+        else:
+            shown = [(same["label"][c], same["domain"][d]) for c, d in keys]
+        counts = [
+            {name: int(row[j]) for name, row in zip(shown, table, strict=True)}
+            for j in range(len(paths))
+        ]
+        n_duplicates = records.n_kept - n_groups if dedupe else None
+        return counts, dict(zip(keys, shown, strict=True)), n_duplicates
 
     def _dedupe_key(self, frame, text):
         """Duplicates by the whole record, or by the normalized text (the
