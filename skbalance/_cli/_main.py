@@ -3,13 +3,13 @@ messages and exit codes: 0 ok, 1 bad data, 2 usage, 130 Ctrl-C, 141 a closed
 pipe, 143 SIGTERM.
 
 Commands (see ``docs/cli.rst``): ``analyze``, ``split``, ``balance``,
-``augment``, ``weights``, ``evaluate``, ``compare`` and ``demo``. The parser is
-in :mod:`skbalance._cli._parser`; the commands on labels in
+``augment``, ``weights``, ``evaluate``, ``compare``, ``adjust`` and ``demo``.
+The parser is in :mod:`skbalance._cli._parser`; the commands on labels in
 :mod:`skbalance._cli._commands`, each run by an engine
 (:mod:`skbalance._cli._engine`: in memory, or on Spark); ``evaluate`` in
 :mod:`skbalance._cli._evaluate`, ``compare`` and ``augment`` in
-:mod:`skbalance._cli._models`; what they print in
-:mod:`skbalance._cli._report`.
+:mod:`skbalance._cli._models`, ``adjust`` in :mod:`skbalance._cli._adjust`;
+what they print in :mod:`skbalance._cli._report`.
 """
 
 import errno
@@ -36,6 +36,7 @@ _COMMANDS = {
     "evaluate": "skbalance._cli._evaluate",
     "compare": "skbalance._cli._models",
     "augment": "skbalance._cli._models",
+    "adjust": "skbalance._cli._adjust",
 }
 _ON_ENGINES = ("analyze", "split", "balance", "weights")
 

@@ -391,6 +391,64 @@ def _add_compare(commands):
     _json(p)
 
 
+def _add_adjust(commands):
+    p = commands.add_parser(
+        "adjust",
+        help="correct a model's class prior in its scores (logit adjustment)",
+        description="Tune a prior correction (LogitAdjustedClassifier, "
+        "cv='prefit') on the per-class scores of a validation file and apply it "
+        "to the scores of TEST: for a model that cannot be retrained, such as a "
+        "fine-tuned LLM classifier. Prints per-class recall and F1 before and "
+        "after (on TEST when its records have labels, else on VAL).",
+    )
+    p.add_argument("val", metavar="VAL", help="JSON Lines scores with labels")
+    p.add_argument("test", metavar="TEST", help="JSON Lines scores to correct")
+    p.add_argument(
+        "--scores",
+        metavar="FIELD",
+        default="scores",
+        help="field holding an object of class -> score (default: scores)",
+    )
+    p.add_argument(
+        "--kind",
+        choices=["probs", "logprobs", "logits"],
+        default="logprobs",
+        help="what the scores are (default: logprobs)",
+    )
+    p.add_argument(
+        "--label",
+        default="label",
+        metavar="FIELD",
+        help="field holding the true class (default: label)",
+    )
+    p.add_argument(
+        "--tau",
+        type=_number(float, lambda x: x >= 0, ">= 0"),
+        metavar="T",
+        help="the strength of the correction (default: tuned on VAL)",
+    )
+    p.add_argument(
+        "--scoring",
+        choices=["f1_macro", "balanced_accuracy", "accuracy", "f1_weighted"],
+        default="f1_macro",
+        help="what the tuned tau maximises on VAL (default: f1_macro)",
+    )
+    p.add_argument(
+        "--prior",
+        metavar="JSON_OR_FILE",
+        help="the class shares the model was trained on (default: those of VAL's "
+        "labels), e.g. after balancing its training data",
+    )
+    _output(p, required=False, what="TEST's records with the prediction added")
+    p.add_argument(
+        "--pred-field",
+        metavar="FIELD",
+        default="prediction",
+        help="the field given the corrected prediction (default: prediction)",
+    )
+    _json(p)
+
+
 def build_parser():
     """The argument parser of the ``skbalance`` command."""
     parser = argparse.ArgumentParser(
@@ -410,6 +468,7 @@ def build_parser():
         _add_weights,
         _add_evaluate,
         _add_compare,
+        _add_adjust,
     ):
         add(commands)
     demo = commands.add_parser(

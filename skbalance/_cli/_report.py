@@ -15,6 +15,7 @@ from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = [
     "check_plot",
+    "note_adjusted",
     "print_next",
     "suggested_share",
     "floor_in_shell_words",
@@ -326,4 +327,54 @@ def too_few_groups(name, exc, group, dedupe, text):
     return (
         f"{name}: cannot split {n_rows} records into {exc.n_parts} non-empty parts: "
         f"{who}, and {found}."
+    )
+
+
+def note_adjusted(model, reports, *, scored, changed, output, as_json, out, err):
+    """What ``adjust`` did: the tuned ``tau``, then per class the recall and
+    F1 of the ``reports`` before and after the correction on the file
+    ``scored``, as text or JSON; on stderr when the records go to standard
+    output."""
+    before, after = reports
+    summary = err if output is not None and is_stdout(output) else out
+    if as_json:
+        report = {
+            "tau": model.best_tau_,
+            "scoring": model.scoring,
+            "tuned_score": model.best_score_,
+            "prior": dict(
+                zip(model.classes_.tolist(), model.prior_.tolist(), strict=True)
+            ),
+            "scored_on": scored,
+            "changed": changed,
+            "before": before.to_dict(),
+            "after": after.to_dict(),
+        }
+        print(json.dumps(report, indent=2), file=summary)
+        return
+    tuned = (
+        ""
+        if model.best_score_ is None
+        else f", {model.scoring} {model.best_score_:.3f}"
+    )
+    print(f"tau {model.best_tau_:g}{tuned} on the validation file", file=summary)
+    print(f"{scored}: {changed} predictions changed", file=summary)
+    width = max([len(str(k)) for k in before.labels] + [5])
+    print(
+        f"  {'class':<{width}}  {'support':>7}  {'recall before -> after':>22}  "
+        f"{'F1 before -> after':>18}",
+        file=summary,
+    )
+    support = dict(zip(before.labels, before.support.tolist(), strict=True))
+    for key in largest_first(support):
+        j = before.labels.index(key)
+        print(
+            f"  {key!s:<{width}}  {support[key]:>7}  {before.recall[j]:>12.3f} -> "
+            f"{after.recall[j]:.3f}  {before.f1[j]:>8.3f} -> {after.f1[j]:.3f}",
+            file=summary,
+        )
+    print(
+        f"macro F1 {before.macro_f1:.3f} -> {after.macro_f1:.3f}, weighted F1 "
+        f"{before.weighted_f1:.3f} -> {after.weighted_f1:.3f}",
+        file=summary,
     )
