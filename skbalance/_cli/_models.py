@@ -14,6 +14,7 @@ from skbalance._cli._report import (
     suggested_share,
 )
 from skbalance._compare import compare_rows
+from skbalance._fields import get_field, set_field
 from skbalance._io import check_output
 from skbalance._llm._generators import anthropic_sdk
 
@@ -130,6 +131,71 @@ def _print_table(rows, index, args, out):
         )
 
 
+def _text_fields(items):
+    """``--text`` (repeatable, comma-separated): one field, or a list of
+    fields rewritten together."""
+    fields = [f.strip() for item in items for f in item.split(",") if f.strip()]
+    if not fields:
+        raise UsageError("--text: give a field, or fields separated by commas.")
+    return fields[0] if len(fields) == 1 else fields
+
+
+def _check_texts(index, records, fields):
+    """Every record holds every ``--text`` field: a string, or a list of chat
+    messages (objects with a role and a content)."""
+    from skbalance._jsonl import JsonlError
+
+    for i, record in enumerate(records):
+        for field in [fields] if isinstance(fields, str) else fields:
+            try:
+                value = get_field(record, field)
+            except (KeyError, IndexError, TypeError):
+                raise JsonlError(
+                    f"{index.where(i)}: no field {field!r} (--text)."
+                ) from None
+            chat = isinstance(value, list) and all(
+                isinstance(m, dict) and "role" in m and "content" in m for m in value
+            )
+            if not (isinstance(value, str) or (chat and value)):
+                raise JsonlError(
+                    f"{index.where(i)}: field {field!r} (--text) is "
+                    f"{type(value).__name__}; expected a string or a list of chat "
+                    "messages (objects with a role and a content)."
+                )
+
+
+def _marked(records, seeds, index, *, field, generator, id_field):
+    """The new records with ``field`` naming the generator and the seed record
+    (its id, or its line), and new ids when the input has ``id_field``."""
+    if id_field is None:
+        ids = None
+    else:
+        ids = [r.get(id_field) for r in index.records()]
+    taken = set() if ids is None else {json.dumps(i) for i in ids}
+    next_int = max((i for i in ids or () if type(i) is int), default=0) + 1
+    counts = {}
+    for record, seed in zip(records, seeds, strict=True):
+        seed_id = None if ids is None else ids[seed]
+        if field is not None:
+            source = {"line": index.line_number(seed)}
+            if seed_id is not None:
+                source = {"id": seed_id}
+            set_field(record, field, {"generator": generator, "seed": source})
+        if seed_id is None:
+            continue
+        if type(seed_id) is int:
+            new_id, next_int = next_int, next_int + 1
+        else:
+            counts[seed] = counts.get(seed, 0) + 1
+            new_id = f"{seed_id}-{field or 'new'}-{counts[seed]}"
+            while json.dumps(new_id) in taken:
+                counts[seed] += 1
+                new_id = f"{seed_id}-{field or 'new'}-{counts[seed]}"
+        taken.add(json.dumps(new_id))
+        record[id_field] = new_id
+    return records
+
+
 def augment(args, *, out, err):
     from skbalance._jsonl import write_jsonl_records
 
@@ -137,20 +203,21 @@ def augment(args, *, out, err):
         raise UsageError("--dry-run writes nothing; leave -o out.")
     if not args.dry_run and args.output is None:
         raise UsageError("give -o OUT to write the augmented file (or --dry-run).")
+    text = _text_fields(args.text)
     if args.output is not None:
         check_output(args.output, force=args.force, inputs=[args.input])
     if args.generator == "anthropic" and not args.dry_run:
         # before the scan: a missing extra costs no read of a large file
         anthropic_sdk("augment")
-    index = read(Input.from_args(args), text=args.text)
+    index = read(Input.from_args(args))
     records = index.records()
+    _check_texts(index, records, text)
     sampler = skbalance.LLMAugmentSampler(
-        text=args.text,
+        text=text,
         target_ratio=args.target_ratio,
         min_share=args.min_share,
         model=args.model,
         max_requests=args.max_requests,
-        provenance=args.provenance,
         generator=args.generator,
         cache="auto" if args.cache is None else args.cache,
         random_state=args.seed,
@@ -172,10 +239,19 @@ def augment(args, *, out, err):
         X_out, _ = sampler.fit_resample(records, index.y)
     n = len(index)
     model = args.model if args.generator == "anthropic" else args.generator
-    new = (
-        json.dumps(record, ensure_ascii=False).encode("utf-8") for record in X_out[n:]
+    id_field = args.id
+    if id_field is None and records and "id" in records[0]:
+        id_field = "id"
+    new = _marked(
+        list(X_out[n:]),
+        sampler.sample_indices_[n:].tolist(),
+        index,
+        field=args.provenance,
+        generator=model,
+        id_field=id_field,
     )
-    write_jsonl_records(index, range(n), args.output, force=args.force, new=new)
+    lines = (json.dumps(record, ensure_ascii=False).encode("utf-8") for record in new)
+    write_jsonl_records(index, range(n), args.output, force=args.force, new=lines)
     print_before_after(
         f"LLMAugmentSampler ({model}): {n} records in, {len(X_out)} out "
         f"({len(X_out) - n} new, {sampler.n_requests_} requests, "

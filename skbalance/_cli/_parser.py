@@ -278,7 +278,14 @@ def _add_augment(commands):
     )
     _input(p)
     _label(p)
-    p.add_argument("--text", metavar="FIELD", required=True, help="the text field")
+    p.add_argument(
+        "--text",
+        metavar="FIELD",
+        required=True,
+        action="append",
+        help="what is rewritten: a text field, a chat's message list (messages), "
+        "or fields rewritten together (instruction,response; or repeat --text)",
+    )
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--target-ratio", type=_ratio, metavar="R", help="as balance")
     target.add_argument("--min-share", type=_share, metavar="S", help="as balance")
@@ -292,10 +299,26 @@ def _add_augment(commands):
         action="store_true",
         help="print the requests and estimated tokens; send nothing",
     )
-    p.add_argument(
+    mark = p.add_mutually_exclusive_group()
+    mark.add_argument(
         "--provenance",
         metavar="FIELD",
-        help="add this field to every new record (model and seed record index)",
+        default="synthetic",
+        help="the field added to every new record: the generator and the seed "
+        "record's id (or line) (default: synthetic)",
+    )
+    mark.add_argument(
+        "--no-provenance",
+        dest="provenance",
+        action="store_const",
+        const=None,
+        help="leave new records unmarked",
+    )
+    p.add_argument(
+        "--id",
+        metavar="FIELD",
+        help="the id field: new records get new ids (default: id, when the "
+        "records have one)",
     )
     p.add_argument(
         "--cache", metavar="DIR", help="cache folder (default ~/.cache/skbalance/llm)"

@@ -1194,3 +1194,91 @@ def test_balance_lists_classes_largest_first_as_every_command(tmp_path):
     assert table == ["zulu", "alpha", "mid"]  # ties in value order
     code, out, _ = run("analyze", path)
     assert [line.split()[0] for line in out.splitlines()[2:5]] == table
+
+
+def _chats(path, n_billing, n_technical, ids):
+    rows = [
+        {
+            **({"id": ids(i)} if ids else {}),
+            "messages": [
+                {"role": "system", "content": "You are the support desk."},
+                {"role": "user", "content": f"question {i}"},
+                {"role": "assistant", "content": f"answer {i}"},
+            ],
+            "category": "billing" if i < n_billing else "technical",
+        }
+        for i in range(n_billing + n_technical)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.parametrize("ids", [None, lambda i: i + 1, lambda i: f"c{i}"])
+def test_augment_chat_records_whole_marked_with_new_ids(tmp_path, ids):
+    path = _chats(tmp_path / "chat.jsonl", 12, 3, ids)
+    out = tmp_path / "aug.jsonl"
+    code, _, err = run(
+        "augment", path, "--label", "category", "--text", "messages",
+        "--min-share", "0.4", "--generator", "offline", "-o", out,
+        "--cache", tmp_path / "cache",
+    )  # fmt: skip
+    assert code == 0, err
+    lines = out.read_bytes().splitlines()
+    assert lines[:15] == path.read_bytes().splitlines()  # originals untouched
+    old = [json.loads(x) for x in lines[:15]]
+    new = [json.loads(x) for x in lines[15:]]
+    assert len(new) == 5 and all(r["category"] == "technical" for r in new)
+    for record in new:
+        system, user, assistant = record["messages"]
+        assert system == old[0]["messages"][0]  # kept verbatim
+        assert [user["role"], assistant["role"]] == ["user", "assistant"]
+        seed = record["synthetic"]["seed"]
+        if ids is None:
+            source = old[seed["line"] - 1]
+        else:
+            (source,) = [r for r in old if r["id"] == seed["id"]]
+        assert source["category"] == "technical"
+        assert user["content"] != source["messages"][1]["content"]  # new turns
+        assert record["synthetic"]["generator"] == "offline"
+    if ids is not None:
+        all_ids = [r["id"] for r in old + new]
+        assert len(set(all_ids)) == len(all_ids)  # new records, new ids
+        if ids(0) == 1:
+            assert [r["id"] for r in new] == list(range(16, 21))
+
+
+def test_augment_several_fields_and_unmarked(tmp_path):
+    rows = [
+        {"instruction": f"do {i}", "response": f"done {i}", "label": "ab"[i >= 10]}
+        for i in range(13)
+    ]
+    path = tmp_path / "flat.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "aug.jsonl"
+    code, _, err = run(
+        "augment", path, "--text", "instruction,response", "--min-share", "0.4",
+        "--generator", "offline", "-o", out, "--no-provenance",
+        "--cache", tmp_path / "cache",
+    )  # fmt: skip
+    assert code == 0, err
+    new = [json.loads(x) for x in out.read_bytes().splitlines()[13:]]
+    assert new and all(set(r) == {"instruction", "response", "label"} for r in new)
+    seeds = {(r["instruction"], r["response"]) for r in rows}
+    assert all((r["instruction"], r["response"]) not in seeds for r in new)
+    code, _, err = run(
+        "augment", path, "--text", "instruction", "--text", "answer",
+        "--min-share", "0.4", "--dry-run",
+    )  # fmt: skip
+    assert (code, err) == (
+        1,
+        f"skbalance augment: error: {path}:1: no field 'answer' (--text).\n",
+    )
+    path.write_text('{"label": "a", "instruction": {"x": 1}}\n')
+    code, _, err = run("augment", path, "--text", "instruction", "--min-share", "0.4",
+                       "--dry-run")  # fmt: skip
+    assert (code, err) == (
+        1,
+        f"skbalance augment: error: {path}:1: field 'instruction' (--text) is dict; "
+        "expected a string or a list of chat messages (objects with a role and a "
+        "content).\n",
+    )
