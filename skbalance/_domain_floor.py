@@ -7,10 +7,47 @@ from skbalance._containers import column_values, drop_column, n_rows
 from skbalance._targets import MIN_SHARE, stratum_targets
 from skbalance._validation import check_groups
 
-__all__ = ["DomainFloorSampler"]
+__all__ = ["DomainFloorSampler", "DomainStrataMixin"]
 
 
-class DomainFloorSampler(BaseStrataOverSampler):
+class DomainStrataMixin:
+    """The strata of the samplers that take ``domain`` / ``groups``: the
+    values of a column of X, the ``groups`` given to ``fit_resample``, or
+    the classes of y; ``drop_domain`` removes the column from the output."""
+
+    def _strata(self, X, y, groups=None):
+        if self.drop_domain and self.domain in (None, "groups"):
+            raise ValueError(
+                f"drop_domain=True needs domain set to a column of X; got "
+                f"domain={self.domain!r}."
+            )
+        if self.domain == "groups" and groups is None:
+            raise ValueError(
+                f"{type(self).__name__}(domain='groups') got no groups. Pass "
+                "fit_resample(X, y, groups=...); in an imbalanced-learn Pipeline, "
+                "enable metadata routing (sklearn.set_config("
+                "enable_metadata_routing=True)) and request it with "
+                "sampler.set_fit_resample_request(groups=True), or put the domain "
+                "in X and set domain to its column."
+            )
+        if groups is not None and self.domain not in (None, "groups"):
+            raise ValueError(
+                f"Got both domain={self.domain!r} and groups; give the domains one "
+                "way only."
+            )
+        if groups is not None:
+            values = check_groups(groups, n_samples=n_rows(X), against="X")
+            return values, "groups", "domain"
+        if self.domain is None:
+            return y, "y", "class"
+        values = column_values(X, self.domain, param="domain")
+        return values, f"domain={self.domain!r}", "domain"  # encode() names NaN
+
+    def _output_rows(self, X):
+        return drop_column(X, self.domain) if self.drop_domain else X
+
+
+class DomainFloorSampler(DomainStrataMixin, BaseStrataOverSampler):
     """Duplicate rows so that every domain holds at least a share of the output.
 
     The strata are the values of ``domain`` (a DataFrame column, a key of
@@ -177,36 +214,5 @@ class DomainFloorSampler(BaseStrataOverSampler):
         """
         return super().fit(X, y, groups=groups)
 
-    def _strata(self, X, y, groups=None):
-        if self.drop_domain and self.domain in (None, "groups"):
-            raise ValueError(
-                f"drop_domain=True needs domain set to a column of X; got "
-                f"domain={self.domain!r}."
-            )
-        if self.domain == "groups" and groups is None:
-            raise ValueError(
-                "DomainFloorSampler(domain='groups') got no groups. Pass "
-                "fit_resample(X, y, groups=...); in an imbalanced-learn Pipeline, "
-                "enable metadata routing (sklearn.set_config("
-                "enable_metadata_routing=True)) and request it with "
-                "sampler.set_fit_resample_request(groups=True), or put the domain "
-                "in X and set domain to its column."
-            )
-        if groups is not None and self.domain not in (None, "groups"):
-            raise ValueError(
-                f"Got both domain={self.domain!r} and groups; give the domains one "
-                "way only."
-            )
-        if groups is not None:
-            values = check_groups(groups, n_samples=n_rows(X), against="X")
-            return values, "groups", "domain"
-        if self.domain is None:
-            return y, "y", "class"
-        values = column_values(X, self.domain, param="domain")
-        return values, f"domain={self.domain!r}", "domain"  # encode() names NaN
-
-    def _stratum_targets(self, counts):
+    def _stratum_targets(self, counts, keys):
         return stratum_targets(counts, min_share=self.min_share, relative=self.relative)
-
-    def _output_rows(self, X):
-        return drop_column(X, self.domain) if self.drop_domain else X
