@@ -35,6 +35,7 @@ _MODULES = {
     "macro_weighted_f1_gap_scorer": "_metrics",
     "per_class_report": "_metrics",
     "MLSMOTE": "_mlsmote",
+    "mixture_counts": "_mixture_plan",
     "MultilabelRandomOverSampler": "_multilabel_sampling",
     "RatioOverSampler": "_ratio",
     "StratifiedTripleSplit": "_split",
