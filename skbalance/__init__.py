@@ -35,6 +35,8 @@ _MODULES = {
     "macro_weighted_f1_gap_scorer": "_metrics",
     "per_class_report": "_metrics",
     "MLSMOTE": "_mlsmote",
+    "MixtureReport": "_mixture",
+    "MixtureSampler": "_mixture",
     "mixture_counts": "_mixture_plan",
     "MultilabelRandomOverSampler": "_multilabel_sampling",
     "RatioOverSampler": "_ratio",
