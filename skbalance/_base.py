@@ -29,7 +29,7 @@ import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 
 from skbalance._compat import _check_sample_weight, _fit_context, validate_data
-from skbalance._containers import append_rows, concat_rows, take_rows
+from skbalance._containers import append_rows, concat_rows, gather_rows, take_rows
 from skbalance._labels import encode, sort_by_code
 from skbalance._targets import check_two_strata
 from skbalance._validation import check_labels, check_rows, rng_from_random_state
@@ -95,11 +95,21 @@ def plan_sources(codes, counts, targets, rng, rank=None):
     return np.concatenate(parts)
 
 
+#: up to this many strata, one pass over the codes per stratum beats a sort
+_FEW_STRATA = 8
+
+
 def _rows_of_strata(codes, counts, selected):
-    """``(k, rows)`` for every selected stratum ``k``: its rows in input order."""
+    """``(k, rows)`` for every selected stratum ``k``: its rows in input order.
+
+    A few strata are found by one pass over the codes each, more by one
+    stable sort of their rows (the same rows in the same order either way).
+    """
+    chosen = np.flatnonzero(selected).tolist()
+    if len(chosen) <= _FEW_STRATA:
+        return [(k, np.flatnonzero(codes == k)) for k in chosen]
     members = np.flatnonzero(selected[codes])
     members = members[sort_by_code(codes[members], counts.size)]
-    chosen = np.flatnonzero(selected).tolist()
     return zip(chosen, np.split(members, np.cumsum(counts[chosen])[:-1]), strict=True)
 
 
@@ -324,8 +334,8 @@ class BaseStrataOverSampler(BaseOverSampler):
         if plan.kept is not None:
             # some strata lowered (copies only): one gather of the output rows,
             # in their shuffled order when shuffle=True
-            X_out = take_rows(X, self.sample_indices_)
-            y_out = take_rows(y, self.sample_indices_)
+            X_out = gather_rows(X, self.sample_indices_)
+            y_out = gather_rows(y, self.sample_indices_)
         else:
             X_out = append_rows(X, sources) if new is None else concat_rows(X, new)
             y_out = self._output_labels(y, plan, sources)

@@ -196,3 +196,22 @@ def test_plan_kept_leaves_the_rng_alone_when_nothing_is_lowered():
     codes = np.array([0, 1, 1])
     assert plan_kept(codes, np.array([1, 2]), np.array([3, 2]), rng) is None
     assert rng.random() == np.random.default_rng(0).random()
+
+
+def test_few_and_many_strata_find_the_same_rows(monkeypatch):
+    import skbalance._base as base
+
+    y = np.repeat(np.arange(12), [40, 3, 9, 1, 25, 7, 2, 30, 11, 5, 4, 13])
+    y = y[np.random.default_rng(0).permutation(y.size)]
+    X = np.arange(y.size * 2.0).reshape(-1, 2)
+    many = MixtureSampler(temperature=0.5, random_state=0).fit(X, y).sample_indices_
+    monkeypatch.setattr(base, "_FEW_STRATA", 100)  # 12 strata: one pass each
+    few = MixtureSampler(temperature=0.5, random_state=0).fit(X, y).sample_indices_
+    np.testing.assert_array_equal(few, many)
+
+
+def test_gather_keeps_a_fortran_array_and_its_values():
+    X = np.asfortranarray(ROWS.repeat(3, axis=1))
+    s = MixtureSampler(temperature=0, random_state=0)
+    X_res, _ = s.fit_resample(X, Y)
+    np.testing.assert_array_equal(X_res, X[s.sample_indices_])
