@@ -8,7 +8,8 @@ parameters and calls ``_fit_resample``, which
    :meth:`BaseStrataOverSampler._strata`),
 3. asks the subclass for the target count of every stratum
    (:meth:`BaseStrataOverSampler._stratum_targets`, a call to
-   :func:`skbalance._targets.stratum_targets`),
+   :func:`skbalance._targets.stratum_targets`, or to
+   :func:`skbalance._mixture_plan.mixture_counts` for a mixture),
 4. plans which input rows the new rows come from (:func:`plan_sources`)
    and, when a target is below its count, which rows of that stratum stay
    (:func:`plan_kept`; a mixture lowers large strata),
@@ -160,10 +161,11 @@ def plan_kept(codes, counts, targets, rng):
 #: source rows, the fit's random generator, and ``own``: a subclass's own
 #: plan (the multi-label samplers' label sets), None for the family's, and
 #: ``kept``: the input rows that stay when some strata are lowered (None: all)
+#: and ``n_kept``, how many of each stratum's rows stay
 _Plan = namedtuple(
     "_Plan",
-    "n labels codes counts keys sources rng own kept",
-    defaults=(None, None),
+    "n labels codes counts keys sources rng own kept n_kept",
+    defaults=(None, None, None),
 )
 
 
@@ -240,7 +242,17 @@ class BaseStrataOverSampler(BaseOverSampler):
             for k, c, t in zip(keys, counts.tolist(), targets.tolist(), strict=True)
             if t > c
         }
-        return _Plan(n, labels, codes, counts, keys, sources, rng, kept=kept)
+        return _Plan(
+            n,
+            labels,
+            codes,
+            counts,
+            keys,
+            sources,
+            rng,
+            kept=kept,
+            n_kept=np.minimum(counts, targets),
+        )
 
     def _fit_rng(self):
         """This fit's NumPy Generator (for its O(k) subset draws), from
@@ -250,13 +262,8 @@ class BaseStrataOverSampler(BaseOverSampler):
     def _finish(self, plan, sources):
         """Record what the fit made from ``sources`` (the input row of every
         new row); returns the shuffle order of the output, or None."""
-        k = len(plan.keys)
-        before = (
-            plan.counts
-            if plan.kept is None
-            else np.bincount(plan.codes[plan.kept], minlength=k)
-        )
-        after = before + np.bincount(plan.codes[sources], minlength=k)
+        before = plan.counts if plan.kept is None else plan.n_kept
+        after = before + np.bincount(plan.codes[sources], minlength=len(plan.keys))
         self.counts_after_ = dict(zip(plan.keys, after.tolist(), strict=True))
         return self._order(plan.n, sources, plan.rng, plan.kept)
 
