@@ -35,10 +35,12 @@ class MixtureSampler(DomainStrataMixin, BaseStrataOverSampler):
 
     Parameters
     ----------
-    weights : dict, default=None
+    weights : dict or array-like, default=None
         Explicit mixture: ``{stratum: weight}``, normalised to shares; every
-        stratum must have one (0 drops it). With ``by_class=True`` the keys
-        are ``(domain, class)`` tuples.
+        stratum must have one (0 drops it), and keys of strata absent from
+        the data (a fold without a rare stratum) are ignored with a warning.
+        With ``by_class=True`` the keys are ``(domain, class)`` tuples. A
+        list gives the weights in the order of the sorted strata.
     temperature : float >= 0, default=None
         Share proportional to ``n_i ** temperature``: 1 keeps the mix, 0 is
         uniform, 0.3 is the mT5 / XLM-R choice. Cannot be combined with

@@ -86,6 +86,11 @@ def test_weights_and_size():
     assert sorted(Counter(y_res.tolist()).items()) == [("a", 10), ("b", 10), ("c", 20)]
 
 
+def test_weights_as_a_list_follow_the_sorted_strata():
+    by_list = MixtureSampler(weights=[1, 1, 2], size=40, random_state=0).fit(ROWS, Y)
+    assert by_list.counts_after_ == {"a": 10, "b": 10, "c": 20}
+
+
 def test_weight_zero_drops_a_stratum():
     sampler = MixtureSampler(weights={"a": 1, "b": 1, "c": 0}, random_state=0)
     _, y_res = sampler.fit_resample(ROWS, Y)
