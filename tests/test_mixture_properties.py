@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from skbalance import MixtureSampler, mixture_counts
-from skbalance._mixture_plan import mixture_shares
+from skbalance._mixture_plan import _fill, mixture_shares
 
 counts_st = st.lists(st.integers(1, 60), min_size=2, max_size=7)
 alpha_st = st.sampled_from([0, 0.1, 0.3, 0.5, 0.7, 1, 1.5, 2])
@@ -189,3 +189,44 @@ def test_sampler_meets_the_counts_seeded(
     # seeded: the same output again
     np.testing.assert_array_equal(again[0], X_res)
     np.testing.assert_array_equal(again[1], y_res)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=counts_st,
+    alpha=alpha_st,
+    size=st.integers(1, 500),
+    min_share=share_st,
+    max_repeats=repeats_st,
+)
+def test_strata_at_no_bound_share_one_factor(
+    counts, alpha, size, min_share, max_repeats
+):
+    """With floors and caps, the strata that neither binds get lam * p_i rows
+    for one lam, rounded down or up; the bound ones sit at their bound."""
+    k = len(counts)
+    shares = mixture_shares(counts, temperature=alpha)
+    lo = [0] * k
+    if min_share:
+        share = min(_exact(min_share), Fraction(1, k))
+        lo = [min(math.ceil(share * size), size // k)] * k
+    hi = [None] * k
+    if max_repeats is not None:
+        hi = [math.floor(_exact(max_repeats) * c) for c in counts]
+        lo = [min(a, b) for a, b in zip(lo, hi, strict=True)]
+    x = _fill(shares, lo, hi, size)
+    free = [i for i in range(k) if x[i] > lo[i] and (hi[i] is None or x[i] < hi[i])]
+    factors = {x[i] / shares[i] for i in free}
+    assert len(factors) <= 1
+    for i in range(k):
+        if i not in free:
+            assert x[i] in (lo[i], hi[i])
+    t = _quiet(
+        counts=counts,
+        temperature=alpha,
+        size=size,
+        min_share=min_share,
+        max_repeats=max_repeats,
+    )
+    for ti, xi in zip(t.tolist(), x, strict=True):
+        assert ti in (math.floor(xi), math.ceil(xi))
