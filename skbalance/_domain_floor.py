@@ -13,7 +13,59 @@ __all__ = ["DomainFloorSampler", "DomainStrataMixin"]
 class DomainStrataMixin:
     """The strata of the samplers that take ``domain`` / ``groups``: the
     values of a column of X, the ``groups`` given to ``fit_resample``, or
-    the classes of y; ``drop_domain`` removes the column from the output."""
+    the classes of y; ``drop_domain`` removes the column from the output.
+    Its ``fit`` and ``fit_resample`` take ``groups``."""
+
+    def fit_resample(self, X, y, *, groups=None, sample_weight=None):
+        """Resample the data set; the output has the container type of the input.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix, DataFrame, Series, list} of n_samples rows
+            A 2-D array (numeric or object), a sparse matrix, a DataFrame, or a
+            1-D array, Series or list of texts or records (dicts).
+        y : array-like of shape (n_samples,)
+            Class labels (no missing values).
+        groups : array-like of shape (n_samples,), default=None
+            Domain of every row, when it is not a field of X (set
+            ``domain="groups"`` to require it). In an imbalanced-learn
+            Pipeline, ``groups`` only arrives with metadata routing enabled
+            and requested (see the user guide); prefer ``domain=`` there.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, resampled with them and returned third.
+
+        Returns
+        -------
+        X_resampled : same container as X
+            The rows that stay (every row, unless a mixture lowers a
+            stratum), unchanged and in input order, then the copies (all
+            shuffled together when ``shuffle=True``); without the domain
+            column when ``drop_domain=True``.
+        y_resampled : same container as y
+            The labels of ``X_resampled``.
+        sample_weight_resampled : ndarray of shape (n_samples_resampled,)
+            Only when ``sample_weight`` is given.
+        """
+        return super().fit_resample(X, y, groups=groups, sample_weight=sample_weight)
+
+    def fit(self, X, y, *, groups=None):
+        """Compute the per-stratum targets, the rows that stay and those copied.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix, list}
+            The rows: see :meth:`fit_resample`.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        groups : array-like of shape (n_samples,), default=None
+            Domain of every row: see :meth:`fit_resample`.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+        """
+        return super().fit(X, y, groups=groups)
 
     def _strata(self, X, y, groups=None):
         if self.drop_domain and self.domain in (None, "groups"):
@@ -163,56 +215,6 @@ class DomainFloorSampler(DomainStrataMixin, BaseStrataOverSampler):
         self.drop_domain = drop_domain
         self.shuffle = shuffle
         self.random_state = random_state
-
-    def fit_resample(self, X, y, *, groups=None, sample_weight=None):
-        """Resample the data set; the output has the container type of the input.
-
-        Parameters
-        ----------
-        X : {ndarray, sparse matrix, DataFrame, Series, list} of n_samples rows
-            A 2-D array (numeric or object), a sparse matrix, a DataFrame, or a
-            1-D array, Series or list of texts or records (dicts).
-        y : array-like of shape (n_samples,)
-            Class labels (no missing values).
-        groups : array-like of shape (n_samples,), default=None
-            Domain of every row, when it is not a field of X (set
-            ``domain="groups"`` to require it). In an imbalanced-learn
-            Pipeline, ``groups`` only arrives with metadata routing enabled
-            and requested (see the user guide); prefer ``domain=`` there.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows, resampled with them and returned third.
-
-        Returns
-        -------
-        X_resampled : same container as X
-            The original rows, unchanged and in order, then the copies (all
-            shuffled together when ``shuffle=True``); without the domain
-            column when ``drop_domain=True``.
-        y_resampled : same container as y
-            The labels of ``X_resampled``.
-        sample_weight_resampled : ndarray of shape (n_samples_resampled,)
-            Only when ``sample_weight`` is given.
-        """
-        return super().fit_resample(X, y, groups=groups, sample_weight=sample_weight)
-
-    def fit(self, X, y, *, groups=None):
-        """Compute the per-stratum targets and the rows to copy.
-
-        Parameters
-        ----------
-        X : {array-like, dataframe, sparse matrix, list}
-            The rows: see :meth:`fit_resample`.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        groups : array-like of shape (n_samples,), default=None
-            Domain of every row: see :meth:`fit_resample`.
-
-        Returns
-        -------
-        self : object
-            The fitted sampler.
-        """
-        return super().fit(X, y, groups=groups)
 
     def _stratum_targets(self, counts, keys):
         return stratum_targets(counts, min_share=self.min_share, relative=self.relative)

@@ -169,54 +169,6 @@ class MixtureSampler(DomainStrataMixin, BaseStrataOverSampler):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def fit_resample(self, X, y, *, groups=None, sample_weight=None):
-        """Resample the data set to the mixture; the output keeps the container.
-
-        Parameters
-        ----------
-        X : {ndarray, sparse matrix, DataFrame, Series, list} of n_samples rows
-            A 2-D array (numeric or object), a sparse matrix, a DataFrame, or a
-            1-D array, Series or list of texts or records (dicts).
-        y : array-like of shape (n_samples,)
-            Class labels (no missing values).
-        groups : array-like of shape (n_samples,), default=None
-            Domain of every row, when it is not a field of X (see
-            :class:`DomainFloorSampler`).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows, resampled with them and returned third.
-
-        Returns
-        -------
-        X_resampled : same container as X
-            The rows that stay, in input order, then the copies (all shuffled
-            together when ``shuffle=True``); without the domain column when
-            ``drop_domain=True``.
-        y_resampled : same container as y
-            The labels of ``X_resampled``.
-        sample_weight_resampled : ndarray of shape (n_samples_resampled,)
-            Only when ``sample_weight`` is given.
-        """
-        return super().fit_resample(X, y, groups=groups, sample_weight=sample_weight)
-
-    def fit(self, X, y, *, groups=None):
-        """Compute the per-stratum counts and the rows that stay or are copied.
-
-        Parameters
-        ----------
-        X : {array-like, dataframe, sparse matrix, list}
-            The rows: see :meth:`fit_resample`.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        groups : array-like of shape (n_samples,), default=None
-            Domain of every row: see :meth:`fit_resample`.
-
-        Returns
-        -------
-        self : object
-            The fitted sampler.
-        """
-        return super().fit(X, y, groups=groups)
-
     def _strata(self, X, y, groups=None):
         strata, source, word = super()._strata(X, y, groups=groups)
         if not self.by_class or word == "class":
