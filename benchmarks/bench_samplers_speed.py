@@ -1,7 +1,10 @@
 """Speed of skbalance's duplicating samplers against imbalanced-learn and the bound.
 
-For RatioOverSampler(target_ratio=1.0) and DomainFloorSampler(min_share=0.2)
-(class floors), in one run:
+For RatioOverSampler(target_ratio=1.0), DomainFloorSampler(min_share=0.2)
+(class floors) and the mixtures MixtureSampler(temperature=0.3) and
+MixtureSampler(max_repeats=2) (UniMax; both lower the largest class and
+raise the others, so imbalanced-learn's RandomOverSampler, which only adds
+rows, has no equivalent and is not run for them), in one run:
 
 * arrays, X float64 (n, 20), y int with 4 classes at 50/30/15/5 %:
   skbalance ``fit_resample`` vs imbalanced-learn's ``RandomOverSampler`` with
@@ -12,7 +15,9 @@ For RatioOverSampler(target_ratio=1.0) and DomainFloorSampler(min_share=0.2)
   y a Series of string labels (as with text data) or of integer labels:
   skbalance vs ``df.take`` + ``y.take`` with the same indices vs
   RandomOverSampler. The two label kinds separate the cost of hashing the
-  labels (which ``df.take`` does not do) from the cost of building the output.
+  labels (which ``df.take`` does not do) from the cost of building the output;
+* for the mixtures, a CSR matrix with the same values: skbalance vs
+  ``X[idx]`` (scipy's row gather) + ``y.take`` with the same indices.
 
 Timings are medians of ``--repeats`` runs; the machines are shared and noisy, so
 skbalance and its reference run in interleaved rounds and the ratio is the
@@ -37,8 +42,9 @@ import numpy as np
 import pandas as pd
 from _timing import machine, median_time, paired_times
 from imblearn.over_sampling import RandomOverSampler
+from scipy import sparse
 
-from skbalance import DomainFloorSampler, RatioOverSampler
+from skbalance import DomainFloorSampler, MixtureSampler, RatioOverSampler
 
 LABELS = np.array(["billing", "technical", "account", "other"])
 SHARES = [0.50, 0.30, 0.15, 0.05]
@@ -65,7 +71,36 @@ def samplers():
             "DomainFloorSampler(0.2)",
             lambda: DomainFloorSampler(min_share=0.2, random_state=0),
         ),
+        *MIXTURES,
     ]
+
+
+#: the mixtures (issue #25): no imbalanced-learn equivalent, a bound of 1.5
+MIXTURES = [
+    (
+        "MixtureSampler(temperature=0.3)",
+        lambda: MixtureSampler(temperature=0.3, random_state=0),
+    ),
+    (
+        "MixtureSampler(max_repeats=2)",
+        lambda: MixtureSampler(max_repeats=2, random_state=0),
+    ),
+]
+
+
+def is_mixture(name):
+    return name.startswith("MixtureSampler")
+
+
+def ros_time(sampler, X, y, shape, repeats):
+    """RandomOverSampler's time for the same targets, or None for a mixture
+    (it cannot lower a class)."""
+    if isinstance(sampler, MixtureSampler):
+        return None
+    ros = RandomOverSampler(sampling_strategy=sampler.counts_after_, random_state=0)
+    X_ros, _ = ros.fit_resample(X, y)
+    assert X_ros.shape == shape
+    return median_time(lambda: ros.fit_resample(X, y), repeats), X_ros
 
 
 def bench_arrays(n, repeats, rows):
@@ -78,14 +113,11 @@ def bench_arrays(n, repeats, rows):
         idx = sampler.sample_indices_
         assert dict(Counter(y_res.tolist())) == sampler.counts_after_
         np.testing.assert_array_equal(X_res, X[idx])
-        ros = RandomOverSampler(sampling_strategy=sampler.counts_after_, random_state=0)
-        X_ros, _ = ros.fit_resample(X, y)
-        assert X_ros.shape == X_res.shape
+        ros = ros_time(sampler, X, y, X_res.shape, repeats)
         (t_ours, t_bound), (ratio,) = paired_times(
             [lambda m=make: m().fit_resample(X, y), lambda i=idx: numpy_bound(X, y, i)],
             repeats,
         )
-        t_ros = median_time(lambda r=ros: r.fit_resample(X, y), repeats)
         rows.append(
             {
                 "case": f"array {name}",
@@ -94,11 +126,43 @@ def bench_arrays(n, repeats, rows):
                 "ours": t_ours,
                 "ref_name": "np.take bound",
                 "ref": t_bound,
-                "ros": t_ros,
+                "ros": None if ros is None else ros[0],
                 "ratio_ref": ratio,
-                "target_ref": 1.3,
-                "ratio_ros": t_ros / t_ours,
+                "target_ref": 1.5 if is_mixture(name) else 1.3,
+                "ratio_ros": None if ros is None else ros[0] / t_ours,
                 "target_ros": 2.0,
+                "kept": "-",
+            }
+        )
+
+
+def bench_sparse(n, repeats, rows):
+    rng = np.random.RandomState(0)
+    X = sparse.csr_matrix(rng.rand(n, 20))
+    y = make_labels(n, rng)
+    for name, make in MIXTURES:
+        sampler = make()
+        X_res, y_res = sampler.fit_resample(X, y)
+        idx = sampler.sample_indices_
+        assert dict(Counter(y_res.tolist())) == sampler.counts_after_
+        assert (X_res != X[idx]).nnz == 0
+        (t_ours, t_ref), (ratio,) = paired_times(
+            [lambda m=make: m().fit_resample(X, y), lambda i=idx: (X[i], y.take(i))],
+            repeats,
+        )
+        rows.append(
+            {
+                "case": f"CSR {name}",
+                "n": n,
+                "out": idx.size,
+                "ours": t_ours,
+                "ref_name": "X[idx] (scipy)",
+                "ref": t_ref,
+                "ros": None,
+                "ratio_ref": ratio,
+                "target_ref": 1.5,
+                "ratio_ros": None,
+                "target_ros": None,
                 "kept": "-",
             }
         )
@@ -124,10 +188,12 @@ def bench_frames(n, repeats, rows, labels):
             and y_res.index.equals(df.index.take(idx))
         )
         assert kept, "dtypes or index labels not kept"
-        ros = RandomOverSampler(sampling_strategy=sampler.counts_after_, random_state=0)
-        X_ros, _ = ros.fit_resample(df, y)
-        assert X_ros.shape == X_res.shape
-        ros_index = "kept" if X_ros.index.has_duplicates else "reset to 0..n-1"
+        # RandomOverSampler takes seconds here and is 10-50x slower: 3 runs do
+        ros = ros_time(sampler, df, y, X_res.shape, min(repeats, 3))
+        note = "-"
+        if ros is not None:
+            index = "kept" if ros[1].index.has_duplicates else "reset to 0..n-1"
+            note = f"ours: dtypes+index kept; RandomOverSampler index {index}"
         (t_ours, t_take), (ratio,) = paired_times(
             [
                 lambda m=make: m().fit_resample(df, y),
@@ -135,8 +201,6 @@ def bench_frames(n, repeats, rows, labels):
             ],
             repeats,
         )
-        # RandomOverSampler takes seconds here and is 10-50x slower: 3 runs do
-        t_ros = median_time(lambda r=ros: r.fit_resample(df, y), min(repeats, 3))
         rows.append(
             {
                 "case": f"DataFrame, {labels} y, {name}",
@@ -145,12 +209,12 @@ def bench_frames(n, repeats, rows, labels):
                 "ours": t_ours,
                 "ref_name": "df.take",
                 "ref": t_take,
-                "ros": t_ros,
+                "ros": None if ros is None else ros[0],
                 "ratio_ref": ratio,
                 "target_ref": 1.5,
-                "ratio_ros": t_ros / t_ours,
+                "ratio_ros": None if ros is None else ros[0] / t_ours,
                 "target_ros": 10.0,
-                "kept": f"ours: dtypes+index kept; RandomOverSampler index {ros_index}",
+                "kept": note,
             }
         )
 
@@ -166,12 +230,15 @@ def render(rows, header):
     ]
     for r in rows:
         ok_ref = "PASS" if r["ratio_ref"] <= r["target_ref"] else "MISS"
-        ok_ros = "PASS" if r["ratio_ros"] >= r["target_ros"] else "MISS"
+        ros, vs_ros = "-", "- (no equivalent)"
+        if r["ros"] is not None:
+            ok_ros = "PASS" if r["ratio_ros"] >= r["target_ros"] else "MISS"
+            ros = f"{r['ros']:.4f}"
+            vs_ros = f"{r['ratio_ros']:.1f}x (>= {r['target_ros']:g}) {ok_ros}"
         lines.append(
             f"| {r['case']} | {r['n']:,} | {r['out']:,} | {r['ours']:.4f} | "
-            f"{r['ref_name']} | {r['ref']:.4f} | {r['ros']:.4f} | "
-            f"{r['ratio_ref']:.2f} (<= {r['target_ref']}) {ok_ref} | "
-            f"{r['ratio_ros']:.1f}x (>= {r['target_ros']:g}) {ok_ros} |"
+            f"{r['ref_name']} | {r['ref']:.4f} | {ros} | "
+            f"{r['ratio_ref']:.2f} (<= {r['target_ref']}) {ok_ref} | {vs_ros} |"
         )
     notes = sorted({r["kept"] for r in rows if r["kept"] != "-"})
     lines += [""] + [f"- {note}" for note in notes]
@@ -189,6 +256,7 @@ def main(argv=None):
     rows = []
     for n in sizes:
         bench_arrays(n, repeats, rows)
+        bench_sparse(n, repeats, rows)
         bench_frames(n, repeats, rows, labels="str")
         bench_frames(n, repeats, rows, labels="int")
     header = (

@@ -8,8 +8,11 @@ parameters and calls ``_fit_resample``, which
    :meth:`BaseStrataOverSampler._strata`),
 3. asks the subclass for the target count of every stratum
    (:meth:`BaseStrataOverSampler._stratum_targets`, a call to
-   :func:`skbalance._targets.stratum_targets`),
-4. plans which input rows the new rows come from (:func:`plan_sources`),
+   :func:`skbalance._targets.stratum_targets`, or to
+   :func:`skbalance._mixture_plan.mixture_counts` for a mixture),
+4. plans which input rows the new rows come from (:func:`plan_sources`)
+   and, when a target is below its count, which rows of that stratum stay
+   (:func:`plan_kept`; a mixture lowers large strata),
 5. asks the subclass to make the new rows from those source rows
    (:meth:`BaseStrataOverSampler._make_rows`: copies, or new texts),
 6. and builds the output in the container of the input, with
@@ -27,12 +30,12 @@ import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 
 from skbalance._compat import _check_sample_weight, _fit_context, validate_data
-from skbalance._containers import append_rows, concat_rows, take_rows
+from skbalance._containers import append_rows, concat_rows, gather_rows, take_rows
 from skbalance._labels import encode, sort_by_code
 from skbalance._targets import check_two_strata
 from skbalance._validation import check_labels, check_rows, rng_from_random_state
 
-__all__ = ["BaseStrataOverSampler", "plan_sources"]
+__all__ = ["BaseStrataOverSampler", "plan_kept", "plan_sources"]
 
 
 def plan_sources(codes, counts, targets, rng, rank=None):
@@ -77,14 +80,9 @@ def plan_sources(codes, counts, targets, rng, rank=None):
     is_raised = add > 0
     if not is_raised.any():
         return np.empty(0, dtype=np.intp)
-    # the rows of the raised strata, grouped by stratum, in input order
-    members = np.flatnonzero(is_raised[codes])
-    members = members[sort_by_code(codes[members], counts.size)]
-    raised = np.flatnonzero(is_raised).tolist()
-    rows_of = np.split(members, np.cumsum(counts[raised])[:-1])
     add = add.tolist()
     parts = []
-    for k, rows in zip(raised, rows_of, strict=True):
+    for k, rows in _rows_of_strata(codes, counts, is_raised):
         whole, extra = divmod(add[k], rows.size)
         parts.append(np.tile(rows, whole))
         if extra:
@@ -98,19 +96,83 @@ def plan_sources(codes, counts, targets, rng, rank=None):
     return np.concatenate(parts)
 
 
+#: up to this many strata, one pass over the codes per stratum beats a sort
+_FEW_STRATA = 8
+
+
+def _rows_of_strata(codes, counts, selected):
+    """``(k, rows)`` for every selected stratum ``k``: its rows in input order.
+
+    A few strata are found by one pass over the codes each, more by one
+    stable sort of their rows (the same rows in the same order either way).
+    """
+    chosen = np.flatnonzero(selected).tolist()
+    if len(chosen) <= _FEW_STRATA:
+        return [(k, np.flatnonzero(codes == k)) for k in chosen]
+    members = np.flatnonzero(selected[codes])
+    members = members[sort_by_code(codes[members], counts.size)]
+    return zip(chosen, np.split(members, np.cumsum(counts[chosen])[:-1]), strict=True)
+
+
+def plan_kept(codes, counts, targets, rng):
+    """Input rows that stay, in input order, when some strata are lowered.
+
+    A stratum lowered from ``c`` to ``t < c`` rows keeps ``t`` of its rows,
+    drawn without replacement; the other strata keep every row.
+
+    Parameters
+    ----------
+    codes : ndarray of intp, shape (n_samples,)
+        Stratum of every row, ``0 .. n_strata - 1``.
+    counts, targets : ndarray of int, shape (n_strata,)
+        Rows per stratum before and after.
+    rng : numpy.random.Generator
+        Chooses the rows that stay.
+
+    Returns
+    -------
+    kept : ndarray of intp or None
+        The rows that stay, ascending; None when no stratum is lowered (every
+        row stays, and ``rng`` is not used).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbalance._base import plan_kept
+    >>> codes = np.array([0, 0, 0, 0, 1, 1])
+    >>> kept = plan_kept(codes, np.array([4, 2]), np.array([2, 5]),
+    ...                  np.random.default_rng(0))
+    >>> np.bincount(codes[kept]).tolist()
+    [2, 2]
+    """
+    is_lowered = targets < counts
+    if not is_lowered.any():
+        return None
+    keep = np.ones(codes.size, dtype=bool)
+    for k, rows in _rows_of_strata(codes, counts, is_lowered):
+        n_drop = rows.size - targets[k]
+        drop = rng.choice(rows.size, n_drop, replace=False, shuffle=False)
+        keep[rows[drop]] = False
+    return np.flatnonzero(keep)
+
+
 #: what ``_plan`` found: rows, the checked target, stratum codes (None when a
 #: subclass plans without them) and counts, the stratum keys, the planned
 #: source rows, the fit's random generator, and ``own``: a subclass's own
-#: plan (the multi-label samplers' label sets), None for the family's
+#: plan (the multi-label samplers' label sets), None for the family's, and
+#: ``kept``: the input rows that stay when some strata are lowered (None: all)
+#: and ``n_kept``, how many of each stratum's rows stay
 _Plan = namedtuple(
-    "_Plan", "n labels codes counts keys sources rng own", defaults=(None,)
+    "_Plan",
+    "n labels codes counts keys sources rng own kept n_kept",
+    defaults=(None, None, None),
 )
 
 
 class BaseStrataOverSampler(BaseOverSampler):
     """Base class of skbalance's over-samplers.
 
-    Subclasses implement ``_stratum_targets(counts)`` and may override
+    Subclasses implement ``_stratum_targets(counts, keys)`` and may override
     ``_strata`` (default: the classes of y), ``_source_rank`` (default: the
     rows used once more are a random subset) and ``_make_rows`` (default:
     copies of the source rows).
@@ -135,7 +197,12 @@ class BaseStrataOverSampler(BaseOverSampler):
             )
         return y, "y", "class"
 
-    def _stratum_targets(self, counts):  # pragma: no cover - abstract
+    def _stratum_targets(self, counts, keys):  # pragma: no cover - abstract
+        """Rows per stratum after resampling (``keys``: the sorted strata).
+
+        A target below a count lowers that stratum (:func:`plan_kept`); this
+        is for samplers that copy rows (the default ``_make_rows``).
+        """
         raise NotImplementedError
 
     def _source_rank(self, X, labels, rng):
@@ -163,18 +230,29 @@ class BaseStrataOverSampler(BaseOverSampler):
         check_two_strata(
             uniques.tolist(), source=source, word=word, who=type(self).__name__
         )
-        targets = self._stratum_targets(counts)
+        keys = uniques.tolist()
+        targets = self._stratum_targets(counts, keys)
         rng = self._fit_rng()
         rank = self._source_rank(X, labels, rng)
         sources = plan_sources(codes, counts, targets, rng, rank)
-        keys = uniques.tolist()
+        kept = plan_kept(codes, counts, targets, rng)
         self.counts_before_ = dict(zip(keys, counts.tolist(), strict=True))
         self.sampling_strategy_ = {
             k: t - c
             for k, c, t in zip(keys, counts.tolist(), targets.tolist(), strict=True)
             if t > c
         }
-        return _Plan(n, labels, codes, counts, keys, sources, rng)
+        return _Plan(
+            n,
+            labels,
+            codes,
+            counts,
+            keys,
+            sources,
+            rng,
+            kept=kept,
+            n_kept=np.minimum(counts, targets),
+        )
 
     def _fit_rng(self):
         """This fit's NumPy Generator (for its O(k) subset draws), from
@@ -184,13 +262,17 @@ class BaseStrataOverSampler(BaseOverSampler):
     def _finish(self, plan, sources):
         """Record what the fit made from ``sources`` (the input row of every
         new row); returns the shuffle order of the output, or None."""
-        after = plan.counts + np.bincount(plan.codes[sources], minlength=len(plan.keys))
+        before = plan.counts if plan.kept is None else plan.n_kept
+        after = before + np.bincount(plan.codes[sources], minlength=len(plan.keys))
         self.counts_after_ = dict(zip(plan.keys, after.tolist(), strict=True))
-        return self._order(plan.n, sources, plan.rng)
+        return self._order(plan.n, sources, plan.rng, plan.kept)
 
-    def _order(self, n, sources, rng):
-        """Set ``sample_indices_``; the shuffle order, or None."""
-        indices = np.concatenate([np.arange(n, dtype=np.intp), sources])
+    def _order(self, n, sources, rng, kept=None):
+        """Set ``sample_indices_`` (the ``kept`` input rows, by default all,
+        then ``sources``); the shuffle order, or None."""
+        if kept is None:
+            kept = np.arange(n, dtype=np.intp)
+        indices = np.concatenate([kept, sources])
         order = rng.permutation(indices.size) if self.shuffle else None
         self.sample_indices_ = indices if order is None else indices[order]
         return order
@@ -256,10 +338,16 @@ class BaseStrataOverSampler(BaseOverSampler):
         sources, new = self._make_rows(X, plan)
         order = self._finish(plan, sources)
         X = self._output_rows(X)
-        X_out = append_rows(X, sources) if new is None else concat_rows(X, new)
-        y_out = self._output_labels(y, plan, sources)
-        if order is not None:
-            X_out, y_out = take_rows(X_out, order), take_rows(y_out, order)
+        if plan.kept is not None:
+            # some strata lowered (copies only): one gather of the output rows,
+            # in their shuffled order when shuffle=True
+            X_out = gather_rows(X, self.sample_indices_)
+            y_out = gather_rows(y, self.sample_indices_)
+        else:
+            X_out = append_rows(X, sources) if new is None else concat_rows(X, new)
+            y_out = self._output_labels(y, plan, sources)
+            if order is not None:
+                X_out, y_out = take_rows(X_out, order), take_rows(y_out, order)
         if sample_weight is None:
             return X_out, y_out
         return X_out, y_out, sample_weight[self.sample_indices_]

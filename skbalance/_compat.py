@@ -11,6 +11,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    RealNotInt,
     StrOptions,
     validate_parameter_constraints,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "HasMethods",
     "Interval",
     "MissingDependency",
+    "RealNotInt",
     "StrOptions",
     "_check_sample_weight",
     "_fit_context",

@@ -7,10 +7,99 @@ from skbalance._containers import column_values, drop_column, n_rows
 from skbalance._targets import MIN_SHARE, stratum_targets
 from skbalance._validation import check_groups
 
-__all__ = ["DomainFloorSampler"]
+__all__ = ["DomainFloorSampler", "DomainStrataMixin"]
 
 
-class DomainFloorSampler(BaseStrataOverSampler):
+class DomainStrataMixin:
+    """The strata of the samplers that take ``domain`` / ``groups``: the
+    values of a column of X, the ``groups`` given to ``fit_resample``, or
+    the classes of y; ``drop_domain`` removes the column from the output.
+    Its ``fit`` and ``fit_resample`` take ``groups``."""
+
+    def fit_resample(self, X, y, *, groups=None, sample_weight=None):
+        """Resample the data set; the output has the container type of the input.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix, DataFrame, Series, list} of n_samples rows
+            A 2-D array (numeric or object), a sparse matrix, a DataFrame, or a
+            1-D array, Series or list of texts or records (dicts).
+        y : array-like of shape (n_samples,)
+            Class labels (no missing values).
+        groups : array-like of shape (n_samples,), default=None
+            Domain of every row, when it is not a field of X (set
+            ``domain="groups"`` to require it). In an imbalanced-learn
+            Pipeline, ``groups`` only arrives with metadata routing enabled
+            and requested (see the user guide); prefer ``domain=`` there.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, resampled with them and returned third.
+
+        Returns
+        -------
+        X_resampled : same container as X
+            The rows that stay (every row, unless a mixture lowers a
+            stratum), unchanged and in input order, then the copies (all
+            shuffled together when ``shuffle=True``); without the domain
+            column when ``drop_domain=True``.
+        y_resampled : same container as y
+            The labels of ``X_resampled``.
+        sample_weight_resampled : ndarray of shape (n_samples_resampled,)
+            Only when ``sample_weight`` is given.
+        """
+        return super().fit_resample(X, y, groups=groups, sample_weight=sample_weight)
+
+    def fit(self, X, y, *, groups=None):
+        """Compute the per-stratum targets, the rows that stay and those copied.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix, list}
+            The rows: see :meth:`fit_resample`.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        groups : array-like of shape (n_samples,), default=None
+            Domain of every row: see :meth:`fit_resample`.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+        """
+        return super().fit(X, y, groups=groups)
+
+    def _strata(self, X, y, groups=None):
+        if self.drop_domain and self.domain in (None, "groups"):
+            raise ValueError(
+                f"drop_domain=True needs domain set to a column of X; got "
+                f"domain={self.domain!r}."
+            )
+        if self.domain == "groups" and groups is None:
+            raise ValueError(
+                f"{type(self).__name__}(domain='groups') got no groups. Pass "
+                "fit_resample(X, y, groups=...); in an imbalanced-learn Pipeline, "
+                "enable metadata routing (sklearn.set_config("
+                "enable_metadata_routing=True)) and request it with "
+                "sampler.set_fit_resample_request(groups=True), or put the domain "
+                "in X and set domain to its column."
+            )
+        if groups is not None and self.domain not in (None, "groups"):
+            raise ValueError(
+                f"Got both domain={self.domain!r} and groups; give the domains one "
+                "way only."
+            )
+        if groups is not None:
+            values = check_groups(groups, n_samples=n_rows(X), against="X")
+            return values, "groups", "domain"
+        if self.domain is None:
+            return y, "y", "class"
+        values = column_values(X, self.domain, param="domain")
+        return values, f"domain={self.domain!r}", "domain"  # encode() names NaN
+
+    def _output_rows(self, X):
+        return drop_column(X, self.domain) if self.drop_domain else X
+
+
+class DomainFloorSampler(DomainStrataMixin, BaseStrataOverSampler):
     """Duplicate rows so that every domain holds at least a share of the output.
 
     The strata are the values of ``domain`` (a DataFrame column, a key of
@@ -127,86 +216,5 @@ class DomainFloorSampler(BaseStrataOverSampler):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def fit_resample(self, X, y, *, groups=None, sample_weight=None):
-        """Resample the data set; the output has the container type of the input.
-
-        Parameters
-        ----------
-        X : {ndarray, sparse matrix, DataFrame, Series, list} of n_samples rows
-            A 2-D array (numeric or object), a sparse matrix, a DataFrame, or a
-            1-D array, Series or list of texts or records (dicts).
-        y : array-like of shape (n_samples,)
-            Class labels (no missing values).
-        groups : array-like of shape (n_samples,), default=None
-            Domain of every row, when it is not a field of X (set
-            ``domain="groups"`` to require it). In an imbalanced-learn
-            Pipeline, ``groups`` only arrives with metadata routing enabled
-            and requested (see the user guide); prefer ``domain=`` there.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows, resampled with them and returned third.
-
-        Returns
-        -------
-        X_resampled : same container as X
-            The original rows, unchanged and in order, then the copies (all
-            shuffled together when ``shuffle=True``); without the domain
-            column when ``drop_domain=True``.
-        y_resampled : same container as y
-            The labels of ``X_resampled``.
-        sample_weight_resampled : ndarray of shape (n_samples_resampled,)
-            Only when ``sample_weight`` is given.
-        """
-        return super().fit_resample(X, y, groups=groups, sample_weight=sample_weight)
-
-    def fit(self, X, y, *, groups=None):
-        """Compute the per-stratum targets and the rows to copy.
-
-        Parameters
-        ----------
-        X : {array-like, dataframe, sparse matrix, list}
-            The rows: see :meth:`fit_resample`.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        groups : array-like of shape (n_samples,), default=None
-            Domain of every row: see :meth:`fit_resample`.
-
-        Returns
-        -------
-        self : object
-            The fitted sampler.
-        """
-        return super().fit(X, y, groups=groups)
-
-    def _strata(self, X, y, groups=None):
-        if self.drop_domain and self.domain in (None, "groups"):
-            raise ValueError(
-                f"drop_domain=True needs domain set to a column of X; got "
-                f"domain={self.domain!r}."
-            )
-        if self.domain == "groups" and groups is None:
-            raise ValueError(
-                "DomainFloorSampler(domain='groups') got no groups. Pass "
-                "fit_resample(X, y, groups=...); in an imbalanced-learn Pipeline, "
-                "enable metadata routing (sklearn.set_config("
-                "enable_metadata_routing=True)) and request it with "
-                "sampler.set_fit_resample_request(groups=True), or put the domain "
-                "in X and set domain to its column."
-            )
-        if groups is not None and self.domain not in (None, "groups"):
-            raise ValueError(
-                f"Got both domain={self.domain!r} and groups; give the domains one "
-                "way only."
-            )
-        if groups is not None:
-            values = check_groups(groups, n_samples=n_rows(X), against="X")
-            return values, "groups", "domain"
-        if self.domain is None:
-            return y, "y", "class"
-        values = column_values(X, self.domain, param="domain")
-        return values, f"domain={self.domain!r}", "domain"  # encode() names NaN
-
-    def _stratum_targets(self, counts):
+    def _stratum_targets(self, counts, keys):
         return stratum_targets(counts, min_share=self.min_share, relative=self.relative)
-
-    def _output_rows(self, X):
-        return drop_column(X, self.domain) if self.drop_domain else X

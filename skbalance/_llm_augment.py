@@ -243,7 +243,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def _stratum_targets(self, counts):
+    def _stratum_targets(self, counts, keys):
         return stratum_targets(
             counts,
             target_ratio=default_target(

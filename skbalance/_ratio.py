@@ -90,5 +90,5 @@ class RatioOverSampler(BaseStrataOverSampler):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def _stratum_targets(self, counts):
+    def _stratum_targets(self, counts, keys):
         return stratum_targets(counts, target_ratio=self.target_ratio)

@@ -302,26 +302,54 @@ def oversample_plan(
 ):
     """``df`` with every row repeated to the targets, the sorted strata, their
     counts and targets; ``copy_col`` keeps the copy number (1 = the row)."""
+
+    def targets(counts, keys):
+        return stratum_targets(
+            counts, target_ratio=target_ratio, min_share=min_share, relative=relative
+        )
+
+    return resample_plan(
+        df,
+        stratum,
+        targets,
+        who="oversample",
+        seed=seed,
+        hash_cols=hash_cols,
+        copy_col=copy_col,
+    )
+
+
+def resample_plan(df, stratum, targets_of, *, who, seed, hash_cols=None, copy_col=None):
+    """``df`` with stratum ``k`` brought from ``c`` to ``t`` rows, the sorted
+    strata, their counts and targets (``targets_of(counts, keys)``).
+
+    A row of random rank ``r`` in its stratum appears ``t // c`` times, plus
+    once more when ``r < t % c``: a raised stratum keeps every row and copies
+    the first ``t % c`` ranks once more, a lowered one keeps its ``t`` first
+    ranks (the plans of :func:`skbalance._base.plan_sources` and
+    :func:`skbalance._base.plan_kept`). ``copy_col`` keeps the copy number
+    (1 = the row).
+    """
     F = pyspark_module()
     T = pyspark_module("pyspark.sql.types")
     hashed, keys, buckets = stratum_counts(df, stratum, seed, hash_cols)
-    check_two_strata(keys, source=f"Column {stratum!r}", word="value", who="oversample")
+    check_two_strata(keys, source=f"Column {stratum!r}", word="value", who=who)
     counts = buckets.sum(axis=1)
-    targets = stratum_targets(
-        counts, target_ratio=target_ratio, min_share=min_share, relative=relative
-    )
-    whole, extra = np.divmod(targets - counts, counts)
+    targets = targets_of(counts, keys)
+    whole, extra = np.divmod(targets, counts)
     ranked = rank_rows(
         hashed,
         stratum,
         keys,
         buckets,
         {
-            "_sk_whole": (T.LongType(), (1 + whole).tolist()),
+            "_sk_whole": (T.LongType(), whole.tolist()),
             "_sk_extra": (T.LongType(), extra.tolist()),
         },
     )
     copies = F.col("_sk_whole") + (F.col(RANK) < F.col("_sk_extra")).cast("long")
+    if (targets < counts).any():  # rows of a lowered stratum can have no copy
+        ranked = ranked.where(copies > 0)
     copy = F.explode(F.sequence(F.lit(1), copies)).alias(copy_col or "_sk_copy")
     out = ranked.select("*", copy).select(
         *columns(df), *([] if copy_col is None else [copy_col])

@@ -29,8 +29,10 @@ __all__ = [
     "MIN_SHARE",
     "TARGET_RATIO",
     "default_target",
+    "InfeasibleCapWarning",
     "InfeasibleFloorWarning",
     "exact_fraction",
+    "feasible_share",
     "floor_targets",
     "ratio_targets",
     "stratum_targets",
@@ -92,6 +94,42 @@ class InfeasibleFloorWarning(UserWarning):
         super().__init__(message)
         self.min_share = min_share
         self.n_strata = n_strata
+
+
+class InfeasibleCapWarning(UserWarning):
+    """A ``max_repeats`` cap that keeps a mixture below its ``size`` (or a
+    stratum below its floor) was kept, and the size or floor lowered."""
+
+    def __init__(self, message, *, max_repeats, size, n_rows):
+        super().__init__(message)
+        self.max_repeats = max_repeats
+        self.size = size
+        self.n_rows = n_rows
+
+
+def feasible_share(min_share, k, *, hint="", stacklevel=3):
+    """``min_share`` as an exact fraction, lowered to ``1 / k`` with an
+    :class:`InfeasibleFloorWarning` when ``k`` strata cannot all have it.
+
+    Examples
+    --------
+    >>> from skbalance._targets import feasible_share
+    >>> feasible_share(0.2, 4)
+    Fraction(1, 5)
+    """
+    share = exact_fraction(min_share)
+    if share * k > 1:
+        warnings.warn(
+            InfeasibleFloorWarning(
+                f"min_share={min_share!r} cannot be met by {k} strata (min_share * "
+                f"n_strata must be <= 1); using 1/{k}, every stratum equal.{hint}",
+                min_share=min_share,
+                n_strata=k,
+            ),
+            stacklevel=stacklevel,
+        )
+        share = Fraction(1, k)
+    return share
 
 
 def exact_fraction(value):
@@ -181,21 +219,15 @@ def floor_targets(counts, min_share, *, relative=False):
     """
     c = np.asarray(counts, dtype=np.int64).tolist()
     k = len(c)
-    share = exact_fraction(min_share)
     if relative:
-        share /= k
-    elif share * k > 1:
-        warnings.warn(
-            InfeasibleFloorWarning(
-                f"min_share={min_share!r} cannot be met by {k} strata (min_share * "
-                f"n_strata must be <= 1); using 1/{k}, every stratum equal. Set "
-                "relative=True for a floor that scales with the number of strata.",
-                min_share=min_share,
-                n_strata=k,
-            ),
-            stacklevel=2,
+        share = exact_fraction(min_share) / k
+    else:
+        share = feasible_share(
+            min_share,
+            k,
+            hint=" Set relative=True for a floor that scales with the number of "
+            "strata.",
         )
-        share = Fraction(1, k)
     # integers over the floor's denominator: exact, no Fraction arithmetic
     f, d = share.numerator, share.denominator
 

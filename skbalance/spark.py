@@ -1,4 +1,4 @@
-"""Exact stratified splits, floors and ratio over-sampling on Spark DataFrames.
+"""Exact stratified splits, floors, over-sampling and mixtures on Spark DataFrames.
 
 Install with ``pip install 'skbalance[spark]'``; pyspark is imported on first
 use. The plans of skbalance depend only on per-stratum counts, so every
@@ -9,7 +9,8 @@ function here runs in three steps:
    a row of data;
 2. the driver computes the quotas with the pure functions of the in-memory
    estimators (:func:`~skbalance._allocation.allocate_classes` for splits,
-   :func:`~skbalance._targets.stratum_targets` for over-sampling), so the
+   :func:`~skbalance._targets.stratum_targets` for over-sampling,
+   :func:`skbalance.mixture_counts` for mixtures), so the
    per-class counts are those of :func:`skbalance.stratified_partition`,
    :class:`skbalance.StratifiedTripleSplit`,
    :class:`skbalance.StratifiedLabelKFold` (fold sizes and shares from
@@ -37,6 +38,13 @@ import numpy as np
 from skbalance._class_weight import ClassWeightComputer
 from skbalance._compat import validate_parameter_constraints
 from skbalance._diagnostics import ImbalanceReport
+from skbalance._mixture_plan import (
+    MAX_REPEATS,
+    SIZE,
+    TEMPERATURE,
+    WEIGHTS,
+    mixture_counts,
+)
 from skbalance._sizes import check_n_splits, fold_parts
 from skbalance._spark_plan import (
     RARE_ORDER,
@@ -46,6 +54,7 @@ from skbalance._spark_plan import (
     oversample_plan,
     partition,
     pyspark_module,
+    resample_plan,
     sorted_keys,
 )
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target
@@ -54,6 +63,7 @@ __all__ = [
     "class_weights",
     "imbalance_report",
     "kfold",
+    "mix",
     "oversample",
     "read_jsonl_lines",
     "stratified_partition",
@@ -253,6 +263,81 @@ def oversample(
         relative=relative,
         seed=seed,
     )[0]
+
+
+def mix(
+    df,
+    label_col,
+    *,
+    weights=None,
+    temperature=None,
+    max_repeats=None,
+    size=None,
+    min_share=None,
+    domain_col=None,
+    seed=0,
+):
+    """Resample the strata of a DataFrame to a target mixture, exactly.
+
+    The counts per stratum are those of :class:`skbalance.MixtureSampler`,
+    from the same function (:func:`skbalance.mixture_counts`). A stratum
+    lowered from ``c`` to ``t`` rows keeps ``t`` rows drawn without
+    replacement; one raised keeps every row and copies each ``t // c - 1``
+    times, plus one more copy of ``t % c`` rows drawn without replacement.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows.
+    label_col : str
+        Column of the class labels (no nulls): the strata unless
+        ``domain_col`` is given.
+    weights : dict, default=None
+        ``{stratum: weight}``, normalised to shares (0 drops a stratum).
+    temperature : float >= 0, default=None
+        Share proportional to ``n_i ** temperature``.
+    max_repeats : float > 0, default=None
+        At most ``floor(max_repeats * n_i)`` rows per stratum; alone, UniMax.
+    size : int >= 1 or float > 0, default=None
+        Rows of the output (a float: a multiple of the input's rows); None
+        keeps the input's size.
+    min_share : float in [0, 1], default=None
+        Every stratum gets at least ``ceil(min_share * size)`` rows.
+    domain_col : str, default=None
+        Column of the domains to use as strata instead of the classes.
+    seed : int, default=0
+        Chooses the rows that stay and the rows that get one more copy.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        The mixture, same columns; lazy, deterministic.
+    """
+    check_df(df, seed, label_col=label_col, domain_col=domain_col)
+    params = {
+        "weights": weights,
+        "temperature": temperature,
+        "max_repeats": max_repeats,
+        "size": size,
+        "min_share": min_share,
+    }
+    validate_parameter_constraints(
+        {
+            "weights": WEIGHTS,
+            "temperature": TEMPERATURE,
+            "max_repeats": MAX_REPEATS,
+            "size": SIZE,
+            "min_share": MIN_SHARE,
+        },
+        params,
+        "mix",
+    )
+
+    def targets(counts, keys):
+        return mixture_counts(counts, keys=keys, **params)
+
+    stratum = label_col if domain_col is None else domain_col
+    return resample_plan(df, stratum, targets, who="mix", seed=seed)[0]
 
 
 def _report_counts(df, label_col, groups_col):

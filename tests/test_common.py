@@ -19,6 +19,7 @@ from skbalance import (
     DomainFloorSampler,
     LLMAugmentSampler,
     LogitAdjustedClassifier,
+    MixtureSampler,
     MultilabelRandomOverSampler,
     RatioOverSampler,
     WeightedClassifier,
@@ -29,6 +30,8 @@ ESTIMATORS = [
     RatioOverSampler(target_ratio=0.5, shuffle=True, random_state=0),
     DomainFloorSampler(random_state=0),
     DomainFloorSampler(min_share=0.2, shuffle=True, random_state=0),
+    MixtureSampler(temperature=0.3, random_state=0),
+    MixtureSampler(max_repeats=2, min_share=0.1, shuffle=True, random_state=0),
     MultilabelRandomOverSampler(random_state=0),
     MultilabelRandomOverSampler(max_clone_fraction=1.0, shuffle=True, random_state=0),
     MLSMOTE(random_state=0),
@@ -84,6 +87,17 @@ _OVERSAMPLER_TARGETS = (
     "share floor raises classes less, on purpose."
 )
 
+_MIXTURE_TARGETS = (
+    "The check expects every class raised to the majority count. A mixture sets "
+    "exact counts that sum to size (the input's by default), lowering large strata "
+    "as well as raising small ones, on purpose; tests/test_mixture.py and "
+    "tests/test_mixture_properties.py assert the counts."
+)
+_MIXTURE_STRATEGY = (
+    "Targets are set by weights / temperature / max_repeats / size / min_share; "
+    "MixtureSampler has no sampling_strategy parameter (a dict of absolute counts "
+    "is weights= with size=), so set_params(sampling_strategy=...) fails."
+)
 
 _MULTILABEL_TARGET = (
     "The check expects a 2-D 0/1 y to be rejected; the multi-label samplers take "
@@ -110,6 +124,11 @@ def expected_failed_checks(estimator):
         return {
             **_LLM_EXPECTED,
             "check_samplers_sampling_strategy_fit_resample": _NO_SAMPLING_STRATEGY,
+        }
+    if isinstance(estimator, MixtureSampler):
+        return {
+            "check_samplers_fit_resample": _MIXTURE_TARGETS,
+            "check_samplers_sampling_strategy_fit_resample": _MIXTURE_STRATEGY,
         }
     failed = {"check_samplers_sampling_strategy_fit_resample": _NO_SAMPLING_STRATEGY}
     is_full_ratio = (

@@ -186,6 +186,7 @@ GALLERY = {
     "plot_imbalance_report.py": "the imbalance report, single- and multi-label",
     "plot_triple_split.py": "a triple split's per-part distributions",
     "plot_domain_floors.py": "floors before/after per domain",
+    "plot_mixtures.py": "mixture shares before/after by temperature and UniMax",
     "plot_class_weights.py": "class weights by strategy",
     "plot_grid_search.py": "a GridSearchCV over target ratios and floors",
     "plot_llm_offline.py": "LLM augmentation with the offline generator",

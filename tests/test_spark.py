@@ -1,6 +1,7 @@
 """skbalance.spark on a local[2] Spark session, against the in-memory API."""
 
 import json
+import re
 import sys
 import warnings
 from collections import Counter
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from skbalance import (
     ClassWeightComputer,
     DomainFloorSampler,
+    MixtureSampler,
     RatioOverSampler,
     StratifiedLabelKFold,
     StratifiedTripleSplit,
@@ -275,6 +277,55 @@ def test_oversample_ratio_reaches_the_in_memory_targets_exactly(sks, spark):
         uses = {used[i] for i, y in enumerate(LABELS) if y == label}
         assert max(uses) - min(uses) <= 1
     assert out.columns == df.columns
+
+
+# -- mixtures ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"temperature": 0.3},
+        {"temperature": 0, "size": 400},
+        {"max_repeats": 3, "size": 600},
+        {"weights": {"a": 4, "b": 2, "c": 1, "d": 1, "e": 0}, "min_share": 0.05},
+    ],
+    ids=["alpha", "uniform", "unimax", "weights"],
+)
+def test_mix_counts_are_the_in_memory_counts(sks, spark, params):
+    df = frame(spark, LABELS)
+    rows = sks.mix(df, "label", seed=0, **params).select("id", "label").collect()
+    sampler = MixtureSampler(**params, random_state=0)
+    sampler.fit_resample(np.zeros((len(LABELS), 1)), np.array(LABELS))
+    assert Counter(r["label"] for r in rows) == Counter(
+        {k: v for k, v in sampler.counts_after_.items() if v}
+    )
+    used = Counter(r["id"] for r in rows)
+    for label, before in sampler.counts_before_.items():
+        after = sampler.counts_after_[label]
+        uses = [used[i] for i, y in enumerate(LABELS) if y == label]
+        if after <= before:  # lowered: distinct rows
+            assert max(uses) <= 1 and sum(uses) == after
+        else:  # raised: every row t // c or t // c + 1 times
+            assert min(uses) == after // before and max(uses) == -(-after // before)
+
+
+def test_mix_on_a_domain_column_is_deterministic(sks, spark):
+    groups = ["en"] * 700 + ["sw"] * 145
+    df = frame(spark, LABELS, groups)
+    out = sks.mix(df, "label", domain_col="grp", temperature=0, seed=1)
+    ids = sorted(r["id"] for r in out.collect())
+    assert ids == sorted(r["id"] for r in out.collect())
+    assert Counter(groups[i] for i in ids) == {"en": 423, "sw": 422}
+    assert out.columns == df.columns
+
+
+def test_mix_checks_its_parameters(sks, spark):
+    df = frame(spark, LABELS)
+    with pytest.raises(
+        ValueError, match=re.escape("The 'temperature' parameter of mix")
+    ):
+        sks.mix(df, "label", temperature=-1)
 
 
 def test_oversample_floors_on_a_domain_column_are_met(sks, spark):
