@@ -8,12 +8,14 @@ import os
 import skbalance
 from skbalance._cli._parser import UsageError
 from skbalance._cli._report import (
+    caps_in_shell_words,
     check_plot,
     floor_in_shell_words,
     note,
     plot,
     print_analysis,
     print_balance,
+    print_mix,
     print_next,
     print_split,
     split_names,
@@ -24,7 +26,15 @@ from skbalance._cli._report import (
 from skbalance._io import check_output
 from skbalance._stratify import TooFewGroupsError
 
-__all__ = ["analyze", "balance", "choose_sampler", "demo", "split", "weights"]
+__all__ = [
+    "analyze",
+    "balance",
+    "choose_sampler",
+    "demo",
+    "mix",
+    "split",
+    "weights",
+]
 
 
 def analyze(args, engine, *, out, err):
@@ -163,6 +173,54 @@ def balance(args, engine, *, out, err):
         out=out,
         err=err,
     )
+    note(engine.source, err)
+
+
+def _json_option(text, option):
+    """A JSON object given inline, or in a file."""
+    import json
+
+    if os.path.isfile(text):
+        with open(text, encoding="utf-8") as fh:
+            text = fh.read()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not value:
+        raise UsageError(
+            f"{option}: expected a JSON object (or a file holding one); got "
+            f"{text[:60]!r}."
+        )
+    return value
+
+
+def mix(args, engine, *, out, err):
+    if args.by_class and args.domain is None:
+        raise UsageError("--by-class goes with --domain FIELD.")
+    if args.unimax is not None and args.max_repeats is not None:
+        raise UsageError("--unimax E is the cap; leave --max-repeats out.")
+    weights = None if args.weights is None else _json_option(args.weights, "--weights")
+    params = {
+        "weights": weights,
+        "temperature": args.temperature,
+        "max_repeats": args.unimax or args.max_repeats,
+        "size": args.size,
+        "min_share": args.min_share,
+    }
+    by = "class" if args.domain is None else "pair" if args.by_class else "domain"
+    word = {"class": "class", "domain": "domain", "pair": "(domain, class) pair"}[by]
+    with floor_in_shell_words(args.min_share, word), caps_in_shell_words():
+        before, after = engine.mix(
+            params,
+            by=by,
+            domain=args.domain,
+            output=args.output,
+            force=args.force,
+            shuffle=args.shuffle,
+            seed=args.seed,
+        )
+    print_mix(before, after, args.output, out=out, err=err)
     note(engine.source, err)
 
 

@@ -35,6 +35,10 @@ built from an :class:`Input`, with this interface:
     Write the input and the copies that ``sampler`` (its parameters) asks
     for; ``(before, after)`` counts per class (or domain).
 
+``mix(params, *, by, domain, output, force, shuffle, seed)``
+    Write the mixture of :func:`mixture_targets` (``params``) over the
+    classes, the domains or the (domain, class) pairs (``by``); ``(before,
+    after)`` counts per stratum.
 ``from_args(source, args)`` (a class method)
     The engine of the command's options (``source``: its :class:`Input`).
 
@@ -45,7 +49,7 @@ A third engine (Polars, DuckDB) is one more module with that class, named in
 import importlib
 from dataclasses import dataclass
 
-__all__ = ["ENGINES", "Input", "engine_for"]
+__all__ = ["ENGINES", "Input", "engine_for", "mixture_targets"]
 
 #: ``--engine`` -> the module and class of the engine
 ENGINES = {
@@ -80,3 +84,34 @@ def engine_for(args):
     module, cls = ENGINES[getattr(args, "engine", "memory")]
     engine = getattr(importlib.import_module(module), cls)
     return engine.from_args(Input.from_args(args), args)
+
+
+def _text(value):
+    """A stratum as a key of JSON: a string as it is, any other value as its
+    JSON text (``1``, ``true``)."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def mixture_targets(counts, keys, *, weights=None, **params):
+    """:func:`~skbalance._mixture_plan.mixture_counts` of the sorted strata
+    ``keys``, with ``--weights`` read from JSON: keyed by the text of a
+    stratum (``{domain: {class: weight}}`` for (domain, class) pairs)."""
+    from skbalance._mixture_plan import mixture_counts
+
+    if weights is not None:
+        listed = []
+        for key in keys:
+            found = weights
+            for part in key if isinstance(key, tuple) else (key,):
+                found = found.get(_text(part)) if isinstance(found, dict) else None
+            if type(found) not in (int, float):
+                raise ValueError(
+                    f"--weights has no number for {key!r}; give every "
+                    f"{'(domain, class) pair' if isinstance(key, tuple) else 'stratum'}"
+                    " a weight (0 drops it)."
+                )
+            listed.append(found)
+        weights = listed
+    return mixture_counts(counts, keys=keys, weights=weights, **params)

@@ -3,8 +3,8 @@ messages and exit codes: 0 ok, 1 bad data, 2 usage, 130 Ctrl-C, 141 a closed
 pipe, 143 SIGTERM.
 
 Commands (see ``docs/cli.rst``): ``analyze``, ``split``, ``balance``,
-``augment``, ``weights``, ``evaluate``, ``compare``, ``adjust`` and ``demo``.
-The parser is in :mod:`skbalance._cli._parser`; the commands on labels in
+``mix``, ``augment``, ``weights``, ``evaluate``, ``compare``, ``adjust`` and
+``demo``. The parser is in :mod:`skbalance._cli._parser`; the commands on labels in
 :mod:`skbalance._cli._commands`, each run by an engine
 (:mod:`skbalance._cli._engine`: in memory, or on Spark); ``evaluate`` in
 :mod:`skbalance._cli._evaluate`, ``compare`` and ``augment`` in
@@ -31,6 +31,7 @@ _COMMANDS = {
     "analyze": "skbalance._cli._commands",
     "split": "skbalance._cli._commands",
     "balance": "skbalance._cli._commands",
+    "mix": "skbalance._cli._commands",
     "weights": "skbalance._cli._commands",
     "demo": "skbalance._cli._commands",
     "evaluate": "skbalance._cli._evaluate",
@@ -38,7 +39,7 @@ _COMMANDS = {
     "augment": "skbalance._cli._models",
     "adjust": "skbalance._cli._adjust",
 }
-_ON_ENGINES = ("analyze", "split", "balance", "weights")
+_ON_ENGINES = ("analyze", "split", "balance", "mix", "weights")
 
 
 def _run(args, *, out, err):

@@ -167,3 +167,34 @@ class MemoryEngine:
         sampler.fit(range(len(index)), strata)
         write_jsonl_records(index, sampler.sample_indices_, output, force=force)
         return sampler.counts_before_, sampler.counts_after_
+
+    def mix(self, params, *, by, domain, output, force, shuffle, seed):
+        import numpy as np
+
+        from skbalance._cli._engine import mixture_targets
+        from skbalance._jsonl import write_jsonl_records
+        from skbalance._labels import encode
+
+        index = self._read(
+            [output], force, fields={} if by == "class" else {"domain": domain}
+        )
+        if by == "class":
+            strata = index.y
+        elif by == "domain":
+            strata = index.fields["domain"]
+        else:
+            strata = np.empty(len(index), dtype=object)
+            pairs = zip(index.fields["domain"].tolist(), index.y.tolist(), strict=True)
+            strata[:] = list(pairs)
+        keys, _, counts = encode(strata, name="the strata")
+        targets = mixture_targets(counts, keys.tolist(), **params)
+        # the sampler draws the rows to those exact counts (weights in rows)
+        sampler = skbalance.MixtureSampler(
+            weights=targets.tolist(),
+            size=int(targets.sum()),
+            shuffle=shuffle,
+            random_state=seed,
+        )
+        sampler.fit(range(len(index)), strata)
+        write_jsonl_records(index, sampler.sample_indices_, output, force=force)
+        return sampler.counts_before_, sampler.counts_after_

@@ -268,6 +268,80 @@ def _add_balance(commands):
     _engine(p, writes=True)
 
 
+def _rows(text):
+    """``--size``: a number of rows (an integer), or a multiple of the input's
+    rows (a number with a point)."""
+    if "." in text or "e" in text.lower():
+        return _number(float, lambda x: x > 0, "> 0")(text)
+    return _number(int, lambda n: n >= 1, ">= 1")(text)
+
+
+def _add_mix(commands):
+    p = commands.add_parser(
+        "mix",
+        help="resample to a data mixture (temperature, weights, UniMax)",
+        description="Resample a JSON Lines file to a target mixture of its classes "
+        "or domains (MixtureSampler), to exact counts: strata above their target "
+        "lose records (drawn without replacement), strata below are raised by "
+        "copies. Records are copied byte for byte; those kept come first, in input "
+        "order, then the copies.",
+    )
+    _input(p)
+    _output(p, required=True, what="JSON Lines file to write")
+    rule = p.add_mutually_exclusive_group(required=True)
+    rule.add_argument(
+        "--temperature",
+        type=_number(float, lambda x: x >= 0, ">= 0"),
+        metavar="A",
+        help="shares proportional to count ** A: 1 keeps the mix, 0 is uniform",
+    )
+    rule.add_argument(
+        "--weights",
+        metavar="JSON_OR_FILE",
+        help='shares given per stratum, e.g. \'{"en": 2, "de": 1}\' (with '
+        "--by-class: {domain: {class: weight}}), or a file holding them",
+    )
+    rule.add_argument(
+        "--unimax",
+        type=_above_zero,
+        metavar="E",
+        help="UniMax: as uniform as possible, no record repeated more than E times",
+    )
+    p.add_argument(
+        "--size",
+        type=_rows,
+        metavar="N",
+        help="records out: an integer, or a multiple of the input such as 1.5 "
+        "(default: as many as in)",
+    )
+    p.add_argument(
+        "--min-share",
+        type=_share,
+        metavar="S",
+        help="every stratum gets at least a share S of the output",
+    )
+    p.add_argument(
+        "--max-repeats",
+        type=_above_zero,
+        metavar="E",
+        help="with --temperature or --weights: no record repeated more than E times",
+    )
+    _label(p)
+    p.add_argument(
+        "--domain",
+        metavar="FIELD",
+        help="mix the domains held in this field instead of the classes",
+    )
+    p.add_argument(
+        "--by-class",
+        action="store_true",
+        help="with --domain: mix the (domain, class) pairs",
+    )
+    p.add_argument("--shuffle", action="store_true", help="shuffle the output")
+    _seed_option(p)
+    _engine(p, writes=True)
+
+
 def _add_augment(commands):
     p = commands.add_parser(
         "augment",
@@ -487,6 +561,7 @@ def build_parser():
         _add_analyze,
         _add_split,
         _add_balance,
+        _add_mix,
         _add_augment,
         _add_weights,
         _add_evaluate,

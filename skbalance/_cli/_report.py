@@ -14,7 +14,9 @@ from skbalance._compat import import_optional
 from skbalance._io import atomic_output, check_output, is_stdout
 
 __all__ = [
+    "caps_in_shell_words",
     "check_plot",
+    "print_mix",
     "note_adjusted",
     "print_next",
     "suggested_share",
@@ -281,6 +283,39 @@ def floor_in_shell_words(min_share, what):
         )
 
     return reworded(InfeasibleFloorWarning, reword)
+
+
+def caps_in_shell_words():
+    """The warning of a ``--max-repeats`` (or ``--unimax``) cap that keeps a
+    mixture below ``--size`` or a stratum below its floor, in the shell's
+    option names."""
+    from skbalance._targets import InfeasibleCapWarning
+
+    def reword(message):
+        text = str(message)
+        for name, option in (
+            ("max_repeats=", "--max-repeats "),
+            ("min_share=", "--min-share "),
+            ("size=", "--size "),
+        ):
+            text = text.replace(name, option)
+        return text
+
+    return reworded(InfeasibleCapWarning, reword)
+
+
+def print_mix(before, after, output, *, out, err):
+    """The per-stratum table of ``mix`` (:class:`skbalance.MixtureReport`):
+    records and shares before and after, epochs, records dropped."""
+    from skbalance import MixtureReport
+
+    report = MixtureReport(counts_before=before, counts_after=after)
+    to_stdout = is_stdout(output)
+    print(
+        f"MixtureSampler -> {'standard output' if to_stdout else output}",
+        file=err if to_stdout else out,
+    )
+    print(report, file=err if to_stdout else out)
 
 
 @contextmanager

@@ -1282,3 +1282,96 @@ def test_augment_several_fields_and_unmarked(tmp_path):
         "expected a string or a list of chat messages (objects with a role and a "
         "content).\n",
     )
+
+
+# -- mix ---------------------------------------------------------------------------
+
+
+def _locales(tmp_path):
+    rows = [
+        {"id": i, "label": "ab"[i % 3 == 0], "locale": "en-US" if i < 90 else "de"}
+        for i in range(100)
+    ]
+    path = tmp_path / "loc.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path, rows
+
+
+def _counted(path, field):
+    from collections import Counter
+
+    return Counter(json.loads(x)[field] for x in path.open())
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--temperature", "0"], {"en-US": 50, "de": 50}),
+        (["--temperature", "1"], {"en-US": 90, "de": 10}),
+        (["--unimax", "2"], {"en-US": 80, "de": 20}),  # de capped at 2 x 10
+        (["--unimax", "2", "--size", "60"], {"en-US": 40, "de": 20}),
+        (
+            ["--weights", '{"en-US": 3, "de": 1}', "--size", "40"],
+            {"en-US": 30, "de": 10},
+        ),
+        (["--temperature", "0", "--max-repeats", "1.5"], {"en-US": 85, "de": 15}),
+    ],
+)
+def test_mix_reaches_exact_counts_per_domain(tmp_path, options, expected):
+    path, rows = _locales(tmp_path)
+    out = tmp_path / "mix.jsonl"
+    code, stdout, err = run("mix", path, "-o", out, "--domain", "locale", *options)
+    assert (code, err) == (0, "")
+    assert dict(_counted(out, "locale")) == expected
+    kept = [json.loads(x) for x in out.open()]
+    originals = path.read_bytes().splitlines()
+    by_id = {json.loads(x)["id"]: x for x in originals}
+    assert all(by_id[r["id"]] == json.dumps(r).encode() for r in kept)  # verbatim
+    for domain, n in expected.items():
+        before = sum(r["locale"] == domain for r in rows)
+        ids = [r["id"] for r in kept if r["locale"] == domain]
+        assert max(ids.count(i) for i in set(ids)) == -(-n // before)  # epochs
+        (line,) = [x for x in stdout.splitlines() if x.split()[:1] == [domain]]
+        assert line.split()[1:3] == [str(before), str(n)]
+        assert line.split()[-1] == str(max(before - n, 0))  # dropped
+
+
+def test_mix_by_class_and_bad_options(tmp_path):
+    path, _ = _locales(tmp_path)
+    out = tmp_path / "mix.jsonl"
+    code, _, err = run("mix", path, "-o", out, "--domain", "locale", "--by-class",
+                       "--temperature", "0")  # fmt: skip
+    assert (code, err) == (0, "")
+    pairs = _counted(out, "locale"), _counted(out, "label")
+    assert sum(pairs[0].values()) == 100
+    lines = [json.loads(x) for x in out.open()]
+    assert {(r["locale"], r["label"]) for r in lines} == {
+        ("en-US", "a"), ("en-US", "b"), ("de", "a"), ("de", "b")
+    }  # fmt: skip
+    from collections import Counter
+
+    assert set(Counter((r["locale"], r["label"]) for r in lines).values()) == {25}
+    for options, message in [
+        (["--by-class", "--temperature", "0"], "--by-class goes with --domain FIELD."),
+        (["--unimax", "2", "--max-repeats", "3"],
+         "--unimax E is the cap; leave --max-repeats out."),
+        (["--weights", "[1, 2]"],
+         "--weights: expected a JSON object (or a file holding one); got '[1, 2]'."),
+    ]:  # fmt: skip
+        code, _, err = run("mix", path, "-o", out, "--force", *options)
+        assert (code, err) == (2, f"skbalance mix: error: {message}\n")
+    code, _, err = run("mix", path, "-o", out, "--force", "--domain", "locale",
+                       "--weights", '{"en-US": 1}')  # fmt: skip
+    assert (code, err) == (
+        1,
+        "skbalance mix: error: --weights has no number for 'de'; give every stratum "
+        "a weight (0 drops it).\n",
+    )
+    code, _, err = run("mix", path, "-o", out, "--force", "--domain", "locale",
+                       "--unimax", "1", "--size", "200")  # fmt: skip
+    assert code == 0
+    assert err == (
+        "skbalance mix: warning: --max-repeats 1.0 caps the strata at 100 rows in "
+        "all, fewer than --size 200; the output has 100 rows, every stratum with a "
+        "share at its cap.\n"
+    )

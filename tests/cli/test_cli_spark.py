@@ -1047,6 +1047,7 @@ def _module_stacks(argv):
         ["weights"],
         ["balance", "--min-share", "0.2", "-o", "{tmp}/out.jsonl", "--force"],
         ["split", "--out-dir", "{tmp}/parts", "--dedupe", "--force"],
+        ["mix", "--temperature", "0.3", "-o", "{tmp}/mix.jsonl", "--force"],
     ],
 )
 def test_spark_commands_pass_each_module_once_in_one_direction(
@@ -1063,3 +1064,33 @@ def test_spark_commands_pass_each_module_once_in_one_direction(
     reached = {m for s in stacks for m in s}
     assert {"skbalance._cli._main", "skbalance._cli._commands"} <= reached
     assert "skbalance._cli._spark._engine" in reached
+
+
+# -- mix --
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--temperature", "0.3"],
+        ["--domain", "locale", "--unimax", "2", "--size", "700"],
+        ["--weights", '{"billing": 1, "technical": 1, "account": 1, "other": 2}'],
+        ["--domain", "locale", "--temperature", "0", "--min-share", "0.3"],
+    ],
+)
+def test_mix_has_the_in_memory_counts(tickets_path, tmp_path, options):
+    outputs = tmp_path / "m.jsonl", tmp_path / "s.jsonl"
+    memory = run("mix", tickets_path, "-o", outputs[0], *options)
+    spark = run("mix", tickets_path, "-o", outputs[1], *options, "--engine", "spark")
+    assert memory[0] == spark[0] == 0
+    assert spark[1].replace(str(outputs[1]), "OUT") == memory[1].replace(
+        str(outputs[0]), "OUT"
+    )
+    assert spark[2] == memory[2]
+    source = Counter(lines(tickets_path))
+    for path in outputs:
+        written = Counter(lines(path))
+        assert set(written) <= set(source)  # records byte for byte
+    field = "locale" if "--domain" in options else "label"
+    counts = [Counter(json.loads(x)[field] for x in lines(p)) for p in outputs]
+    assert counts[0] == counts[1]

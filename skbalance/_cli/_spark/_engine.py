@@ -13,8 +13,10 @@ files.
 """
 
 import contextlib
+import functools
 import os
 
+from skbalance._cli._engine import mixture_targets
 from skbalance._cli._parser import UsageError, is_parquet
 from skbalance._cli._spark._input import ORDER, RAW, SparkRecords
 from skbalance._cli._spark._output import Target, sources, writer
@@ -27,6 +29,7 @@ from skbalance._spark_plan import (
     oversample_plan,
     partition_plan,
     pyspark_module,
+    resample_plan,
 )
 from skbalance._targets import check_two_strata
 
@@ -274,8 +277,24 @@ class SparkEngine:
                         f"{scratch}/out/_sk_part={j}", empty, stage, bom=self._has_bom()
                     )
 
-    def oversample(self, sampler, *, domain, output, force):
+    def _write_grown(self, grown, target, shuffle, seed):
+        """Write the rows of a resampling plan (``_sk_copy``: the copy number):
+        shuffled, or the records in input order then the copies."""
         F = pyspark_module()
+        if shuffle:
+            order = [F.xxhash64(F.lit(seed), *self._columns(), F.col("_sk_copy"))]
+            order += ORDER
+        else:
+            order = [F.col("_sk_copy") > 1, *ORDER, "_sk_copy"]
+        result = grown.orderBy(*order).select(*self._columns())
+        with target.scratch() as scratch:
+            writer(result, self.source.fmt)(f"{scratch}/out")
+            empty = writer(result.limit(0), self.source.fmt)
+            with staged_outputs() as stage:
+                target.take(f"{scratch}/out", empty, stage, bom=self._has_bom())
+
+    def _check_single_output(self, output):
+        """Outputs that cannot hold records written by Spark."""
         if is_stdout(output) and (self.parts or self.fmt == "parquet"):
             raise UsageError(
                 "-o -: standard output takes one JSON Lines file, not a folder of "
@@ -286,6 +305,9 @@ class SparkEngine:
                 f"-o {output}: Parquet records are written as Parquet (a folder); "
                 "give a name that does not end in .jsonl."
             )
+
+    def oversample(self, sampler, *, domain, output, force):
+        self._check_single_output(output)
         role = "label" if domain is None else "domain"
         records, (target,) = self._read({"domain": domain}, [output], force)
         present = self._counts(records.summary(values=[role]), role)
@@ -301,19 +323,34 @@ class SparkEngine:
             hash_cols=records.columns,
             copy_col="_sk_copy",
         )
-        if sampler.shuffle:
-            seed = F.lit(sampler.random_state)
-            order = [F.xxhash64(seed, *self._columns(), F.col("_sk_copy")), *ORDER]
-        else:  # the records in input order, then the copies in input order
-            order = [F.col("_sk_copy") > 1, *ORDER, "_sk_copy"]
-        result = grown.orderBy(*order).select(*self._columns())
-        with target.scratch() as scratch:
-            writer(result, records.fmt)(f"{scratch}/out")
-            empty = writer(result.limit(0), records.fmt)
-            with staged_outputs() as stage:
-                target.take(f"{scratch}/out", empty, stage, bom=self._has_bom())
+        self._write_grown(grown, target, sampler.shuffle, sampler.random_state)
         # the values as the in-memory reader keeps them (1 and 1.0: the first
         # seen), sorted, as the in-memory samplers report them
         target_of = dict(zip(keys, targets.tolist(), strict=True))
         before = {k: present[k] for k in sorted(present)}
         return before, {k: int(target_of[k]) for k in before}
+
+    def mix(self, params, *, by, domain, output, force, shuffle, seed):
+        F = pyspark_module()
+        self._check_single_output(output)
+        records, (target,) = self._read({"domain": domain}, [output], force)
+        records.summary(values=[])
+        names = {"label": "_sk_y", "domain": "_sk_d"}
+        names = {r: n for r, n in names.items() if r in records.paths}
+        frame = records.frame(names)
+        stratum = {"class": "_sk_y", "domain": "_sk_d"}.get(by, "_sk_s")
+        if by == "pair":
+            frame = frame.withColumn("_sk_s", F.struct("_sk_d", "_sk_y"))
+        grown, keys, counts, targets = resample_plan(
+            frame,
+            stratum,
+            functools.partial(mixture_targets, **params),
+            who="mix",
+            seed=seed,
+            hash_cols=records.columns,
+            copy_col="_sk_copy",
+        )
+        self._write_grown(grown, target, shuffle, seed)
+        keys = [tuple(k) if by == "pair" else k for k in keys]
+        before = dict(zip(keys, counts.tolist(), strict=True))
+        return before, dict(zip(keys, targets.tolist(), strict=True))
