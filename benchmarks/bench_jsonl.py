@@ -162,6 +162,18 @@ def commands(data, work):
             os.path.join(work, "balanced.jsonl"),
             "--force",
         ],  # fmt: skip
+        "skbalance mix --temperature 0.3": [
+            EXE,
+            "mix",
+            data,
+            "--label",
+            "category",
+            "--temperature",
+            "0.3",
+            "-o",
+            os.path.join(work, "mixed.jsonl"),
+            "--force",
+        ],  # fmt: skip
         "skbalance balance --target-ratio 0.5": [
             EXE,
             "balance",
@@ -221,6 +233,22 @@ def check(data, work, outputs):
     _check_copies(data, Path(work, "balanced.jsonl"), n, lambda t: 0.01 * t - 1)
     big = max(counts.values())
     _check_copies(data, Path(work, "ratio.jsonl"), n, lambda t: big // 2)
+    _check_mixture(data, Path(work, "mixed.jsonl"), counts)
+
+
+def _check_mixture(data, path, counts):
+    """The mixture: as many records as in, every one an input line, the
+    class counts those of mixture_counts at temperature 0.3."""
+    from skbalance import mixture_counts
+
+    keys = sorted(counts)
+    want = mixture_counts([counts[k] for k in keys], temperature=0.3)
+    known = {hash(line) for line in _lines(data)}
+    after = collections.Counter()
+    for line in _lines(path):
+        assert hash(line) in known
+        after[json.loads(line)["category"]] += 1
+    assert [after[k] for k in keys] == list(want)
 
 
 def main():
@@ -326,6 +354,11 @@ def report(n, size, walls, rss, rounds, out):
         "skbalance weights": ("RSS <= 200 MB, faster than pandas", pandas, 200e6),
         "skbalance split": ("RSS <= 100 B/record + 100 MB, <= loop", loop, budget),
         "skbalance balance": ("RSS <= 100 B/record + 100 MB, <= loop", loop, budget),
+        "skbalance mix --temperature 0.3": (
+            "as balance: RSS <= 100 B/record + 100 MB, <= loop",
+            loop,
+            budget,
+        ),
         "skbalance balance --target-ratio 0.5": ("(6.4x the records out)", None, None),
     }
     for name in walls:
