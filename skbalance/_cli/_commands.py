@@ -65,7 +65,7 @@ def analyze(args, engine, *, out, err):
     )
     if report.severity in _TO_BALANCE and not args.json:
         print_next(
-            ["skbalance", "split", args.input, *_same_options(args, engine)]
+            ["skbalance", "split", args.input, *_same_options(args)]
             + ["--out-dir", "parts"],
             out,
         )
@@ -79,7 +79,7 @@ def analyze(args, engine, *, out, err):
 _TO_BALANCE = ("moderate", "severe")
 
 
-def _same_options(args, engine):
+def _same_options(args):
     """The options a next command needs to read as this one did."""
     words = [] if args.label == "label" else ["--label", args.label]
     if args.engine != "memory":
@@ -136,7 +136,7 @@ def split(args, engine, *, out, err):
         ext = "parquet" if engine.fmt == "parquet" else "jsonl"
         path = os.path.join(args.out_dir, f"train.{ext}")
         print_next(
-            ["skbalance", "balance", path, *_same_options(args, engine)]
+            ["skbalance", "balance", path, *_same_options(args)]
             + ["--min-share", suggested_share(len(train)), "-o"]
             + [os.path.join(args.out_dir, f"train.balanced.{ext}")],
             out,
