@@ -49,7 +49,9 @@ class Cache:
         return self.directory / key[:2] / f"{key}.json"
 
     def get(self, key):
-        """The texts cached under ``key``, or None (missing or corrupt)."""
+        """The rewrites cached under ``key`` (texts, dicts of fields or message
+        lists, checked against their seed by the caller), or None (missing or
+        corrupt)."""
         if self.directory is None:
             return None
         try:
@@ -59,10 +61,11 @@ class Cache:
         texts = entry.get("texts") if isinstance(entry, dict) else None
         if entry.get("key") != key or not isinstance(texts, list):
             return None
-        return [t for t in texts if isinstance(t, str)]
+        return texts
 
     def put(self, key, meta, texts):
-        """Cache ``texts`` under ``key``, with the request's ``meta``."""
+        """Cache ``texts`` (the rewrites: texts, fields or message lists) under
+        ``key``, with the request's ``meta``."""
         if self.directory is None:
             return
         path = self._path(key)
