@@ -69,6 +69,11 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         ``(examples, label, n, random_state) -> list`` (called once per
         seed, ``examples[0]`` the seed's text, fields dict or message list)
         plugs in any other model; ``"offline"`` is :func:`offline_generator`.
+        A callable's rewrites are cached under a hash of its code, default
+        arguments and closure values (so two lambdas, or one factory called
+        with other settings, never share entries); give it a ``cache_key``
+        attribute (a str) to name what its answers depend on instead, e.g.
+        when it reads module globals or a remote model's version.
     model : str, default="claude-haiku-4-5"
         Model id for ``generator="anthropic"``.
     n_per_request : int, default=5
@@ -124,7 +129,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         and the shuffle. Resolved with scikit-learn's ``check_random_state``:
         an int and ``RandomState(int)`` give the same output; None gives new
         requests that the cache does not answer only where the seeds differ
-        (the cache key is the seed text, model, class and slot).
+        (the cache key is the seed text, generator, class and slot).
 
     Attributes
     ----------

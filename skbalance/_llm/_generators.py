@@ -14,8 +14,11 @@ the others more examples of its class) is called once per seed by
 request, asking for every seed's rewrites in one tool call.
 """
 
+import functools
+import hashlib
 import json
 import threading
+import types
 
 import numpy as np
 
@@ -32,6 +35,7 @@ __all__ = [
     "anthropic_sdk",
     "check_generated",
     "generator_id",
+    "generator_key",
     "make_generator",
     "offline_generator",
     "request_body",
@@ -362,3 +366,110 @@ def generator_id(generator, model):
         name = getattr(generator, "__qualname__", type(generator).__name__)
         return f"callable:{getattr(generator, '__module__', '')}.{name}"
     return "offline" if generator == "offline" else model
+
+
+def _setting(value, seen):
+    """A stable description of a value a callable depends on: a function by
+    its fingerprint, another object by its ``repr``, or by its type when the
+    ``repr`` shows only a memory address (a live client, a lock)."""
+    if callable(value) and not isinstance(value, type):
+        return _fingerprint(value, seen)
+    shown = repr(value)
+    if " at 0x" in shown:
+        return f"<{type(value).__module__}.{type(value).__qualname__}>"
+    return shown
+
+
+def _code(code):
+    """The bytecode, constants and names of a code object, nested code
+    objects (inner functions, lambdas) included."""
+    return [
+        code.co_code.hex(),
+        [
+            _code(c) if isinstance(c, types.CodeType) else repr(c)
+            for c in code.co_consts
+        ],
+        list(code.co_names),
+    ]
+
+
+def _fingerprint(function, seen):
+    explicit = getattr(function, "cache_key", None)
+    if isinstance(explicit, str):
+        return ["cache_key", explicit]
+    if id(function) in seen:  # a recursive closure
+        return "<recursion>"
+    seen = seen | {id(function)}
+    if isinstance(function, functools.partial):
+        return [
+            "partial",
+            _fingerprint(function.func, seen),
+            [_setting(a, seen) for a in function.args],
+            {k: _setting(v, seen) for k, v in sorted(function.keywords.items())},
+        ]
+    if isinstance(function, types.MethodType):
+        return [
+            "method",
+            _fingerprint(function.__func__, seen),
+            _setting(function.__self__, seen),
+        ]
+    code = getattr(function, "__code__", None)
+    if code is None:  # an object with __call__: its class's code, its state
+        call = type(function).__call__
+        inner = _code(call.__code__) if hasattr(call, "__code__") else []
+        state = getattr(function, "__dict__", {})
+        return [
+            "object",
+            f"{type(function).__module__}.{type(function).__qualname__}",
+            inner,
+            {k: _setting(v, seen) for k, v in sorted(state.items())},
+            _setting(function, seen) if " at 0x" not in repr(function) else "",
+        ]
+    cells = [
+        _setting(cell.cell_contents, seen) if _has_contents(cell) else "<empty>"
+        for cell in function.__closure__ or ()
+    ]
+    return [
+        "function",
+        f"{getattr(function, '__module__', '')}.{function.__qualname__}",
+        _code(code),
+        [_setting(d, seen) for d in function.__defaults__ or ()],
+        {
+            k: _setting(v, seen)
+            for k, v in sorted((function.__kwdefaults__ or {}).items())
+        },
+        cells,
+    ]
+
+
+def _has_contents(cell):
+    try:
+        cell.cell_contents  # noqa: B018 - an unset cell raises
+    except ValueError:
+        return False
+    return True
+
+
+def generator_key(generator, model):
+    """What identifies a generator in cache keys.
+
+    The model id, or ``"offline"``; for a callable, its :func:`generator_id`
+    and a hash of what its answers depend on; or, when it has a
+    ``cache_key`` attribute (a str: the caller's promise that equal keys give
+    interchangeable answers), that key alone. Without one, the hash is of
+    its code (bytecode,
+    constants, names, nested functions), default arguments and closure
+    values (by ``repr``; an object whose ``repr`` shows only an address, such
+    as a client, counts by its type), through ``functools.partial``, bound
+    methods and callable objects (their class's ``__call__`` and their
+    attributes). Two lambdas, or one closure factory called with other
+    settings, get different keys. Module globals it reads are not part of
+    the key: give ``cache_key`` when they matter.
+    """
+    made_by = generator_id(generator, model)
+    if not callable(generator):
+        return made_by
+    if isinstance(getattr(generator, "cache_key", None), str):
+        return f"cache_key:{generator.cache_key}"
+    fingerprint = json.dumps(_fingerprint(generator, frozenset()), sort_keys=True)
+    return f"{made_by}#{hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}"

@@ -19,7 +19,7 @@ from skbalance._llm._cache import Cache, cache_key
 from skbalance._llm._generators import (
     PROMPT_VERSION,
     USAGE_FIELDS,
-    generator_id,
+    generator_key,
     request_body,
 )
 from skbalance._llm._rewrite import canonical, check_variant, unit_text
@@ -257,7 +257,7 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         labels=labels.tolist(),
         meta={
             "prompt_version": PROMPT_VERSION,
-            "model": generator_id(sampler.generator, sampler.model),
+            "model": generator_key(sampler.generator, sampler.model),
         },
         n_per_request=sampler.n_per_request,
         context_of=context_of,

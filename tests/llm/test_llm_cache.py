@@ -117,3 +117,59 @@ def test_a_grid_on_chat_records_costs_little_more_than_its_largest_fit(api, tmp_
     print(f"requests: single fits {single}, grid 3 x 5 + refit {total}")
     assert grid.best_params_["llmaugmentsampler__target_ratio"] in ratios
     assert total <= 1.1 * largest, (total, largest)
+
+
+def _fit_texts(tmp_path, generator):
+    texts, y = _texts()
+    sampler = LLMAugmentSampler(
+        generator=generator, cache=tmp_path / "c", dedupe=False, random_state=0
+    )
+    X_res, _ = sampler.fit_resample(texts, y)
+    return X_res[15:], sampler
+
+
+def test_two_lambdas_do_not_share_cache_entries(tmp_path):
+    first = lambda ex, label, n, rs: [f"{ex[0]} A{rs}-{i}" for i in range(n)]  # noqa: E731
+    second = lambda ex, label, n, rs: [f"{ex[0]} B{rs}-{i}" for i in range(n)]  # noqa: E731
+    new_a, _ = _fit_texts(tmp_path, first)
+    new_b, sampler = _fit_texts(tmp_path, second)
+    assert sampler.n_cached_ == 0 and sampler.n_requests_ > 0
+    assert all(" A" in t for t in new_a) and all(" B" in t for t in new_b)
+    again, sampler = _fit_texts(tmp_path, first)
+    assert sampler.n_requests_ == 0 and again == new_a
+
+
+def _factory(tone, *, suffix="."):
+    def generate(examples, label, n, random_state):
+        return [
+            f"{examples[0]} in a {tone} tone{suffix} #{random_state}-{i}"
+            for i in range(n)
+        ]
+
+    return generate
+
+
+def test_a_closure_factory_with_other_settings_gets_its_own_entries(tmp_path):
+    new_formal, _ = _fit_texts(tmp_path, _factory("formal"))
+    new_casual, sampler = _fit_texts(tmp_path, _factory("casual"))
+    assert sampler.n_cached_ == 0
+    assert all("casual tone" in t for t in new_casual)
+    _, sampler = _fit_texts(tmp_path, _factory("casual", suffix="!"))  # a default
+    assert sampler.n_cached_ == 0
+    # the same settings again, from a new closure: answered by the cache
+    again, sampler = _fit_texts(tmp_path, _factory("formal"))
+    assert (sampler.n_requests_, sampler.n_cached_) == (0, 21)
+    assert again == new_formal
+
+
+def test_an_explicit_cache_key_is_the_callers_promise(tmp_path):
+    def one(examples, label, n, random_state):
+        return [f"{examples[0]} one {random_state}-{i}" for i in range(n)]
+
+    def other(examples, label, n, random_state):
+        return [f"{examples[0]} other {random_state}-{i}" for i in range(n)]
+
+    one.cache_key = other.cache_key = "my-model-v1"
+    new_one, _ = _fit_texts(tmp_path, one)
+    new_other, sampler = _fit_texts(tmp_path, other)
+    assert sampler.n_requests_ == 0 and new_other == new_one
