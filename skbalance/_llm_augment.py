@@ -61,8 +61,10 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         together (``["instruction", "response"]``); or the field of a chat
         record's message list (``"messages"``), whose non-system turns are
         rewritten together with the same roles and turn count (system
-        messages are kept verbatim). Other fields of a new record are copied
-        from its seed. None when X is a list or 1-D array of texts.
+        messages are context: sent once in the system prompt, not rewritten,
+        kept verbatim, not part of the duplicate check). Other fields of a
+        new record are copied from its seed. None when X is a list or 1-D
+        array of texts.
     generator : "anthropic", "offline" or callable, default="anthropic"
         ``"anthropic"`` calls the Messages API with the official SDK (extra
         ``llm``; key from ``ANTHROPIC_API_KEY``). A callable

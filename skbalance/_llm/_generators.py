@@ -23,7 +23,7 @@ import types
 import numpy as np
 
 from skbalance._compat import import_optional
-from skbalance._llm._rewrite import unit_schema
+from skbalance._llm._rewrite import model_view, system_prompts, unit_schema
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -43,7 +43,7 @@ __all__ = [
 
 #: bump when the prompt changes, so that cached answers to the old prompt are
 #: not reused
-PROMPT_VERSION = 2
+PROMPT_VERSION = 3
 DEFAULT_MODEL = "claude-haiku-4-5"
 _TOOL = "record_examples"
 #: the token counts of the API's usage object that a fit adds up
@@ -281,20 +281,34 @@ class AnthropicGenerator:
 
 
 def request_body(request, model, max_tokens, *, min_cached_tokens=None):
-    """The body of the Messages API request for ``request``: the instructions
-    and the class's examples as a system prompt (marked for the API's prompt
-    cache when at least ``min_cached_tokens`` long), the seeds as the user
-    message, and a forced tool call whose schema fits the seeds' kind."""
+    """The body of the Messages API request for ``request``: the instructions,
+    the system prompts of the conversations and the class's examples as a
+    system prompt (marked for the API's prompt cache when at least
+    ``min_cached_tokens`` long), the seeds as the user message, and a forced
+    tool call whose schema fits the seeds' kind.
+
+    A conversation's system messages are context, written once in the system
+    prompt and referred to by number from its seed; the seed and its
+    rewrites hold only the other turns."""
     kind, label = request["kind"], request["label"]
     what = {
         "text": "texts",
         "fields": "records (every field rewritten together, so that they "
         "still belong together)",
-        "chat": "conversations (every non-system turn rewritten, keeping the "
-        "roles and the number of turns; system messages stay as they are)",
+        "chat": "conversations (every turn rewritten, keeping the roles and the "
+        "number of turns; the system prompt a conversation runs under is "
+        "context: do not return it)",
     }[kind]
+    prompts = list(
+        dict.fromkeys(
+            text
+            for unit in [*request["context"], *(seed for seed, _ in request["seeds"])]
+            for text in system_prompts(unit)
+        )
+    )
+    number = {text: k for k, text in enumerate(prompts)}
     shown = "".join(
-        f"<example>{json.dumps(e, ensure_ascii=False)}</example>\n"
+        f"<example>{json.dumps(model_view(e), ensure_ascii=False)}</example>\n"
         for e in request["context"]
     )
     system = (
@@ -302,14 +316,21 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
         f"rewrite {what} of this class: vary the wording, length, tone and "
         "details, keep the meaning and the class, do not copy the seed or the "
         "examples, and do not number the rewrites.\n"
+        + "".join(
+            f'<system_prompt id="{k}">{text}</system_prompt>\n'
+            for k, text in enumerate(prompts)
+        )
         + (f"Examples of this class:\n{shown}" if shown else "")
     )
     system_block = {"type": "text", "text": system}
     if min_cached_tokens is not None and len(system) // 4 >= min_cached_tokens:
         system_block["cache_control"] = {"type": "ephemeral"}
-    seeds = [
-        {"id": k, "n": n, "seed": seed} for k, (seed, n) in enumerate(request["seeds"])
-    ]
+    seeds = []
+    for k, (seed, n) in enumerate(request["seeds"]):
+        entry = {"id": k, "n": n, "seed": model_view(seed)}
+        if system_prompts(seed):
+            entry["system_prompt"] = [number[t] for t in system_prompts(seed)]
+        seeds.append(entry)
     style = _STYLES[request["random_state"] % len(_STYLES)]
     prompt = (
         "Rewrite each seed below as many times as its n says. "
@@ -317,7 +338,7 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
         f"<seeds>{json.dumps(seeds, ensure_ascii=False)}</seeds>\n"
         f"Return every rewrite with the {_TOOL} tool, with the id of its seed."
     )
-    schema = unit_schema(kind, request["seeds"][0][0])
+    schema = unit_schema(kind, model_view(request["seeds"][0][0]))
     return {
         "model": model,
         "max_tokens": max_tokens,

@@ -22,7 +22,13 @@ from skbalance._llm._generators import (
     generator_key,
     request_body,
 )
-from skbalance._llm._rewrite import canonical, check_variant, unit_text
+from skbalance._llm._rewrite import (
+    canonical,
+    check_variant,
+    dedupe_text,
+    model_view,
+    unit_text,
+)
 from skbalance._llm._send import run_batch, run_concurrent
 from skbalance._text import Dedupe, stable_rank
 
@@ -194,7 +200,7 @@ def collect_rewrites(
         if dedupe is None:
             kept = sum(take(row, unit) for row, unit in valid)
         else:
-            kept = dedupe.run(valid, take, text_of=unit_text)
+            kept = dedupe.run(valid, take, text_of=dedupe_text)
         stats["kept"] += kept
         if budget == 0:
             break
@@ -249,7 +255,11 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
             progress=sampler.progress,
         )
 
-    dedupe = Dedupe(texts, labels, sampler.similarity) if sampler.dedupe else None
+    dedupe = (
+        Dedupe([dedupe_text(u) for u in units], labels, sampler.similarity)
+        if sampler.dedupe
+        else None
+    )
     return collect_rewrites(
         need,
         units=units,
@@ -277,7 +287,7 @@ def estimate_tokens(requests, model, max_tokens):
         len(json.dumps(request_body(r, model, max_tokens))) for r in requests
     )
     chars_out = sum(
-        40 + n * (40 + int(1.2 * len(canonical(seed))))
+        40 + n * (40 + int(1.2 * len(canonical(model_view(seed)))))
         for r in requests
         for seed, n in r["seeds"]
     )

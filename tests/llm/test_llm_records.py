@@ -3,6 +3,7 @@ contribute, whole records and conversations, usage and prompt caching, and
 failing fast when the API is down. Against the local fake Messages API."""
 
 import gc
+import json
 import math
 import socket
 import warnings
@@ -13,7 +14,7 @@ import pytest
 
 from skbalance import LLMAugmentSampler
 from skbalance._llm._rewrite import check_variant
-from skbalance._llm._testing import API_KEY
+from skbalance._llm._testing import API_KEY, _answer, _seeds
 
 pytest.importorskip("anthropic", reason="the llm extra (anthropic SDK) is needed")
 
@@ -137,6 +138,10 @@ def test_a_rewrite_must_fit_its_seed():
         {"role": "user", "content": "Can I get a refund?"},
         {"role": "assistant", "content": "Sure."},
     ]
+    # the shape a model is asked for: the non-system turns only
+    assert check_variant("chat", chat, good[1:]) == check_variant("chat", chat, good)
+    assert check_variant("chat", chat, good[2:]) is None  # a turn missing
+    assert check_variant("chat", chat, [good[2], good[1]]) is None  # roles swapped
     assert check_variant("chat", chat, good[:2]) is None  # a turn missing
     assert check_variant("chat", chat, [good[0], good[2], good[1]]) is None  # roles
     assert check_variant("chat", chat, [*good[:2], {"role": "assistant"}]) is None
@@ -176,7 +181,6 @@ def test_usage_is_recorded_and_dry_run_estimates_it(api, tmp_path):
 
 
 def _answers(api):
-    from skbalance._llm._testing import _answer
 
     return [_answer(r["body"], "ok") for r in api.requests]
 
@@ -281,3 +285,54 @@ def test_dry_run_sends_nothing_and_counts_the_cache(api, tmp_path):
     assert again.dry_run(texts, y)["cached"] == 100
     assert again.dry_run(texts, y)["requests"] == 0
     np.testing.assert_array_equal(sampler.sample_indices_[:200], np.arange(200))
+
+
+LONG_SYSTEM = "".join(
+    f"Rule {i}: answer customers of plan {TOPICS[i % 7]} politely, cite the "
+    f"policy section {i}, never promise a refund before checking order {i}. "
+    for i in range(80)
+)
+
+
+def test_a_long_system_prompt_is_context_sent_once_and_never_echoed(api, tmp_path):
+    """A 10,000-character system prompt: written once per request, in the
+    cached system prompt; the seeds and the answers hold only the other
+    turns; every rewrite is kept (it used to be a near-duplicate of every
+    other through the shared prompt: 0 rows kept)."""
+    texts, y = _tickets()
+    assert len(LONG_SYSTEM) > 10_000
+    records = [_chat(i, t) for i, t in enumerate(texts)]
+    for record in records:
+        record["messages"][0]["content"] = LONG_SYSTEM
+    sampler = LLMAugmentSampler(
+        text="messages", target_ratio=0.3, cache=None, random_state=0
+    )
+    X_res, _ = sampler.fit_resample(records, y)
+    assert sampler.shortfall_ == {}
+    stats = sampler.generation_stats_
+    assert stats["kept"] == stats["received"] == 15 + 25
+    for body in (r["body"] for r in api.requests):
+        assert json.dumps(body).count("Rule 79: answer") == 1
+        (block,) = body["system"]
+        assert LONG_SYSTEM in block["text"] and block["cache_control"]
+        seeds = _seeds(body)
+        assert [m["role"] for s in seeds for m in s["seed"]] == [
+            "user",
+            "assistant",
+        ] * len(seeds)
+        assert all(s["system_prompt"] == [0] for s in seeds)
+    for answer in _answers(api):
+        rewrites = answer["content"][0]["input"]["rewrites"]
+        assert {m["role"] for r in rewrites for m in r["rewrite"]} == {
+            "user",
+            "assistant",
+        }
+    for record, seed in zip(
+        X_res[len(records) :], sampler.sample_indices_[len(records) :], strict=True
+    ):
+        assert record["messages"][0] == records[seed]["messages"][0]  # verbatim
+        assert (
+            record["messages"][1]["content"] != records[seed]["messages"][1]["content"]
+        )
+    # the shared prefix is written to the API's prompt cache once per class
+    assert sampler.usage_["cache_read_input_tokens"] > 0
