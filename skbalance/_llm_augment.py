@@ -19,7 +19,12 @@ import numpy as np
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
 from skbalance._containers import is_dataframe
-from skbalance._llm._generators import DEFAULT_MODEL, generator_id, make_generator
+from skbalance._llm._generators import (
+    DEFAULT_MODEL,
+    check_client_options,
+    generator_id,
+    make_generator,
+)
 from skbalance._llm._requests import estimate_tokens, generate
 from skbalance._llm._rewrite import read_units, unit_text, write_units
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target, stratum_targets
@@ -107,7 +112,10 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         Output token limit of one request.
     client_options : dict or None, default=None
         Keyword arguments of ``anthropic.Anthropic`` (``max_retries``,
-        ``timeout``, ``base_url``); the key stays in the environment.
+        ``timeout``, ``base_url``). ``timeout`` is 60 seconds unless given
+        (the SDK's own default is 600). A key (``api_key``, ``auth_token``)
+        is refused: it would be kept in ``repr``, ``get_params`` and pickles;
+        set ``ANTHROPIC_API_KEY`` instead.
     max_rounds : int, default=3
         Rounds of top-up requests for texts lost to validation or dedupe.
     batch : bool, default=False
@@ -274,6 +282,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
                 f"provenance={self.provenance!r} needs records (dicts) with text=; "
                 "for texts and DataFrames use is_synthetic_ and sample_indices_."
             )
+        check_client_options(self.client_options)
         kind, units = read_units(X, self.text)
         need = Counter(sources.tolist())
         generator = make_generator(
@@ -343,6 +352,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         return self._dry_run(X, y)
 
     def _dry_run(self, X, y):
+        check_client_options(self.client_options)
         plan = self._plan(X, y)
         kind, units = read_units(X, self.text)
         planned = []

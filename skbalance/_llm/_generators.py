@@ -33,6 +33,7 @@ __all__ = [
     "AnthropicGenerator",
     "CallableGenerator",
     "anthropic_sdk",
+    "check_client_options",
     "check_generated",
     "generator_id",
     "generator_key",
@@ -45,6 +46,12 @@ __all__ = [
 #: not reused
 PROMPT_VERSION = 3
 DEFAULT_MODEL = "claude-haiku-4-5"
+#: seconds a request may take before the client gives up on it (and retries
+#: it); the SDK's own default is 600
+DEFAULT_TIMEOUT = 60.0
+#: client options that hold a credential, and the environment variable that
+#: should hold it instead
+_SECRETS = {"api_key": "ANTHROPIC_API_KEY", "auth_token": "ANTHROPIC_AUTH_TOKEN"}
 _TOOL = "record_examples"
 #: the token counts of the API's usage object that a fit adds up
 USAGE_FIELDS = (
@@ -235,7 +242,8 @@ class AnthropicGenerator:
         anthropic = anthropic_sdk("LLMAugmentSampler(generator='anthropic')")
         self.model = model
         self.max_tokens = max_tokens
-        self.client = anthropic.Anthropic(**(client_options or {}))
+        options = {"timeout": DEFAULT_TIMEOUT, **(client_options or {})}
+        self.client = anthropic.Anthropic(**options)
         self.connection_errors = (anthropic.APIConnectionError,)
         self._lock = threading.Lock()
 
@@ -369,6 +377,19 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
         "tool_choice": {"type": "tool", "name": _TOOL},
         "messages": [{"role": "user", "content": prompt}],
     }
+
+
+def check_client_options(client_options):
+    """Refuse credentials in ``client_options``: a parameter's value is kept in
+    the sampler's ``repr``, ``get_params`` and pickles (a saved
+    ``GridSearchCV``), so a key there would leak; the environment holds it."""
+    for name, variable in _SECRETS.items():
+        if name in (client_options or {}):
+            raise ValueError(
+                f"client_options holds {name!r}: a key given there is kept in "
+                "the sampler's repr, get_params and pickles. Set the "
+                f"{variable} environment variable instead."
+            )
 
 
 def make_generator(generator, model, max_tokens, client_options):

@@ -128,16 +128,14 @@ def collect_rewrites(
     answered = []  # ((row, j), row, unit) of the answers of the current round
     position = {}  # item key -> (row, j)
 
-    def on_answer(request, rewrites):
-        for row, keys, got in zip(
-            request["rows"], request["item_keys"], rewrites, strict=True
-        ):
-            for k, key in enumerate(keys):
-                answer = got[k : k + 1]
+    def on_answer(request, answers, *, stored=False):
+        # answers: item key -> its rewrites (one, or none)
+        for key, answer in answers.items():
+            if not stored:
                 # an item left unanswered is cached empty: the top-up that
                 # replaces it is cached too, so a rerun sends nothing
                 cache.put(key, {**meta, "label": str(request["label"])}, answer)
-                answered.extend((position[key], row, unit) for unit in answer)
+            answered.extend((position[key], position[key][0], u) for u in answer)
 
     def take(row, unit):
         if len(accepted[row]) < need[row]:
@@ -233,6 +231,45 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         return [units[r] for r in rows[: sampler.n_examples - 1]]
 
     cache = Cache(sampler.cache)
+    meta = {
+        "prompt_version": PROMPT_VERSION,
+        "model": generator_key(sampler.generator, sampler.model),
+    }
+
+    def by_item(request, rewrites):
+        """Item key -> its rewrite (a list of one, or empty), from the
+        rewrites of every seed of ``request``."""
+        return {
+            key: got[k : k + 1]
+            for keys, got in zip(request["item_keys"], rewrites, strict=True)
+            for k, key in enumerate(keys)
+        }
+
+    def claimed(request):
+        """Send ``request`` for what the cache still misses once its entries
+        are locked (another fit may have answered them meanwhile), and store
+        the answers before the locks are released."""
+        keys = [key for keys in request["item_keys"] for key in keys]
+        with cache.claim(keys):
+            hits = {key: cache.get(key) for key in keys}
+            answers = {key: hit for key, hit in hits.items() if hit is not None}
+            missing = [
+                [k for k in keys if hits[k] is None] for keys in request["item_keys"]
+            ]
+            if not any(missing):
+                return answers, {}, False
+            kept = [k for k, m in enumerate(missing) if m]
+            narrowed = {
+                **request,
+                "seeds": [(request["seeds"][k][0], len(missing[k])) for k in kept],
+                "rows": [request["rows"][k] for k in kept],
+                "item_keys": [missing[k] for k in kept],
+            }
+            rewrites, usage = generator(narrowed)
+            fresh = by_item(narrowed, rewrites)
+            for key, answer in fresh.items():
+                cache.put(key, {**meta, "label": str(request["label"])}, answer)
+        return {**answers, **fresh}, usage, True
 
     def send(requests, on_answer):
         if planned is not None:
@@ -242,17 +279,20 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
             return run_batch(
                 generator,
                 requests,
-                on_answer,
+                lambda request, rewrites: on_answer(
+                    request, by_item(request, rewrites)
+                ),
                 cache=cache,
                 poll_interval=sampler.poll_interval,
                 progress=sampler.progress,
             )
         return run_concurrent(
-            generator,
+            claimed,
             requests,
-            on_answer,
+            lambda request, answers: on_answer(request, answers, stored=True),
             max_concurrency=sampler.max_concurrency,
             progress=sampler.progress,
+            connection_errors=getattr(generator, "connection_errors", ()),
         )
 
     dedupe = (
@@ -265,10 +305,7 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         units=units,
         kind=kind,
         labels=labels.tolist(),
-        meta={
-            "prompt_version": PROMPT_VERSION,
-            "model": generator_key(sampler.generator, sampler.model),
-        },
+        meta=meta,
         n_per_request=sampler.n_per_request,
         context_of=context_of,
         seed_of=seed_of,

@@ -10,6 +10,7 @@ machine.
 
 import hashlib
 import json
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,14 @@ __all__ = ["API_KEY", "FakeMessagesAPI"]
 
 #: the API key tests give the client; it must never reach a file
 API_KEY = "sk-ant-test-0123456789-secret"
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # a client that gave up (its timeout) closed the socket: not an error
+        # of the fake; anything else is printed as usual
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FakeMessagesAPI:
@@ -66,7 +75,7 @@ class FakeMessagesAPI:
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
