@@ -32,6 +32,16 @@ from skbalance._text import stable_rank
 
 __all__ = ["LLMAugmentSampler"]
 
+#: what a fit can lose on the way to its target, counted by ``generate``
+_LOST = (
+    "invalid",
+    "duplicates",
+    "filtered",
+    "truncated",
+    "unanswered",
+    "unrequested",
+)
+
 
 class LLMAugmentSampler(BaseStrataOverSampler):
     """Add new examples of rare classes, written by an LLM.
@@ -97,8 +107,12 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         a seed, so that CV folds and grid candidates reuse them; ``"auto"``
         is ``~/.cache/skbalance/llm``; None disables it.
     max_requests : int or None, default=None
-        At most this many new requests per fit; classes left short are named
-        in a warning and in ``shortfall_``.
+        At most this many new requests per fit, shared between the classes
+        in proportion to the requests they need (every class below target
+        gets one at least while the budget allows); rewrites lost to
+        validation, dedupe or ``label_filter`` are topped up within what is
+        left. Classes left short are named in a warning, with the causes,
+        and in ``shortfall_``.
     dedupe : bool, default=True
         Drop texts equal (after case folding and collapsing whitespace) to an
         original or to another new text, and texts whose character 3-gram
@@ -107,9 +121,13 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         Near-duplicate threshold of ``dedupe``.
     label_filter : classifier, callable or None, default=None
         A fitted classifier (``predict``) or a callable mapping a list of texts
-        to labels: new texts it assigns to another class are dropped.
+        to labels: new texts it assigns to another class are dropped, and
+        replaced by top-up requests.
     max_tokens : int, default=2048
-        Output token limit of one request.
+        Output token limit of one request. Requests ask for fewer than
+        ``n_per_request`` rewrites when their estimated output would not fit
+        (the dry run warns); an answer cut off at the limit (``stop_reason``
+        ``"max_tokens"``) is counted and named in the shortfall warning.
     client_options : dict or None, default=None
         Keyword arguments of ``anthropic.Anthropic`` (``max_retries``,
         ``timeout``, ``base_url``). ``timeout`` is 60 seconds unless given
@@ -161,7 +179,11 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         ``cache_read_input_tokens`` (zeros for callables).
     generation_stats_ : dict
         ``requests``, ``cached``, ``received`` (rewrites received) and
-        ``kept`` (after validation and dedupe).
+        ``kept`` (after validation, ``label_filter`` and dedupe); and what
+        was lost: ``invalid``, ``filtered`` and ``duplicates`` rewrites,
+        ``truncated`` answers (cut off at ``max_tokens``), ``unanswered``
+        rewrites (asked for, not returned) and ``unrequested`` ones (beyond
+        ``max_requests``).
 
     See Also
     --------
@@ -295,23 +317,20 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         finally:
             generator.close()
         self.usage_ = stats.pop("usage")
-        self.generation_stats_ = stats
+        lost = {name: stats.pop(name) for name in _LOST}
+        for name in ("requests_needed", "covered", "split"):
+            stats.pop(name, None)
+        self.generation_stats_ = {**stats, **lost}
         self.n_requests_, self.n_cached_ = stats["requests"], stats["cached"]
         seeds = [row for row in sorted(accepted) for _ in accepted[row]]
         new = [unit for row in sorted(accepted) for unit in accepted[row]]
-        if self.label_filter is not None and new:
-            f, texts = self.label_filter, [unit_text(unit) for unit in new]
-            predicted = f.predict(texts) if hasattr(f, "predict") else f(texts)
-            keep = (np.asarray(predicted) == labels[seeds]).tolist()
-            seeds = [s for s, k in zip(seeds, keep, strict=True) if k]
-            new = [u for u, k in zip(new, keep, strict=True) if k]
         wanted, got = Counter(labels[sources].tolist()), Counter(labels[seeds].tolist())
         self.shortfall_ = {k: wanted[k] - got[k] for k in wanted if wanted[k] > got[k]}
         if self.shortfall_:
             warnings.warn(
                 "LLMAugmentSampler fell short of target for "
                 + ", ".join(f"{k!r} ({v} rows)" for k, v in self.shortfall_.items())
-                + " (max_requests reached, or texts lost to validation and dedupe).",
+                + f" ({self._causes(lost)}).",
                 UserWarning,
                 stacklevel=4,
             )
@@ -321,6 +340,31 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             made_by = generator_id(self.generator, self.model)
             stamp = {self.provenance: {"generator": made_by}}
         return seeds, write_units(X, seeds, self.text, kind, new, stamp=stamp)
+
+    def _causes(self, lost):
+        """The causes of a shortfall, from what ``generate`` lost."""
+        causes = []
+        if lost["unrequested"]:
+            causes.append(
+                f"max_requests={self.max_requests} reached with "
+                f"{lost['unrequested']} rewrites not requested"
+            )
+        if lost["truncated"]:
+            causes.append(
+                f"{lost['truncated']} answers cut off at max_tokens="
+                f"{self.max_tokens} (stop_reason max_tokens)"
+            )
+        for name, what in [
+            ("unanswered", "rewrites asked for and not returned"),
+            ("invalid", "invalid rewrites"),
+            ("duplicates", "duplicates"),
+            ("filtered", "rewrites the label_filter gave another class"),
+        ]:
+            if lost[name]:
+                causes.append(f"{lost[name]} {what}")
+        if not lost["unrequested"]:
+            causes.append(f"not replaced within max_rounds={self.max_rounds}")
+        return "; ".join(causes)
 
     def _finish(self, plan, sources):
         order = super()._finish(plan, sources)
@@ -342,12 +386,19 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         Returns
         -------
         plan : dict
-            ``rows_to_add`` per class; ``requests``, the first round's
-            requests (top-ups for rewrites lost to validation and dedupe come
-            on top); ``cached``, the rewrites the cache already holds; and
-            ``input_tokens`` / ``output_tokens``, estimates (4 characters a
-            token) of what the requests would use, from the prompts that
-            would be sent and rewrites as long as their seeds.
+            ``rows_to_add`` per class, the full need; ``requests``, the first
+            round's requests within ``max_requests`` (top-ups for rewrites
+            lost to validation, dedupe and ``label_filter`` come on top,
+            within the budget); ``requests_needed``, the first round's
+            requests without the budget; ``rows_covered`` per class, the rows
+            the cache and the budgeted requests ask for; ``cached``, the
+            rewrites the cache already holds; ``input_tokens`` /
+            ``output_tokens``, estimates (4 characters a token) of what the
+            requests would use, from the prompts that would be sent and
+            rewrites a little longer than their seeds; and
+            ``max_output_tokens``, the estimate of the largest request. A
+            request holds fewer than ``n_per_request`` rewrites when they
+            would not fit in ``max_tokens`` (with a warning here).
         """
         return self._dry_run(X, y)
 
@@ -360,11 +411,44 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         _, stats = generate(
             self, units, kind, plan.labels, need, plan.rng, planned=planned
         )
+        tokens = estimate_tokens(planned, self.model, self.max_tokens)
+        largest = max(
+            (
+                estimate_tokens([r], self.model, self.max_tokens)["output_tokens"]
+                for r in planned
+            ),
+            default=0,
+        )
+        if stats.get("split"):
+            warnings.warn(
+                f"LLMAugmentSampler: n_per_request={self.n_per_request} rewrites "
+                f"would not fit in max_tokens={self.max_tokens} output tokens; "
+                f"{stats['split']} requests ask for fewer rewrites (~{largest} "
+                "output tokens at most). Raise max_tokens (within the model's "
+                "limit) to send fewer requests.",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif largest > self.max_tokens:
+            warnings.warn(
+                f"LLMAugmentSampler: one rewrite is estimated at ~{largest} output "
+                f"tokens, over max_tokens={self.max_tokens}: raise max_tokens, or "
+                "its answers will be cut off.",
+                UserWarning,
+                stacklevel=3,
+            )
+        covered = stats.get("covered", {})
         return {
             "rows_to_add": dict(self.sampling_strategy_),
             "requests": len(planned),
+            "requests_needed": stats.get("requests_needed", 0),
+            "rows_covered": {
+                label: min(covered.get(label, 0), rows)
+                for label, rows in self.sampling_strategy_.items()
+            },
             "cached": stats["cached"],
-            **estimate_tokens(planned, self.model, self.max_tokens),
+            **tokens,
+            "max_output_tokens": largest,
         }
 
     @_fit_context(prefer_skip_nested_validation=True)

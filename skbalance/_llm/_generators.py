@@ -265,7 +265,9 @@ class AnthropicGenerator:
     @staticmethod
     def parse(message, request):
         """``(rewrites, usage)`` of an answer: the rewrites of every seed
-        (empty lists when the answer holds no usable tool call)."""
+        (empty lists when the answer holds no usable tool call), and the
+        token counts with ``truncated``, 1 when ``stop_reason`` says the
+        answer was cut off at ``max_tokens``."""
         rewrites = [[] for _ in request["seeds"]]
         for block in message.content:
             if getattr(block, "type", None) != "tool_use":
@@ -277,6 +279,8 @@ class AnthropicGenerator:
                     rewrites[k].append(item["rewrite"])
             break
         usage = {name: getattr(message.usage, name, None) or 0 for name in USAGE_FIELDS}
+        # an answer cut off at max_tokens: counted, so a shortfall names it
+        usage["truncated"] = int(getattr(message, "stop_reason", None) == "max_tokens")
         return rewrites, usage
 
     def __call__(self, request):

@@ -15,6 +15,8 @@ import hashlib
 import json
 from collections import Counter
 
+import numpy as np
+
 from skbalance._llm._cache import Cache, cache_key
 from skbalance._llm._generators import (
     PROMPT_VERSION,
@@ -35,15 +37,39 @@ from skbalance._text import Dedupe, stable_rank
 __all__ = ["collect_rewrites", "estimate_tokens", "generate"]
 
 
-def _requests(items, *, units, kind, labels, n_per_request, context_of, seed_of):
-    """Group ``(row, j, key)`` items into requests of one class each."""
+def output_tokens(seed, n):
+    """Estimated output tokens of ``n`` rewrites of ``seed`` (4 characters a
+    token, rewrites a little longer than the part of the seed rewritten)."""
+    return n * (40 + int(1.2 * len(canonical(model_view(seed))))) // 4
+
+
+#: estimated output tokens of a request besides its rewrites (the tool call)
+REQUEST_OUTPUT_TOKENS = 10
+
+
+def _requests(
+    items, *, units, kind, labels, n_per_request, max_tokens, context_of, seed_of
+):
+    """Group ``(row, j, key)`` items into requests of one class each: at most
+    ``n_per_request`` rewrites, and no more than fit in ``max_tokens`` by
+    :func:`output_tokens` (a request holds one rewrite at least). Returns the
+    requests and how many were cut short by ``max_tokens``."""
     by_class = {}
     for item in items:
         by_class.setdefault(labels[item[0]], []).append(item)
-    requests = []
+    requests, n_cut = [], 0
     for label, class_items in by_class.items():
-        for start in range(0, len(class_items), n_per_request):
-            chunk = class_items[start : start + n_per_request]
+        chunks, chunk, tokens = [], [], REQUEST_OUTPUT_TOKENS
+        for item in class_items:
+            cost = output_tokens(units[item[0]], 1)
+            if chunk and (len(chunk) == n_per_request or tokens + cost > max_tokens):
+                n_cut += len(chunk) < n_per_request
+                chunks.append(chunk)
+                chunk, tokens = [], REQUEST_OUTPUT_TOKENS
+            chunk.append(item)
+            tokens += cost
+        chunks.append(chunk)
+        for chunk in chunks:
             rows = list(dict.fromkeys(row for row, _, _ in chunk))
             keys = [[key for row, _, key in chunk if row == r] for r in rows]
             key = cache_key([k for ks in keys for k in ks])
@@ -61,7 +87,42 @@ def _requests(items, *, units, kind, labels, n_per_request, context_of, seed_of)
                     "random_state": seed_of(key),
                 }
             )
-    return requests
+    return requests, n_cut
+
+
+def share_budget(requests, budget):
+    """The requests that ``budget`` pays for, shared between classes in
+    proportion to their requests (largest remainders), every class getting
+    one at least while the budget allows, in the order given."""
+    if budget is None or len(requests) <= budget:
+        return requests
+    need = Counter(r["label"] for r in requests)
+    # the classes first served when the budget cannot give each one: the
+    # largest needs, then the order of appearance
+    order = sorted(need, key=lambda label: -need[label])
+    share = dict.fromkeys(need, 0)
+    for label in order[:budget]:
+        share[label] = 1
+    left = budget - sum(share.values())
+    if left > 0:
+        rest = {label: need[label] - share[label] for label in need}
+        total = sum(rest.values())
+        exact = {label: left * rest[label] / total for label in need}
+        for label in need:
+            share[label] += int(exact[label])
+        remainder = budget - sum(share.values())
+        by_fraction = sorted(
+            need, key=lambda label: -(exact[label] - int(exact[label]))
+        )
+        for label in by_fraction[:remainder]:
+            share[label] += 1
+    taken = Counter()
+    chosen = []
+    for request in requests:
+        if taken[request["label"]] < share[request["label"]]:
+            taken[request["label"]] += 1
+            chosen.append(request)
+    return chosen
 
 
 def collect_rewrites(
@@ -79,6 +140,8 @@ def collect_rewrites(
     max_requests,
     max_rounds,
     dedupe,
+    max_tokens=None,
+    label_check=None,
 ):
     """Rounds of requests until every seed row has ``need[row]`` rewrites.
 
@@ -111,6 +174,12 @@ def collect_rewrites(
         dedupe.
     dedupe : skbalance._text.Dedupe or None
         Filters repeated rewrites.
+    max_tokens : int or None
+        Output token limit of a request: requests hold fewer rewrites when
+        ``n_per_request`` of them would not fit (see :func:`_requests`).
+    label_check : callable or None
+        ``label_check(rows, units)``: True for the valid rewrites to keep
+        (the ``label_filter``); the others are topped up as lost ones.
 
     Returns
     -------
@@ -118,11 +187,23 @@ def collect_rewrites(
         The kept rewrites of every seed row, at most ``need[row]``.
     stats : dict
         ``requests`` sent, ``cached`` items answered by the cache,
-        ``received`` rewrites and ``kept`` ones, and the API's ``usage``.
+        ``received`` rewrites and ``kept`` ones, and the API's ``usage``;
+        what was lost: ``invalid``, ``duplicates``, ``filtered`` rewrites,
+        ``truncated`` answers (cut off at ``max_tokens``), ``unanswered``
+        rewrites (asked for, not returned) and
+        ``unrequested`` rewrites (beyond ``max_requests``); of the first
+        round, ``requests_needed`` (without the budget), ``covered`` (rows
+        per class that the cache and the budgeted requests ask for) and
+        ``split`` (requests that ``max_tokens`` made smaller).
     """
     accepted = {row: [] for row in need}
     tried = Counter()
     stats = {"requests": 0, "cached": 0, "received": 0, "kept": 0}
+    lost = dict.fromkeys(
+        ["invalid", "duplicates", "filtered", "truncated", "unanswered", "unrequested"],
+        0,
+    )
+    first = {}
     usage = dict.fromkeys(USAGE_FIELDS, 0)
     budget = max_requests
     answered = []  # ((row, j), row, unit) of the answers of the current round
@@ -143,7 +224,7 @@ def collect_rewrites(
             return True
         return False
 
-    for _ in range(max_rounds):
+    for round_ in range(max_rounds):
         items, candidates = [], []
         for row in need:
             missing = need[row] - len(accepted[row])
@@ -166,22 +247,34 @@ def collect_rewrites(
             tried[row] += max(missing, 0)
         if not items and not candidates:
             break
-        requests = _requests(
+        requests, n_cut = _requests(
             items,
             units=units,
             kind=kind,
             labels=labels,
             n_per_request=n_per_request,
+            max_tokens=max_tokens or float("inf"),
             context_of=context_of,
             seed_of=seed_of,
         )
+        asked = sum(n for r in requests for _, n in r["seeds"])
+        needed = len(requests)
+        requests = share_budget(requests, budget)
         if budget is not None:
-            requests = requests[:budget]
             budget -= len(requests)
+        lost["unrequested"] = asked - sum(n for r in requests for _, n in r["seeds"])
+        if round_ == 0:
+            covered = Counter(labels[row] for _, row, _ in candidates)
+            for request in requests:
+                covered[request["label"]] += sum(n for _, n in request["seeds"])
+            first = {"requests_needed": needed, "covered": covered, "split": n_cut}
 
         if requests:
             sent, used = send(requests, on_answer)
             stats["requests"] += sent
+            lost["truncated"] += used.pop("truncated", 0)
+            n_asked = sum(n for r in requests for _, n in r["seeds"])
+            lost["unanswered"] += max(n_asked - len(answered), 0)  # 0 in a dry run
             for name, value in used.items():
                 usage[name] += value
             candidates += answered
@@ -195,15 +288,25 @@ def collect_rewrites(
             clean = check_variant(kind, units[row], unit)
             if clean is not None:
                 valid.append((row, clean))
+        lost["invalid"] += len(candidates) - len(valid)
+        if label_check is not None and valid:
+            keep = label_check([row for row, _ in valid], [u for _, u in valid])
+            lost["filtered"] += len(valid) - sum(keep)
+            valid = [v for v, k in zip(valid, keep, strict=True) if k]
         if dedupe is None:
             kept = sum(take(row, unit) for row, unit in valid)
         else:
             kept = dedupe.run(valid, take, text_of=dedupe_text)
+        lost["duplicates"] += len(valid) - kept
         stats["kept"] += kept
         if budget == 0:
             break
     stats["usage"] = usage
-    return {row: got for row, got in accepted.items() if got}, stats
+    return {row: got for row, got in accepted.items() if got}, {
+        **stats,
+        **lost,
+        **first,
+    }
 
 
 def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned=None):
@@ -295,6 +398,11 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
             connection_errors=getattr(generator, "connection_errors", ()),
         )
 
+    def label_check(rows, new):
+        f, texts = sampler.label_filter, [unit_text(unit) for unit in new]
+        predicted = f.predict(texts) if hasattr(f, "predict") else f(texts)
+        return (np.asarray(predicted) == labels[rows]).tolist()
+
     dedupe = (
         Dedupe([dedupe_text(u) for u in units], labels, sampler.similarity)
         if sampler.dedupe
@@ -314,6 +422,8 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         max_requests=sampler.max_requests,
         max_rounds=1 if planned is not None else sampler.max_rounds,
         dedupe=dedupe,
+        max_tokens=sampler.max_tokens,
+        label_check=None if sampler.label_filter is None else label_check,
     )
 
 
@@ -323,9 +433,8 @@ def estimate_tokens(requests, model, max_tokens):
     chars_in = sum(
         len(json.dumps(request_body(r, model, max_tokens))) for r in requests
     )
-    chars_out = sum(
-        40 + n * (40 + int(1.2 * len(canonical(model_view(seed)))))
+    out = sum(
+        REQUEST_OUTPUT_TOKENS + sum(output_tokens(seed, n) for seed, n in r["seeds"])
         for r in requests
-        for seed, n in r["seeds"]
     )
-    return {"input_tokens": chars_in // 4, "output_tokens": chars_out // 4}
+    return {"input_tokens": chars_in // 4, "output_tokens": out}

@@ -40,7 +40,8 @@ class FakeMessagesAPI:
         What to do with the next requests, one entry each, then answer
         normally: ``"429"``, ``"529"``, ``"500"``, ``"401"``, ``"malformed"``
         (text that is not JSON), ``"truncated"`` (``stop_reason`` max_tokens
-        and fewer examples than asked), ``"duplicates"`` (copies of the seed),
+        and fewer examples than asked; an answer longer than the request's
+        ``max_tokens`` is cut off so too), ``"duplicates"`` (copies of the seed),
         ``"drop"`` (the connection closed with no answer, as a server that
         goes down mid-request: the client sees a connection error).
 
@@ -289,6 +290,13 @@ def _answer(body, action, api=None):
         ]
     if action == "truncated":
         rewrites, stop = rewrites[: max(1, len(rewrites) // 2)], "max_tokens"
+    limit = body.get("max_tokens")
+    if limit and len(json.dumps(rewrites)) // 4 > limit:
+        # as the API does: the answer stops at max_tokens (here, whole
+        # rewrites only, so that the tool input stays valid JSON)
+        while rewrites and len(json.dumps(rewrites)) // 4 > limit:
+            rewrites = rewrites[:-1]
+        stop = "max_tokens"
     if action == "malformed":
         content = [{"type": "text", "text": 'Sure! Here are some: ["unfinished'}]
         stop = "end_turn"
