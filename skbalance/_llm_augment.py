@@ -35,6 +35,7 @@ __all__ = ["LLMAugmentSampler"]
 #: what a fit can lose on the way to its target, counted by ``generate``
 _LOST = (
     "invalid",
+    "copies",
     "duplicates",
     "filtered",
     "truncated",
@@ -119,6 +120,11 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         Jaccard similarity to one of them reaches ``similarity``.
     similarity : float in (0, 1], default=0.9
         Near-duplicate threshold of ``dedupe``.
+    seed_similarity : float in (0, 1] or None, default=None
+        Drop rewrites whose cosine similarity to their own seed, on word 1-
+        and 2-gram counts, reaches this (0.8 catches a one-word edit of a
+        ten-word seed, which the character 3-gram check keeps); they are
+        topped up as other lost rewrites. None checks nothing more.
     label_filter : classifier, callable or None, default=None
         A fitted classifier (``predict``) or a callable mapping a list of texts
         to labels: new texts it assigns to another class are dropped, and
@@ -180,7 +186,8 @@ class LLMAugmentSampler(BaseStrataOverSampler):
     generation_stats_ : dict
         ``requests``, ``cached``, ``received`` (rewrites received) and
         ``kept`` (after validation, ``label_filter`` and dedupe); and what
-        was lost: ``invalid``, ``filtered`` and ``duplicates`` rewrites,
+        was lost: ``invalid``, ``copies`` (``seed_similarity``), ``filtered``
+        and ``duplicates`` rewrites,
         ``truncated`` answers (cut off at ``max_tokens``), ``unanswered``
         rewrites (asked for, not returned) and ``unrequested`` ones (beyond
         ``max_requests``).
@@ -219,6 +226,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         "max_requests": [Interval(Integral, 0, None, closed="left"), None],
         "dedupe": ["boolean"],
         "similarity": [Interval(Real, 0, 1, closed="right")],
+        "seed_similarity": [Interval(Real, 0, 1, closed="right"), None],
         "label_filter": [HasMethods(["predict"]), callable, None],
         "max_tokens": [Interval(Integral, 1, None, closed="left")],
         "client_options": [dict, None],
@@ -245,6 +253,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         max_requests=None,
         dedupe=True,
         similarity=0.9,
+        seed_similarity=None,
         label_filter=None,
         max_tokens=2048,
         client_options=None,
@@ -269,6 +278,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.max_requests = max_requests
         self.dedupe = dedupe
         self.similarity = similarity
+        self.seed_similarity = seed_similarity
         self.label_filter = label_filter
         self.max_tokens = max_tokens
         self.client_options = client_options
@@ -357,6 +367,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         for name, what in [
             ("unanswered", "rewrites asked for and not returned"),
             ("invalid", "invalid rewrites"),
+            ("copies", "near-copies of their seed"),
             ("duplicates", "duplicates"),
             ("filtered", "rewrites the label_filter gave another class"),
         ]:

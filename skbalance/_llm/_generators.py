@@ -44,7 +44,7 @@ __all__ = [
 
 #: bump when the prompt changes, so that cached answers to the old prompt are
 #: not reused
-PROMPT_VERSION = 3
+PROMPT_VERSION = 4
 DEFAULT_MODEL = "claude-haiku-4-5"
 #: seconds a request may take before the client gives up on it (and retries
 #: it); the SDK's own default is 600
@@ -327,7 +327,10 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
         f"You write training data for a classifier. Class: {label!r}. You "
         f"rewrite {what} of this class: vary the wording, length, tone and "
         "details, keep the meaning and the class, do not copy the seed or the "
-        "examples, and do not number the rewrites.\n"
+        "examples, and do not number the rewrites. When a seed asks for "
+        "several rewrites, make them differ from each other as much as from "
+        "the seed (other openings, structure and details), not only in a "
+        "word or two.\n"
         + "".join(
             f'<system_prompt id="{k}">{text}</system_prompt>\n'
             for k, text in enumerate(prompts)

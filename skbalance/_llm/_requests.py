@@ -32,7 +32,7 @@ from skbalance._llm._rewrite import (
     unit_text,
 )
 from skbalance._llm._send import run_batch, run_concurrent
-from skbalance._text import Dedupe, stable_rank
+from skbalance._text import Dedupe, seed_similarities, stable_rank
 
 __all__ = ["collect_rewrites", "estimate_tokens", "generate"]
 
@@ -142,6 +142,7 @@ def collect_rewrites(
     dedupe,
     max_tokens=None,
     label_check=None,
+    seed_similarity=None,
 ):
     """Rounds of requests until every seed row has ``need[row]`` rewrites.
 
@@ -180,6 +181,9 @@ def collect_rewrites(
     label_check : callable or None
         ``label_check(rows, units)``: True for the valid rewrites to keep
         (the ``label_filter``); the others are topped up as lost ones.
+    seed_similarity : float or None
+        Drop rewrites whose :func:`skbalance._text.seed_similarities` to
+        their seed reaches it (topped up as lost ones).
 
     Returns
     -------
@@ -188,7 +192,8 @@ def collect_rewrites(
     stats : dict
         ``requests`` sent, ``cached`` items answered by the cache,
         ``received`` rewrites and ``kept`` ones, and the API's ``usage``;
-        what was lost: ``invalid``, ``duplicates``, ``filtered`` rewrites,
+        what was lost: ``invalid``, ``copies`` (of their seed),
+        ``duplicates``, ``filtered`` rewrites,
         ``truncated`` answers (cut off at ``max_tokens``), ``unanswered``
         rewrites (asked for, not returned) and
         ``unrequested`` rewrites (beyond ``max_requests``); of the first
@@ -200,7 +205,15 @@ def collect_rewrites(
     tried = Counter()
     stats = {"requests": 0, "cached": 0, "received": 0, "kept": 0}
     lost = dict.fromkeys(
-        ["invalid", "duplicates", "filtered", "truncated", "unanswered", "unrequested"],
+        [
+            "invalid",
+            "copies",
+            "duplicates",
+            "filtered",
+            "truncated",
+            "unanswered",
+            "unrequested",
+        ],
         0,
     )
     first = {}
@@ -289,6 +302,15 @@ def collect_rewrites(
             if clean is not None:
                 valid.append((row, clean))
         lost["invalid"] += len(candidates) - len(valid)
+        if seed_similarity is not None and valid:
+            similar = seed_similarities(
+                [dedupe_text(units[row]) for row, _ in valid],
+                [dedupe_text(unit) for _, unit in valid],
+            )
+            lost["copies"] += int((similar >= seed_similarity).sum())
+            valid = [
+                v for v, s in zip(valid, similar, strict=True) if s < seed_similarity
+            ]
         if label_check is not None and valid:
             keep = label_check([row for row, _ in valid], [u for _, u in valid])
             lost["filtered"] += len(valid) - sum(keep)
@@ -424,6 +446,7 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         dedupe=dedupe,
         max_tokens=sampler.max_tokens,
         label_check=None if sampler.label_filter is None else label_check,
+        seed_similarity=sampler.seed_similarity,
     )
 
 

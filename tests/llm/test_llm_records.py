@@ -336,3 +336,54 @@ def test_a_long_system_prompt_is_context_sent_once_and_never_echoed(api, tmp_pat
         )
     # the shared prefix is written to the API's prompt cache once per class
     assert sampler.usage_["cache_read_input_tokens"] > 0
+
+
+def _one_word_edits(examples, label, n, random_state):
+    """A poor model: swaps one word of the seed for another, then once a
+    real rewrite."""
+    words = examples[0].split()
+    out = []
+    for i in range(n):
+        if (random_state + i) % 3 == 2:
+            out.append(f"Totally different wording {random_state}-{i} for {label}")
+        else:
+            k = (random_state + i) % len(words)
+            out.append(
+                " ".join(words[:k] + [f"word{random_state}x{i}"] + words[k + 1 :])
+            )
+    return out
+
+
+def test_seed_similarity_drops_one_word_edits_of_the_seed(tmp_path):
+    texts = [
+        f"the mobile app crashes every time I open report number {i} today"
+        for i in range(4)
+    ]
+    texts += [f"my invoice number {i} shows the wrong amount" for i in range(8)]
+    y = ["technical"] * 4 + ["billing"] * 8
+    loose = LLMAugmentSampler(
+        generator=_one_word_edits, cache=None, random_state=0, max_rounds=1
+    )
+    X_loose, _ = loose.fit_resample(texts, y)
+    edits = [t for t in X_loose[12:] if "Totally" not in t]
+    assert edits  # the character 3-gram check keeps one-word edits
+    strict = LLMAugmentSampler(
+        generator=_one_word_edits,
+        cache=None,
+        random_state=0,
+        max_rounds=1,
+        seed_similarity=0.8,
+    )
+    with pytest.warns(UserWarning, match="near-copies of their seed"):
+        X_strict, _ = strict.fit_resample(texts, y)
+    assert all("Totally" in t for t in X_strict[12:])
+    assert strict.generation_stats_["copies"] == len(edits)
+
+
+def test_the_prompt_asks_one_seeds_rewrites_to_differ(api, tmp_path):
+    texts, y = _tickets()
+    LLMAugmentSampler(target_ratio=0.2, cache=None, random_state=0).fit_resample(
+        texts, y
+    )
+    system = api.requests[0]["body"]["system"][0]["text"]
+    assert "make them differ from each other as much as from the seed" in system
