@@ -25,23 +25,12 @@ from skbalance._llm._generators import (
     generator_id,
     make_generator,
 )
-from skbalance._llm._requests import estimate_tokens, generate
+from skbalance._llm._requests import LOST, estimate_tokens, generate
 from skbalance._llm._rewrite import read_units, unit_text, write_units
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target, stratum_targets
 from skbalance._text import stable_rank
 
 __all__ = ["LLMAugmentSampler"]
-
-#: what a fit can lose on the way to its target, counted by ``generate``
-_LOST = (
-    "invalid",
-    "copies",
-    "duplicates",
-    "filtered",
-    "truncated",
-    "unanswered",
-    "unrequested",
-)
 
 
 class LLMAugmentSampler(BaseStrataOverSampler):
@@ -327,7 +316,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         finally:
             generator.close()
         self.usage_ = stats.pop("usage")
-        lost = {name: stats.pop(name) for name in _LOST}
+        lost = {name: stats.pop(name) for name in LOST}
         for name in ("requests_needed", "covered", "split"):
             stats.pop(name, None)
         self.generation_stats_ = {**stats, **lost}

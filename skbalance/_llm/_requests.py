@@ -34,7 +34,18 @@ from skbalance._llm._rewrite import (
 from skbalance._llm._send import run_batch, run_concurrent
 from skbalance._text import Dedupe, seed_similarities, stable_rank
 
-__all__ = ["collect_rewrites", "estimate_tokens", "generate"]
+__all__ = ["LOST", "collect_rewrites", "estimate_tokens", "generate"]
+
+#: what a fit can lose on the way to its target, counted in its stats
+LOST = (
+    "invalid",
+    "copies",
+    "duplicates",
+    "filtered",
+    "truncated",
+    "unanswered",
+    "unrequested",
+)
 
 
 def output_tokens(seed, n):
@@ -204,18 +215,7 @@ def collect_rewrites(
     accepted = {row: [] for row in need}
     tried = Counter()
     stats = {"requests": 0, "cached": 0, "received": 0, "kept": 0}
-    lost = dict.fromkeys(
-        [
-            "invalid",
-            "copies",
-            "duplicates",
-            "filtered",
-            "truncated",
-            "unanswered",
-            "unrequested",
-        ],
-        0,
-    )
+    lost = dict.fromkeys(LOST, 0)
     first = {}
     usage = dict.fromkeys(USAGE_FIELDS, 0)
     budget = max_requests
