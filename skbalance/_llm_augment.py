@@ -88,8 +88,11 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         class: a request asks for exactly what its seeds contribute.
     n_examples : int, default=3
         ``n_examples - 1`` other examples of the class are shown next to the
-        seeds. They form a system prompt shared by the class's requests,
-        marked for the API's prompt cache when long enough to be cached.
+        seeds, drawn for each request from the class's rows (not its own
+        seeds), so that the model sees more of the class than a fixed few.
+        They follow the instructions and the conversations' system prompts,
+        the prefix shared by the class's requests, which is marked for the
+        API's prompt cache when long enough to be cached.
     max_concurrency : int, default=8
         Requests in flight at once (threads; safe in notebooks).
     cache : "auto", path or None, default="auto"

@@ -232,10 +232,12 @@ class AnthropicGenerator:
     environment (``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``), and closed
     at the end of the fit.
 
-    The instructions and the class's examples form a system prompt that every
-    request of the class shares; when it is long enough for the API to cache
-    (``MIN_CACHED_TOKENS``), it is marked with ``cache_control``, and the
-    requests after the first read it from the cache at a tenth of the price.
+    The instructions and the conversations' system prompts form a system
+    prompt prefix that the requests of a class share; when it is long enough
+    for the API to cache (``MIN_CACHED_TOKENS``), it is marked with
+    ``cache_control``, and the requests after the first read it from the
+    cache at a tenth of the price. The examples, drawn for each request,
+    come after it.
     """
 
     def __init__(self, model, max_tokens, client_options):
@@ -293,11 +295,12 @@ class AnthropicGenerator:
 
 
 def request_body(request, model, max_tokens, *, min_cached_tokens=None):
-    """The body of the Messages API request for ``request``: the instructions,
-    the system prompts of the conversations and the class's examples as a
-    system prompt (marked for the API's prompt cache when at least
-    ``min_cached_tokens`` long), the seeds as the user message, and a forced
-    tool call whose schema fits the seeds' kind.
+    """The body of the Messages API request for ``request``: the instructions
+    and the system prompts of the conversations as the first block of the
+    system prompt (the prefix that the class's requests share, marked for
+    the API's prompt cache when at least ``min_cached_tokens`` long), the
+    examples drawn for this request as a second block, the seeds as the
+    user message, and a forced tool call whose schema fits the seeds' kind.
 
     A conversation's system messages are context, written once in the system
     prompt and referred to by number from its seed; the seed and its
@@ -313,9 +316,7 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
     }[kind]
     prompts = list(
         dict.fromkeys(
-            text
-            for unit in [*request["context"], *(seed for seed, _ in request["seeds"])]
-            for text in system_prompts(unit)
+            text for seed, _ in request["seeds"] for text in system_prompts(seed)
         )
     )
     number = {text: k for k, text in enumerate(prompts)}
@@ -335,11 +336,13 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
             f'<system_prompt id="{k}">{text}</system_prompt>\n'
             for k, text in enumerate(prompts)
         )
-        + (f"Examples of this class:\n{shown}" if shown else "")
     )
     system_block = {"type": "text", "text": system}
     if min_cached_tokens is not None and len(system) // 4 >= min_cached_tokens:
         system_block["cache_control"] = {"type": "ephemeral"}
+    blocks = [system_block]
+    if shown:  # drawn for each request: after the cached prefix
+        blocks.append({"type": "text", "text": f"Examples of this class:\n{shown}"})
     seeds = []
     for k, (seed, n) in enumerate(request["seeds"]):
         entry = {"id": k, "n": n, "seed": model_view(seed)}
@@ -357,7 +360,7 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
     return {
         "model": model,
         "max_tokens": max_tokens,
-        "system": [system_block],
+        "system": blocks,
         "tools": [
             {
                 "name": _TOOL,

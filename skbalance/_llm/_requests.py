@@ -89,7 +89,7 @@ def _requests(
                     "key": key,
                     "label": label,
                     "kind": kind,
-                    "context": context_of(label),
+                    "context": context_of(label, rows, key),
                     "seeds": [
                         (units[r], len(k)) for r, k in zip(rows, keys, strict=True)
                     ],
@@ -170,7 +170,8 @@ def collect_rewrites(
     n_per_request : int
         Most rewrites asked in one request.
     context_of : callable
-        ``context_of(label)``: the examples shown for a class.
+        ``context_of(label, rows, key)``: the examples shown next to the
+        seed ``rows`` of a request of key ``key``.
     seed_of : callable
         ``seed_of(key)``: the ``random_state`` of a request.
     send : callable
@@ -349,11 +350,16 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
     by_class = {}
     for row, label in enumerate(labels.tolist()):
         by_class.setdefault(label, []).append(row)
-    salt = seed_of("context")
 
-    def context_of(label):
-        rows = sorted(by_class[label], key=lambda r: stable_rank(texts[r], salt))
-        return [units[r] for r in rows[: sampler.n_examples - 1]]
+    def context_of(label, rows, key):
+        # other examples of the class, drawn for each request (salted by its
+        # key) so that the model sees more of the class than a fixed few;
+        # the request's own seeds are not repeated as examples
+        salt = seed_of(f"context:{key}")
+        seeds = set(rows)
+        others = [r for r in by_class[label] if r not in seeds]
+        others.sort(key=lambda r: stable_rank(texts[r], salt))
+        return [units[r] for r in others[: sampler.n_examples - 1]]
 
     cache = Cache(sampler.cache)
     meta = {

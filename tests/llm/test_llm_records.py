@@ -186,23 +186,45 @@ def _answers(api):
 
 
 def test_the_shared_prompt_is_cached_when_long_enough(api, tmp_path):
+    """The instructions and a long system prompt of the conversations form
+    the prefix every request of a class shares: cached, while the examples,
+    drawn for each request, come after it."""
     texts, y = _tickets()
-    texts = [t + " " + "details of the case " * 30 for t in texts]  # long examples
+    records = [_chat(i, t) for i, t in enumerate(texts)]
+    for record in records:
+        record["messages"][0]["content"] = "Policy details of the case. " * 320
     sampler = LLMAugmentSampler(
-        cache=None, random_state=0, n_examples=20, max_concurrency=1
+        text="messages", cache=None, random_state=0, max_concurrency=1
     )
-    sampler.fit_resample(texts, y)
+    sampler.fit_resample(records, y)
     bodies = [r["body"] for r in api.requests]
     assert all(b["system"][0].get("cache_control") for b in bodies)
+    assert not any(b["system"][1].get("cache_control") for b in bodies)
     usage = sampler.usage_
     read = usage["cache_read_input_tokens"]
     share = read / (read + usage["cache_creation_input_tokens"] + usage["input_tokens"])
-    # two classes: each writes its prompt once, every later request reads it
+    # two classes: each writes its prefix once, every later request reads it
     assert usage["cache_creation_input_tokens"] > 0 and share > 0.5
     print(f"cached input share {share:.2f} over {len(bodies)} requests")
     short = LLMAugmentSampler(cache=None, random_state=0)
     short.fit_resample(*_tickets())
     assert "cache_control" not in api.requests[-1]["body"]["system"][0]
+
+
+def test_examples_are_drawn_for_each_request_from_the_class(api, tmp_path):
+    texts, y = _tickets()
+    LLMAugmentSampler(cache=None, random_state=0, n_examples=4).fit_resample(texts, y)
+    shown = Counter()
+    for r in api.requests:
+        body = r["body"]
+        (examples,) = [b["text"] for b in body["system"][1:]]
+        seeds = {s["seed"] for s in _seeds(body)}
+        drawn = [e.split("</example>")[0] for e in examples.split("<example>")[1:]]
+        drawn = [json.loads(e) for e in drawn]
+        assert len(drawn) == 3 and not seeds & set(drawn)  # never its own seeds
+        shown.update(drawn)
+    # over the requests, many of the 50 rare examples are shown, not a fixed 3
+    assert len(shown) > 20
 
 
 def test_fails_fast_when_the_api_is_down(monkeypatch, tmp_path):
@@ -313,7 +335,7 @@ def test_a_long_system_prompt_is_context_sent_once_and_never_echoed(api, tmp_pat
     assert stats["kept"] == stats["received"] == 15 + 25
     for body in (r["body"] for r in api.requests):
         assert json.dumps(body).count("Rule 79: answer") == 1
-        (block,) = body["system"]
+        block = body["system"][0]  # the shared prefix; examples come after
         assert LONG_SYSTEM in block["text"] and block["cache_control"]
         seeds = _seeds(body)
         assert [m["role"] for s in seeds for m in s["seed"]] == [
