@@ -167,3 +167,19 @@ def test_two_fits_on_one_cache_at_once_pay_once(api, tmp_path):
     assert sum(s.n_requests_ for s in samplers) == 5
     assert outputs[0][0] == outputs[1][0]
     assert Counter(outputs[0][1]) == {"billing": 12, "technical": 12, "account": 12}
+
+
+def test_two_fits_that_group_rewrites_differently_pay_each_once(api, tmp_path):
+    """Requests of 5 and of 2 rewrites overlap only in part: a request whose
+    entries another fit answered meanwhile asks only for the rest."""
+    from skbalance._llm._testing import _seeds
+
+    api.latency = 0.1
+    texts, y = _data()
+    samplers = [_sampler(tmp_path, max_concurrency=2, n_per_request=n) for n in (5, 2)]
+    with ThreadPoolExecutor(2) as pool:
+        outputs = list(pool.map(lambda s: s.fit_resample(texts, y), samplers))
+    paid = sum(s["n"] for r in api.requests for s in _seeds(r["body"]))
+    assert paid == 21  # every rewrite once
+    assert outputs[0][0] == outputs[1][0]
+    assert all(s.shortfall_ == {} for s in samplers)
