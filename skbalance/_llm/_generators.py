@@ -426,6 +426,10 @@ def _setting(value, seen):
     ``repr`` shows only a memory address (a live client, a lock)."""
     if callable(value) and not isinstance(value, type):
         return _fingerprint(value, seen)
+    if isinstance(value, (list, tuple)):  # settings next to a client
+        return [type(value).__name__, [_setting(v, seen) for v in value]]
+    if isinstance(value, dict):
+        return sorted([repr(k), _setting(v, seen)] for k, v in value.items())
     shown = repr(value)
     if " at 0x" in shown:
         return f"<{type(value).__module__}.{type(value).__qualname__}>"

@@ -173,3 +173,23 @@ def test_an_explicit_cache_key_is_the_callers_promise(tmp_path):
     new_one, _ = _fit_texts(tmp_path, one)
     new_other, sampler = _fit_texts(tmp_path, other)
     assert sampler.n_requests_ == 0 and new_other == new_one
+
+
+def test_settings_next_to_a_live_object_still_count():
+    """A closure holding {"client": <object at 0x...>, "temperature": t}:
+    the client counts by its type, the temperature by its value."""
+    from skbalance._llm._generators import generator_key
+
+    class Client:
+        pass
+
+    def factory(temperature):
+        options = {"client": Client(), "temperature": temperature}
+
+        def generate(examples, label, n, random_state):
+            return [f"{options['temperature']} {examples[0]}"] * n
+
+        return generate
+
+    assert generator_key(factory(0.2), "m") == generator_key(factory(0.2), "m")
+    assert generator_key(factory(0.2), "m") != generator_key(factory(0.9), "m")
