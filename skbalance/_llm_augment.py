@@ -19,6 +19,7 @@ import numpy as np
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
 from skbalance._containers import is_dataframe
+from skbalance._fields import get_field
 from skbalance._llm._generators import (
     DEFAULT_MODEL,
     check_client_options,
@@ -143,7 +144,15 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         Seconds between polls of a batch.
     provenance : str or None, default=None
         For records: a field added to every new record, holding the model and
-        the index of its seed row (originals are left as they are).
+        the index of its seed row (originals are left as they are), and the
+        seed record's id with ``id_field``.
+    id_field : str or None, default=None
+        For records: the field (or dotted path) holding a record's id. A new
+        record gets a new id, ``"{seed id}-llm{k}"`` for the ``k``-th new
+        record of a seed (counted from 1; a string, made unique against the
+        input's ids), instead of a copy of its seed's; ``provenance`` then
+        names the seed's id as ``seed_id``. Every record must have one
+        (checked before anything is sent).
     progress : "auto" or bool, default="auto"
         Report requests done on stderr; "auto" does so for 20 requests or more
         when stderr is a terminal.
@@ -226,6 +235,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         "batch": ["boolean"],
         "poll_interval": [Interval(Real, 0, None, closed="left")],
         "provenance": [str, None],
+        "id_field": [str, None],
         "progress": [StrOptions({"auto"}), "boolean"],
     }
 
@@ -253,6 +263,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         batch=False,
         poll_interval=30.0,
         provenance=None,
+        id_field=None,
         progress="auto",
         shuffle=False,
         random_state=None,
@@ -278,6 +289,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.batch = batch
         self.poll_interval = poll_interval
         self.provenance = provenance
+        self.id_field = id_field
         self.progress = progress
         self.shuffle = shuffle
         self.random_state = random_state
@@ -306,6 +318,19 @@ class LLMAugmentSampler(BaseStrataOverSampler):
                 f"provenance={self.provenance!r} needs records (dicts) with text=; "
                 "for texts and DataFrames use is_synthetic_ and sample_indices_."
             )
+        if self.id_field is not None:
+            if self.text is None or is_dataframe(X):
+                raise ValueError(
+                    f"id_field={self.id_field!r} needs records (dicts) with text=."
+                )
+            for i, record in enumerate(X):
+                try:
+                    get_field(record, self.id_field)
+                except KeyError:
+                    raise ValueError(
+                        f"id_field={self.id_field!r} is missing from row {i} of X; "
+                        "every record needs an id to give its rewrites new ones."
+                    ) from None
         check_client_options(self.client_options)
         kind, units = read_units(X, self.text)
         need = Counter(sources.tolist())
@@ -341,7 +366,9 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         if self.provenance is not None:
             made_by = generator_id(self.generator, self.model)
             stamp = {self.provenance: {"generator": made_by}}
-        return seeds, write_units(X, seeds, self.text, kind, new, stamp=stamp)
+        return seeds, write_units(
+            X, seeds, self.text, kind, new, stamp=stamp, id_field=self.id_field
+        )
 
     def _causes(self, lost):
         """The causes of a shortfall, from what ``generate`` lost."""

@@ -199,13 +199,16 @@ def check_variant(kind, seed, variant):
     return out
 
 
-def write_units(X, seeds, text, kind, units, *, stamp=None):
+def write_units(X, seeds, text, kind, units, *, stamp=None, id_field=None):
     """New rows: the rows ``seeds`` of X with their unit replaced by ``units``.
 
     Texts give a list of texts; a DataFrame gives copies of its rows (index
     labels kept); records give deep copies of their seed with the unit's
     fields set (a chat's messages keep their other keys) and, with ``stamp``
     (``{key: dict}``), the dict added under its key with ``"seed"`` set.
+    With ``id_field``, a new record's id is ``"{seed id}-llm{k}"`` (the
+    ``k``-th of its seed, made unique against the input's ids) and the stamp
+    gets ``"seed_id"``.
     """
     if text is None:
         return list(units)
@@ -218,6 +221,8 @@ def write_units(X, seeds, text, kind, units, *, stamp=None):
             rows[text] = units
         return rows
     rows = []
+    taken = set() if id_field is None else {str(get_field(r, id_field)) for r in X}
+    made = {}
     for seed, unit in zip(seeds.tolist(), units, strict=True):
         record = copy.deepcopy(X[seed])
         if kind == "text":
@@ -229,8 +234,18 @@ def write_units(X, seeds, text, kind, units, *, stamp=None):
             messages = get_field(record, str(text))
             for message, new in zip(messages, unit, strict=True):
                 message["content"] = new["content"]
+        extra = {"seed": seed}
+        if id_field is not None:
+            seed_id = get_field(X[seed], id_field)
+            k = made.get(seed, 0) + 1
+            while f"{seed_id}-llm{k}" in taken:
+                k += 1
+            made[seed] = k
+            taken.add(f"{seed_id}-llm{k}")
+            set_field(record, id_field, f"{seed_id}-llm{k}")
+            extra["seed_id"] = seed_id
         if stamp is not None:
-            record.update({k: {**v, "seed": seed} for k, v in stamp.items()})
+            record.update({k: {**v, **extra} for k, v in stamp.items()})
         rows.append(record)
     return rows
 

@@ -5,6 +5,7 @@ failing fast when the API is down. Against the local fake Messages API."""
 import gc
 import json
 import math
+import re
 import socket
 import warnings
 from collections import Counter
@@ -409,3 +410,50 @@ def test_the_prompt_asks_one_seeds_rewrites_to_differ(api, tmp_path):
     )
     system = api.requests[0]["body"]["system"][0]["text"]
     assert "make them differ from each other as much as from the seed" in system
+
+
+def test_new_records_get_new_ids_and_name_their_seed(api, tmp_path):
+    texts, y = _tickets()
+    records = [_chat(f"t{i:03d}", t) for i, t in enumerate(texts)]
+    records[0]["id"] = "t180-llm1"  # an id the scheme would give: skipped
+    sampler = LLMAugmentSampler(
+        text="messages",
+        target_ratio=0.4,
+        provenance="_generated",
+        id_field="id",
+        cache=None,
+        random_state=0,
+    )
+    X_res, _ = sampler.fit_resample(records, y)
+    new = X_res[len(records) :]
+    seeds = sampler.sample_indices_[len(records) :].tolist()
+    ids = [r["id"] for r in X_res]
+    assert len(set(ids)) == len(ids)  # unique, originals included
+    assert [r["id"] for r in X_res[: len(records)]] == [r["id"] for r in records]
+    assert all("_generated" not in r for r in X_res[: len(records)])
+    for record, seed in zip(new, seeds, strict=True):
+        seed_id = records[seed]["id"]
+        assert record["_generated"] == {
+            "generator": "claude-haiku-4-5",
+            "seed": seed,
+            "seed_id": seed_id,
+        }
+        assert re.fullmatch(rf"{seed_id}-llm\d+", record["id"])
+    # t180 (a seed twice) skips the id another record already has
+    assert {"t180-llm2", "t180-llm3"} <= set(ids) and records[0]["id"] == "t180-llm1"
+    broken = [dict(r) for r in records]
+    del broken[7]["id"]
+    before = api.n_requests
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "id_field='id' is missing from row 7 of X; every record needs an id "
+            "to give its rewrites new ones."
+        ),
+    ):
+        sampler.fit_resample(broken, y)
+    assert api.n_requests == before  # checked before anything is sent
+    with pytest.raises(
+        ValueError, match=re.escape("id_field='id' needs records (dicts) with text=.")
+    ):
+        LLMAugmentSampler(id_field="id", generator="offline").fit_resample(texts, y)
