@@ -142,6 +142,11 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         again when rerun on the same data.
     poll_interval : float, default=30.0
         Seconds between polls of a batch.
+    class_descriptions : dict or None, default=None
+        A description of some or all classes (``{label: str}``), shown next
+        to the class's name in its prompts (``generator="anthropic"``), e.g.
+        what the class covers and what it does not. It is part of the cache
+        key of the class's rewrites.
     provenance : str or None, default=None
         For records: a field added to every new record, holding the model and
         the index of its seed row (originals are left as they are), and the
@@ -234,6 +239,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
         "batch": ["boolean"],
         "poll_interval": [Interval(Real, 0, None, closed="left")],
+        "class_descriptions": [dict, None],
         "provenance": [str, None],
         "id_field": [str, None],
         "progress": [StrOptions({"auto"}), "boolean"],
@@ -262,6 +268,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         max_rounds=3,
         batch=False,
         poll_interval=30.0,
+        class_descriptions=None,
         provenance=None,
         id_field=None,
         progress="auto",
@@ -288,6 +295,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.max_rounds = max_rounds
         self.batch = batch
         self.poll_interval = poll_interval
+        self.class_descriptions = class_descriptions
         self.provenance = provenance
         self.id_field = id_field
         self.progress = progress
@@ -311,8 +319,23 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         _, units = read_units(X, self.text)
         return np.array([stable_rank(unit_text(unit), salt) for unit in units])
 
+    def _check_descriptions(self, labels):
+        known = set(labels.tolist())
+        for label, text in (self.class_descriptions or {}).items():
+            if label not in known:
+                raise ValueError(
+                    f"class_descriptions names {label!r}, which is not a class "
+                    f"of y (classes: {sorted(known, key=str)!r})."
+                )
+            if not isinstance(text, str):
+                raise ValueError(
+                    f"class_descriptions[{label!r}] is {type(text).__name__}; "
+                    "a description is a str."
+                )
+
     def _make_rows(self, X, plan):
         labels, sources, rng = plan.labels, plan.sources, plan.rng
+        self._check_descriptions(labels)
         if self.provenance is not None and (self.text is None or is_dataframe(X)):
             raise ValueError(
                 f"provenance={self.provenance!r} needs records (dicts) with text=; "
@@ -435,6 +458,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
     def _dry_run(self, X, y):
         check_client_options(self.client_options)
         plan = self._plan(X, y)
+        self._check_descriptions(plan.labels)
         kind, units = read_units(X, self.text)
         planned = []
         need = Counter(plan.sources.tolist())

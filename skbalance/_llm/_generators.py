@@ -306,6 +306,7 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
     prompt and referred to by number from its seed; the seed and its
     rewrites hold only the other turns."""
     kind, label = request["kind"], request["label"]
+    description = request.get("description")
     what = {
         "text": "texts",
         "fields": "records (every field rewritten together, so that they "
@@ -325,7 +326,9 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
         for e in request["context"]
     )
     system = (
-        f"You write training data for a classifier. Class: {label!r}. You "
+        f"You write training data for a classifier. Class: {label!r}"
+        + (f" ({description})" if description else "")
+        + ". You "
         f"rewrite {what} of this class: vary the wording, length, tone and "
         "details, keep the meaning and the class, do not copy the seed or the "
         "examples, and do not number the rewrites. When a seed asks for "

@@ -59,7 +59,16 @@ REQUEST_OUTPUT_TOKENS = 10
 
 
 def _requests(
-    items, *, units, kind, labels, n_per_request, max_tokens, context_of, seed_of
+    items,
+    *,
+    units,
+    kind,
+    labels,
+    n_per_request,
+    max_tokens,
+    context_of,
+    seed_of,
+    describe,
 ):
     """Group ``(row, j, key)`` items into requests of one class each: at most
     ``n_per_request`` rewrites, and no more than fit in ``max_tokens`` by
@@ -88,6 +97,7 @@ def _requests(
                 {
                     "key": key,
                     "label": label,
+                    "description": describe(label),
                     "kind": kind,
                     "context": context_of(label, rows, key),
                     "seeds": [
@@ -154,6 +164,7 @@ def collect_rewrites(
     max_tokens=None,
     label_check=None,
     seed_similarity=None,
+    describe=lambda label: None,
 ):
     """Rounds of requests until every seed row has ``need[row]`` rewrites.
 
@@ -196,6 +207,9 @@ def collect_rewrites(
     seed_similarity : float or None
         Drop rewrites whose :func:`skbalance._text.seed_similarities` to
         their seed reaches it (topped up as lost ones).
+    describe : callable
+        ``describe(label)``: the description of a class shown in its
+        prompts, or None; part of its rewrites' cache keys.
 
     Returns
     -------
@@ -243,12 +257,15 @@ def collect_rewrites(
         for row in need:
             missing = need[row] - len(accepted[row])
             for j in range(tried[row], tried[row] + max(missing, 0)):
+                described = describe(labels[row])
                 key = cache_key(
                     {
                         **meta,
                         "label": str(labels[row]),
                         "seed": canonical(units[row]),
                         "variant": j,
+                        # only when given, so that other keys stay as they were
+                        **({"description": described} if described else {}),
                     }
                 )
                 hit = cache.get(key)
@@ -270,6 +287,7 @@ def collect_rewrites(
             max_tokens=max_tokens or float("inf"),
             context_of=context_of,
             seed_of=seed_of,
+            describe=describe,
         )
         asked = sum(n for r in requests for _, n in r["seeds"])
         needed = len(requests)
@@ -453,6 +471,7 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         max_tokens=sampler.max_tokens,
         label_check=None if sampler.label_filter is None else label_check,
         seed_similarity=sampler.seed_similarity,
+        describe=(sampler.class_descriptions or {}).get,
     )
 
 

@@ -457,3 +457,38 @@ def test_new_records_get_new_ids_and_name_their_seed(api, tmp_path):
         ValueError, match=re.escape("id_field='id' needs records (dicts) with text=.")
     ):
         LLMAugmentSampler(id_field="id", generator="offline").fit_resample(texts, y)
+
+
+def test_class_descriptions_are_shown_and_key_the_cache(api, tmp_path):
+    texts, y = _tickets()
+    kw = {"target_ratio": 0.2, "cache": tmp_path / "c", "random_state": 0}
+    LLMAugmentSampler(**kw).fit_resample(texts, y)
+    plain = api.n_requests
+    described = LLMAugmentSampler(
+        class_descriptions={"account": "closing or changing an account, not billing"},
+        **kw,
+    )
+    described.fit_resample(texts, y)
+    assert described.n_cached_ == 0 < described.n_requests_  # new answers
+    for r in api.requests[plain:]:
+        system = r["body"]["system"][0]["text"]
+        assert "Class: 'account' (closing or changing an account, not billing)." in (
+            system
+        )
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "class_descriptions names 'acount', which is not a class of y "
+            "(classes: ['account', 'billing', 'technical'])."
+        ),
+    ):
+        LLMAugmentSampler(class_descriptions={"acount": "x"}, **kw).dry_run(texts, y)
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "class_descriptions['account'] is int; a description is a str."
+        ),
+    ):
+        LLMAugmentSampler(class_descriptions={"account": 3}, **kw).fit_resample(
+            texts, y
+        )
