@@ -96,6 +96,11 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         API's prompt cache when long enough to be cached.
     max_concurrency : int, default=8
         Requests in flight at once (threads; safe in notebooks).
+    max_requests_per_minute : int or None, default=None
+        A client-side rate limit: requests are spread so that no more than
+        this many start in a minute (below the account's limit, the API
+        never answers 429). None sends as fast as ``max_concurrency``
+        allows. Not used by ``batch=True``.
     cache : "auto", path or None, default="auto"
         Directory of the on-disk cache of rewrites, one entry per rewrite of
         a seed, so that CV folds and grid candidates reuse them; ``"auto"``
@@ -228,6 +233,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         "n_per_request": [Interval(Integral, 1, None, closed="left")],
         "n_examples": [Interval(Integral, 1, None, closed="left")],
         "max_concurrency": [Interval(Integral, 1, None, closed="left")],
+        "max_requests_per_minute": [Interval(Integral, 1, None, closed="left"), None],
         "cache": [StrOptions({"auto"}), str, os.PathLike, None],
         "max_requests": [Interval(Integral, 0, None, closed="left"), None],
         "dedupe": ["boolean"],
@@ -257,6 +263,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         n_per_request=5,
         n_examples=3,
         max_concurrency=8,
+        max_requests_per_minute=None,
         cache="auto",
         max_requests=None,
         dedupe=True,
@@ -284,6 +291,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         self.n_per_request = n_per_request
         self.n_examples = n_examples
         self.max_concurrency = max_concurrency
+        self.max_requests_per_minute = max_requests_per_minute
         self.cache = cache
         self.max_requests = max_requests
         self.dedupe = dedupe

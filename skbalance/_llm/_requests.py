@@ -31,7 +31,7 @@ from skbalance._llm._rewrite import (
     model_view,
     unit_text,
 )
-from skbalance._llm._send import run_batch, run_concurrent
+from skbalance._llm._send import Pace, run_batch, run_concurrent
 from skbalance._text import Dedupe, seed_similarities, stable_rank
 
 __all__ = ["LOST", "collect_rewrites", "estimate_tokens", "generate"]
@@ -385,6 +385,8 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         "model": generator_key(sampler.generator, sampler.model),
     }
 
+    pace = Pace(sampler.max_requests_per_minute)
+
     def by_item(request, rewrites):
         """Item key -> its rewrite (a list of one, or empty), from the
         rewrites of every seed of ``request``."""
@@ -414,6 +416,7 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
                 "rows": [request["rows"][k] for k in kept],
                 "item_keys": [missing[k] for k in kept],
             }
+            pace.wait()
             rewrites, usage = generator(narrowed)
             fresh = by_item(narrowed, rewrites)
             for key, answer in fresh.items():

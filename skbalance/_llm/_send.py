@@ -7,12 +7,13 @@ import json
 import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from time import sleep
+from threading import Lock
+from time import monotonic, sleep
 
 from skbalance._llm._cache import cache_key
 from skbalance._llm._generators import AnthropicGenerator, GeneratorOutputError
 
-__all__ = ["run_batch", "run_concurrent"]
+__all__ = ["Pace", "run_batch", "run_concurrent"]
 
 #: consecutive requests that could not reach the API, or that the API
 #: refused as rate-limited or overloaded after the client's retries, before a
@@ -21,6 +22,29 @@ MAX_CONNECTION_FAILURES = 3
 #: HTTP statuses of a refusal that more requests would only repeat: rate
 #: limited (429) and overloaded (529)
 REFUSED_STATUSES = (429, 529)
+
+
+class Pace:
+    """At most ``per_minute`` requests a minute, spread evenly: each call of
+    :meth:`wait` (one per request sent, from any thread) returns at least
+    ``60 / per_minute`` seconds after the one before. None waits for
+    nothing. ``monotonic`` and ``sleep`` are names of this module, so tests
+    can give it a clock of their own."""
+
+    def __init__(self, per_minute):
+        self.interval = None if per_minute is None else 60.0 / per_minute
+        self._next = None
+        self._lock = Lock()
+
+    def wait(self):
+        if self.interval is None:
+            return
+        with self._lock:
+            now = monotonic()
+            start = now if self._next is None else max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            sleep(start - now)
 
 
 def _show_progress(progress, n_requests):

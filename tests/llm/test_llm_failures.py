@@ -183,3 +183,28 @@ def test_two_fits_that_group_rewrites_differently_pay_each_once(api, tmp_path):
     assert paid == 21  # every rewrite once
     assert outputs[0][0] == outputs[1][0]
     assert all(s.shortfall_ == {} for s in samplers)
+
+
+def test_a_client_side_rate_limit_spreads_the_requests(api, tmp_path, monkeypatch):
+    """60 requests a minute: a request starts a second after the one before,
+    on a clock of the test's own (skbalance's names patched, not time's)."""
+    clock = [1000.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(round(seconds, 6))
+        clock[0] += seconds
+
+    monkeypatch.setattr("skbalance._llm._send.monotonic", lambda: clock[0])
+    monkeypatch.setattr("skbalance._llm._send.sleep", sleep)
+    texts, y = _data()
+    sampler = _sampler(tmp_path, max_concurrency=1, max_requests_per_minute=60)
+    sampler.fit_resample(texts, y)
+    assert sampler.n_requests_ == api.n_requests == 5
+    assert sleeps == [1.0] * 4  # the first at once, then one a second
+    # answered from the cache: nothing sent, nothing to wait for
+    sleeps.clear()
+    _sampler(tmp_path, max_concurrency=1, max_requests_per_minute=60).fit_resample(
+        texts, y
+    )
+    assert sleeps == []
