@@ -26,7 +26,7 @@ from skbalance._llm._generators import (
     generator_id,
     make_generator,
 )
-from skbalance._llm._requests import LOST, estimate_tokens, generate
+from skbalance._llm._requests import LOST, estimate_cost, estimate_tokens, generate
 from skbalance._llm._rewrite import read_units, unit_text, write_units
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target, stratum_targets
 from skbalance._text import stable_rank
@@ -434,7 +434,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
         return order
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def dry_run(self, X, y):
+    def dry_run(self, X, y, *, prices=None):
         """What a fit would send, without sending anything.
 
         Parameters
@@ -443,6 +443,13 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             The rows, as for :meth:`fit_resample`.
         y : array-like of shape (n_samples,)
             Class labels.
+        prices : dict or None, default=None
+            ``{"input": ..., "output": ...}``, the model's prices per million
+            tokens (from the provider's price list: they change), to add a
+            ``cost`` estimate to the plan: the shared prompt prefix, when
+            long enough to be cached, written once per class at 1.25 times
+            the input price and read at 0.1 times by the other requests, and
+            half of everything with ``batch=True``.
 
         Returns
         -------
@@ -459,11 +466,28 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             rewrites a little longer than their seeds; and
             ``max_output_tokens``, the estimate of the largest request. A
             request holds fewer than ``n_per_request`` rewrites when they
-            would not fit in ``max_tokens`` (with a warning here).
+            would not fit in ``max_tokens`` (with a warning here). With
+            ``prices``, ``cost``: the estimate in their currency.
         """
-        return self._dry_run(X, y)
+        if prices is not None and (
+            not isinstance(prices, dict)
+            or set(prices) != {"input", "output"}
+            or not all(isinstance(v, Real) and v >= 0 for v in prices.values())
+        ):
+            raise ValueError(
+                f"prices={prices!r} must be {{'input': price, 'output': price}}, "
+                "prices per million tokens (numbers >= 0)."
+            )
+        plan = self._dry_run(X, y, keep_requests=prices is not None)
+        planned = plan.pop("planned_requests", None)
+        if prices is not None:
+            cost = estimate_cost(
+                planned, self.model, self.max_tokens, prices, batch=self.batch
+            )
+            plan["cost"] = round(cost, 6)
+        return plan
 
-    def _dry_run(self, X, y):
+    def _dry_run(self, X, y, keep_requests=False):
         check_client_options(self.client_options)
         plan = self._plan(X, y)
         self._check_descriptions(plan.labels)
@@ -511,6 +535,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             "cached": stats["cached"],
             **tokens,
             "max_output_tokens": largest,
+            **({"planned_requests": planned} if keep_requests else {}),
         }
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -38,6 +38,7 @@ __all__ = [
     "generator_id",
     "generator_key",
     "make_generator",
+    "min_cached_tokens",
     "offline_generator",
     "request_body",
 ]
@@ -249,19 +250,13 @@ class AnthropicGenerator:
         self.connection_errors = (anthropic.APIConnectionError,)
         self._lock = threading.Lock()
 
-    def _min_cached_tokens(self):
-        for family, tokens in MIN_CACHED_TOKENS.items():
-            if family in self.model:
-                return tokens
-        return MIN_CACHED_TOKENS_DEFAULT
-
     def params(self, request):
         """The body of one Messages API request."""
         return request_body(
             request,
             self.model,
             self.max_tokens,
-            min_cached_tokens=self._min_cached_tokens(),
+            min_cached_tokens=min_cached_tokens(self.model),
         )
 
     @staticmethod
@@ -292,6 +287,14 @@ class AnthropicGenerator:
     def close(self):
         """Close the HTTP client (no unclosed sockets left behind)."""
         self.client.close()
+
+
+def min_cached_tokens(model):
+    """The shortest prompt prefix the API caches for ``model``."""
+    for family, tokens in MIN_CACHED_TOKENS.items():
+        if family in model:
+            return tokens
+    return MIN_CACHED_TOKENS_DEFAULT
 
 
 def request_body(request, model, max_tokens, *, min_cached_tokens=None):

@@ -22,6 +22,7 @@ from skbalance._llm._generators import (
     PROMPT_VERSION,
     USAGE_FIELDS,
     generator_key,
+    min_cached_tokens,
     request_body,
 )
 from skbalance._llm._rewrite import (
@@ -34,7 +35,13 @@ from skbalance._llm._rewrite import (
 from skbalance._llm._send import Pace, run_batch, run_concurrent
 from skbalance._text import Dedupe, seed_similarities, stable_rank
 
-__all__ = ["LOST", "collect_rewrites", "estimate_tokens", "generate"]
+__all__ = [
+    "LOST",
+    "collect_rewrites",
+    "estimate_cost",
+    "estimate_tokens",
+    "generate",
+]
 
 #: what a fit can lose on the way to its target, counted in its stats
 LOST = (
@@ -489,3 +496,39 @@ def estimate_tokens(requests, model, max_tokens):
         for r in requests
     )
     return {"input_tokens": chars_in // 4, "output_tokens": out}
+
+
+#: what the API charges for prompt-cache writes and reads, as multiples of
+#: the input price (Anthropic's pricing page, 2026-12: 5-minute cache writes
+#: 1.25x, reads 0.1x); Message Batches cost half of everything
+CACHE_WRITE_PRICE, CACHE_READ_PRICE, BATCH_PRICE = 1.25, 0.1, 0.5
+
+
+def estimate_cost(requests, model, max_tokens, prices, *, batch=False):
+    """Estimated cost of ``requests`` in the currency of ``prices``.
+
+    ``prices`` gives ``input`` and ``output`` prices per million tokens. The
+    prefix shared by a class's requests, when long enough to be cached, is
+    counted as written to the API's prompt cache by the class's first
+    request and read by the others; ``batch`` halves the total.
+    """
+    threshold = min_cached_tokens(model)
+    total, seen = 0.0, set()
+    for request in requests:
+        body = request_body(request, model, max_tokens, min_cached_tokens=threshold)
+        tokens = len(json.dumps(body)) // 4
+        prefix_block = body["system"][0]
+        prefix = 0
+        if prefix_block.get("cache_control"):
+            prefix = (len(json.dumps(body["tools"])) + len(prefix_block["text"])) // 4
+            rate = (
+                CACHE_READ_PRICE if prefix_block["text"] in seen else CACHE_WRITE_PRICE
+            )
+            seen.add(prefix_block["text"])
+            total += prefix * rate * prices["input"]
+        total += (tokens - prefix) * prices["input"]
+        out = REQUEST_OUTPUT_TOKENS + sum(
+            output_tokens(seed, n) for seed, n in request["seeds"]
+        )
+        total += out * prices["output"]
+    return total / 1e6 * (BATCH_PRICE if batch else 1.0)

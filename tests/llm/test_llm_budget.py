@@ -150,3 +150,42 @@ def test_requests_are_split_to_fit_max_tokens(api, tmp_path):
     answer = _answer(body, "ok")
     assert answer["stop_reason"] == "max_tokens"
     assert len(answer["content"][0]["input"]["rewrites"]) < 5
+
+
+def test_the_dry_run_estimates_the_cost_from_given_prices(tmp_path):
+    texts, y = _three_classes()
+    prices = {"input": 1.0, "output": 5.0}
+    sampler = LLMAugmentSampler(target_ratio=0.4, cache=None, random_state=0)
+    plan = sampler.dry_run(texts, y, prices=prices)
+    by_hand = (plan["input_tokens"] * 1.0 + plan["output_tokens"] * 5.0) / 1e6
+    assert plan["cost"] == pytest.approx(by_hand, rel=1e-3)  # no cached prefix
+    batch = LLMAugmentSampler(target_ratio=0.4, cache=None, random_state=0, batch=True)
+    assert batch.dry_run(texts, y, prices=prices)["cost"] == pytest.approx(
+        plan["cost"] / 2, rel=1e-3
+    )
+    assert "cost" not in sampler.dry_run(texts, y)
+    # a long shared prefix (a chat's system prompt): written once a class,
+    # read at a tenth of the price after
+    records = [
+        {
+            "messages": [
+                {"role": "system", "content": "Policy of the shop. " * 600},
+                {"role": "user", "content": t},
+                {"role": "assistant", "content": f"Reply to {t}"},
+            ]
+        }
+        for t in texts
+    ]
+    chats = LLMAugmentSampler(
+        text="messages", target_ratio=0.4, cache=None, random_state=0
+    ).dry_run(records, y, prices=prices)
+    no_cache = (chats["input_tokens"] * 1.0 + chats["output_tokens"] * 5.0) / 1e6
+    assert chats["cost"] < 0.7 * no_cache
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "prices={'input': 1.0} must be {'input': price, 'output': price}, "
+            "prices per million tokens (numbers >= 0)."
+        ),
+    ):
+        sampler.dry_run(texts, y, prices={"input": 1.0})
