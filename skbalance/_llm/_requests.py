@@ -33,7 +33,7 @@ from skbalance._llm._rewrite import (
     unit_text,
 )
 from skbalance._llm._send import Pace, run_batch, run_concurrent
-from skbalance._text import Dedupe, seed_similarities, stable_rank
+from skbalance._text import Dedupe, seed_similarities
 
 __all__ = [
     "LOST",
@@ -371,7 +371,6 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         text = f"{request_seed}:{salt}"
         return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
-    texts = [unit_text(unit) for unit in units]
     by_class = {}
     for row, label in enumerate(labels.tolist()):
         by_class.setdefault(label, []).append(row)
@@ -380,11 +379,11 @@ def generate(sampler, units, kind, labels, need, rng, *, generator=None, planned
         # other examples of the class, drawn for each request (salted by its
         # key) so that the model sees more of the class than a fixed few;
         # the request's own seeds are not repeated as examples
-        salt = seed_of(f"context:{key}")
-        seeds = set(rows)
-        others = [r for r in by_class[label] if r not in seeds]
-        others.sort(key=lambda r: stable_rank(texts[r], salt))
-        return [units[r] for r in others[: sampler.n_examples - 1]]
+        pool, seeds, wanted = by_class[label], set(rows), sampler.n_examples - 1
+        draw = np.random.default_rng(seed_of(f"context:{key}"))
+        picked = draw.choice(len(pool), min(len(pool), wanted + len(rows)), False)
+        others = [pool[i] for i in picked.tolist() if pool[i] not in seeds]
+        return [units[r] for r in others[:wanted]]
 
     cache = Cache(sampler.cache)
     meta = {
