@@ -26,7 +26,13 @@ from skbalance._llm._generators import (
     generator_id,
     make_generator,
 )
-from skbalance._llm._requests import LOST, estimate_cost, estimate_tokens, generate
+from skbalance._llm._requests import (
+    LOST,
+    estimate_cost,
+    estimate_tokens,
+    generate,
+    request_output_tokens,
+)
 from skbalance._llm._rewrite import read_units, unit_text, write_units
 from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target, stratum_targets
 from skbalance._text import stable_rank
@@ -498,13 +504,7 @@ class LLMAugmentSampler(BaseStrataOverSampler):
             self, units, kind, plan.labels, need, plan.rng, planned=planned
         )
         tokens = estimate_tokens(planned, self.model, self.max_tokens)
-        largest = max(
-            (
-                estimate_tokens([r], self.model, self.max_tokens)["output_tokens"]
-                for r in planned
-            ),
-            default=0,
-        )
+        largest = max((request_output_tokens(r) for r in planned), default=0)
         if stats.get("split"):
             warnings.warn(
                 f"LLMAugmentSampler: n_per_request={self.n_per_request} rewrites "

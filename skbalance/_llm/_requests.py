@@ -41,6 +41,7 @@ __all__ = [
     "estimate_cost",
     "estimate_tokens",
     "generate",
+    "request_output_tokens",
 ]
 
 #: what a fit can lose on the way to its target, counted in its stats
@@ -490,11 +491,15 @@ def estimate_tokens(requests, model, max_tokens):
     chars_in = sum(
         len(json.dumps(request_body(r, model, max_tokens))) for r in requests
     )
-    out = sum(
-        REQUEST_OUTPUT_TOKENS + sum(output_tokens(seed, n) for seed, n in r["seeds"])
-        for r in requests
-    )
+    out = sum(request_output_tokens(r) for r in requests)
     return {"input_tokens": chars_in // 4, "output_tokens": out}
+
+
+def request_output_tokens(request):
+    """Estimated output tokens of one request (see :func:`output_tokens`)."""
+    return REQUEST_OUTPUT_TOKENS + sum(
+        output_tokens(seed, n) for seed, n in request["seeds"]
+    )
 
 
 #: what the API charges for prompt-cache writes and reads, as multiples of
@@ -526,8 +531,5 @@ def estimate_cost(requests, model, max_tokens, prices, *, batch=False):
             seen.add(prefix_block["text"])
             total += prefix * rate * prices["input"]
         total += (tokens - prefix) * prices["input"]
-        out = REQUEST_OUTPUT_TOKENS + sum(
-            output_tokens(seed, n) for seed, n in request["seeds"]
-        )
-        total += out * prices["output"]
+        total += request_output_tokens(request) * prices["output"]
     return total / 1e6 * (BATCH_PRICE if batch else 1.0)
