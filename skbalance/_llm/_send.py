@@ -94,14 +94,12 @@ def run_concurrent(
                 raise
             except Exception as exc:  # noqa: BLE001 - reported below
                 n_sent += 1
+                failure = failure or (request, exc)
                 if isinstance(exc, connection_errors) or _refused(exc):
-                    if failure is None or failures_in_a_row == 0:
-                        failure = (request, exc)
                     failures_in_a_row += 1
                     if failures_in_a_row >= MAX_CONNECTION_FAILURES:
+                        failure = (request, exc)  # the stop names the last
                         break
-                else:
-                    failure = failure or (request, exc)
                 continue
             failures_in_a_row = 0
             answered += 1
