@@ -14,13 +14,16 @@ the others more examples of its class) is called once per seed by
 request, asking for every seed's rewrites in one tool call.
 """
 
+import functools
+import hashlib
 import json
 import threading
+import types
 
 import numpy as np
 
 from skbalance._compat import import_optional
-from skbalance._llm._rewrite import unit_schema
+from skbalance._llm._rewrite import model_view, system_prompts, unit_schema
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -30,17 +33,26 @@ __all__ = [
     "AnthropicGenerator",
     "CallableGenerator",
     "anthropic_sdk",
+    "check_client_options",
     "check_generated",
     "generator_id",
+    "generator_key",
     "make_generator",
+    "min_cached_tokens",
     "offline_generator",
     "request_body",
 ]
 
 #: bump when the prompt changes, so that cached answers to the old prompt are
 #: not reused
-PROMPT_VERSION = 2
+PROMPT_VERSION = 4
 DEFAULT_MODEL = "claude-haiku-4-5"
+#: seconds a request may take before the client gives up on it (and retries
+#: it); the SDK's own default is 600
+DEFAULT_TIMEOUT = 60.0
+#: client options that hold a credential, and the environment variable that
+#: should hold it instead
+_SECRETS = {"api_key": "ANTHROPIC_API_KEY", "auth_token": "ANTHROPIC_AUTH_TOKEN"}
 _TOOL = "record_examples"
 #: the token counts of the API's usage object that a fit adds up
 USAGE_FIELDS = (
@@ -221,25 +233,22 @@ class AnthropicGenerator:
     environment (``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``), and closed
     at the end of the fit.
 
-    The instructions and the class's examples form a system prompt that every
-    request of the class shares; when it is long enough for the API to cache
-    (``MIN_CACHED_TOKENS``), it is marked with ``cache_control``, and the
-    requests after the first read it from the cache at a tenth of the price.
+    The instructions and the conversations' system prompts form a system
+    prompt prefix that the requests of a class share; when it is long enough
+    for the API to cache (``MIN_CACHED_TOKENS``), it is marked with
+    ``cache_control``, and the requests after the first read it from the
+    cache at a tenth of the price. The examples, drawn for each request,
+    come after it.
     """
 
     def __init__(self, model, max_tokens, client_options):
         anthropic = anthropic_sdk("LLMAugmentSampler(generator='anthropic')")
         self.model = model
         self.max_tokens = max_tokens
-        self.client = anthropic.Anthropic(**(client_options or {}))
+        options = {"timeout": DEFAULT_TIMEOUT, **(client_options or {})}
+        self.client = anthropic.Anthropic(**options)
         self.connection_errors = (anthropic.APIConnectionError,)
         self._lock = threading.Lock()
-
-    def _min_cached_tokens(self):
-        for family, tokens in MIN_CACHED_TOKENS.items():
-            if family in self.model:
-                return tokens
-        return MIN_CACHED_TOKENS_DEFAULT
 
     def params(self, request):
         """The body of one Messages API request."""
@@ -247,13 +256,15 @@ class AnthropicGenerator:
             request,
             self.model,
             self.max_tokens,
-            min_cached_tokens=self._min_cached_tokens(),
+            min_cached_tokens=min_cached_tokens(self.model),
         )
 
     @staticmethod
     def parse(message, request):
         """``(rewrites, usage)`` of an answer: the rewrites of every seed
-        (empty lists when the answer holds no usable tool call)."""
+        (empty lists when the answer holds no usable tool call), and the
+        token counts with ``truncated``, 1 when ``stop_reason`` says the
+        answer was cut off at ``max_tokens``."""
         rewrites = [[] for _ in request["seeds"]]
         for block in message.content:
             if getattr(block, "type", None) != "tool_use":
@@ -265,6 +276,8 @@ class AnthropicGenerator:
                     rewrites[k].append(item["rewrite"])
             break
         usage = {name: getattr(message.usage, name, None) or 0 for name in USAGE_FIELDS}
+        # an answer cut off at max_tokens: counted, so a shortfall names it
+        usage["truncated"] = int(getattr(message, "stop_reason", None) == "max_tokens")
         return rewrites, usage
 
     def __call__(self, request):
@@ -276,36 +289,72 @@ class AnthropicGenerator:
         self.client.close()
 
 
+def min_cached_tokens(model):
+    """The shortest prompt prefix the API caches for ``model``."""
+    for family, tokens in MIN_CACHED_TOKENS.items():
+        if family in model:
+            return tokens
+    return MIN_CACHED_TOKENS_DEFAULT
+
+
 def request_body(request, model, max_tokens, *, min_cached_tokens=None):
     """The body of the Messages API request for ``request``: the instructions
-    and the class's examples as a system prompt (marked for the API's prompt
-    cache when at least ``min_cached_tokens`` long), the seeds as the user
-    message, and a forced tool call whose schema fits the seeds' kind."""
+    and the system prompts of the conversations as the first block of the
+    system prompt (the prefix that the class's requests share, marked for
+    the API's prompt cache when at least ``min_cached_tokens`` long), the
+    examples drawn for this request as a second block, the seeds as the
+    user message, and a forced tool call whose schema fits the seeds' kind.
+
+    A conversation's system messages are context, written once in the system
+    prompt and referred to by number from its seed; the seed and its
+    rewrites hold only the other turns."""
     kind, label = request["kind"], request["label"]
+    description = request.get("description")
     what = {
         "text": "texts",
         "fields": "records (every field rewritten together, so that they "
         "still belong together)",
-        "chat": "conversations (every non-system turn rewritten, keeping the "
-        "roles and the number of turns; system messages stay as they are)",
+        "chat": "conversations (every turn rewritten, keeping the roles and the "
+        "number of turns; the system prompt a conversation runs under is "
+        "context: do not return it)",
     }[kind]
+    prompts = list(
+        dict.fromkeys(
+            text for seed, _ in request["seeds"] for text in system_prompts(seed)
+        )
+    )
+    number = {text: k for k, text in enumerate(prompts)}
     shown = "".join(
-        f"<example>{json.dumps(e, ensure_ascii=False)}</example>\n"
+        f"<example>{json.dumps(model_view(e), ensure_ascii=False)}</example>\n"
         for e in request["context"]
     )
     system = (
-        f"You write training data for a classifier. Class: {label!r}. You "
+        f"You write training data for a classifier. Class: {label!r}"
+        + (f" ({description})" if description else "")
+        + ". You "
         f"rewrite {what} of this class: vary the wording, length, tone and "
         "details, keep the meaning and the class, do not copy the seed or the "
-        "examples, and do not number the rewrites.\n"
-        + (f"Examples of this class:\n{shown}" if shown else "")
+        "examples, and do not number the rewrites. When a seed asks for "
+        "several rewrites, make them differ from each other as much as from "
+        "the seed (other openings, structure and details), not only in a "
+        "word or two.\n"
+        + "".join(
+            f'<system_prompt id="{k}">{text}</system_prompt>\n'
+            for k, text in enumerate(prompts)
+        )
     )
     system_block = {"type": "text", "text": system}
     if min_cached_tokens is not None and len(system) // 4 >= min_cached_tokens:
         system_block["cache_control"] = {"type": "ephemeral"}
-    seeds = [
-        {"id": k, "n": n, "seed": seed} for k, (seed, n) in enumerate(request["seeds"])
-    ]
+    blocks = [system_block]
+    if shown:  # drawn for each request: after the cached prefix
+        blocks.append({"type": "text", "text": f"Examples of this class:\n{shown}"})
+    seeds = []
+    for k, (seed, n) in enumerate(request["seeds"]):
+        entry = {"id": k, "n": n, "seed": model_view(seed)}
+        if system_prompts(seed):
+            entry["system_prompt"] = [number[t] for t in system_prompts(seed)]
+        seeds.append(entry)
     style = _STYLES[request["random_state"] % len(_STYLES)]
     prompt = (
         "Rewrite each seed below as many times as its n says. "
@@ -313,11 +362,11 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
         f"<seeds>{json.dumps(seeds, ensure_ascii=False)}</seeds>\n"
         f"Return every rewrite with the {_TOOL} tool, with the id of its seed."
     )
-    schema = unit_schema(kind, request["seeds"][0][0])
+    schema = unit_schema(kind, model_view(request["seeds"][0][0]))
     return {
         "model": model,
         "max_tokens": max_tokens,
-        "system": [system_block],
+        "system": blocks,
         "tools": [
             {
                 "name": _TOOL,
@@ -346,6 +395,19 @@ def request_body(request, model, max_tokens, *, min_cached_tokens=None):
     }
 
 
+def check_client_options(client_options):
+    """Refuse credentials in ``client_options``: a parameter's value is kept in
+    the sampler's ``repr``, ``get_params`` and pickles (a saved
+    ``GridSearchCV``), so a key there would leak; the environment holds it."""
+    for name, variable in _SECRETS.items():
+        if name in (client_options or {}):
+            raise ValueError(
+                f"client_options holds {name!r}: a key given there is kept in "
+                "the sampler's repr, get_params and pickles. Set the "
+                f"{variable} environment variable instead."
+            )
+
+
 def make_generator(generator, model, max_tokens, client_options):
     """The generator object behind a ``generator`` parameter."""
     if callable(generator):
@@ -362,3 +424,114 @@ def generator_id(generator, model):
         name = getattr(generator, "__qualname__", type(generator).__name__)
         return f"callable:{getattr(generator, '__module__', '')}.{name}"
     return "offline" if generator == "offline" else model
+
+
+def _setting(value, seen):
+    """A stable description of a value a callable depends on: a function by
+    its fingerprint, another object by its ``repr``, or by its type when the
+    ``repr`` shows only a memory address (a live client, a lock)."""
+    if callable(value) and not isinstance(value, type):
+        return _fingerprint(value, seen)
+    if isinstance(value, (list, tuple)):  # settings next to a client
+        return [type(value).__name__, [_setting(v, seen) for v in value]]
+    if isinstance(value, dict):
+        return sorted([repr(k), _setting(v, seen)] for k, v in value.items())
+    shown = repr(value)
+    if " at 0x" in shown:
+        return f"<{type(value).__module__}.{type(value).__qualname__}>"
+    return shown
+
+
+def _code(code):
+    """The bytecode, constants and names of a code object, nested code
+    objects (inner functions, lambdas) included."""
+    return [
+        code.co_code.hex(),
+        [
+            _code(c) if isinstance(c, types.CodeType) else repr(c)
+            for c in code.co_consts
+        ],
+        list(code.co_names),
+    ]
+
+
+def _fingerprint(function, seen):
+    explicit = getattr(function, "cache_key", None)
+    if isinstance(explicit, str):
+        return ["cache_key", explicit]
+    if id(function) in seen:  # a recursive closure
+        return "<recursion>"
+    seen = seen | {id(function)}
+    if isinstance(function, functools.partial):
+        return [
+            "partial",
+            _fingerprint(function.func, seen),
+            [_setting(a, seen) for a in function.args],
+            {k: _setting(v, seen) for k, v in sorted(function.keywords.items())},
+        ]
+    if isinstance(function, types.MethodType):
+        return [
+            "method",
+            _fingerprint(function.__func__, seen),
+            _setting(function.__self__, seen),
+        ]
+    code = getattr(function, "__code__", None)
+    if code is None:  # an object with __call__: its class's code, its state
+        call = type(function).__call__
+        inner = _code(call.__code__) if hasattr(call, "__code__") else []
+        state = getattr(function, "__dict__", {})
+        return [
+            "object",
+            f"{type(function).__module__}.{type(function).__qualname__}",
+            inner,
+            {k: _setting(v, seen) for k, v in sorted(state.items())},
+            _setting(function, seen) if " at 0x" not in repr(function) else "",
+        ]
+    cells = [
+        _setting(cell.cell_contents, seen) if _has_contents(cell) else "<empty>"
+        for cell in function.__closure__ or ()
+    ]
+    return [
+        "function",
+        f"{getattr(function, '__module__', '')}.{function.__qualname__}",
+        _code(code),
+        [_setting(d, seen) for d in function.__defaults__ or ()],
+        {
+            k: _setting(v, seen)
+            for k, v in sorted((function.__kwdefaults__ or {}).items())
+        },
+        cells,
+    ]
+
+
+def _has_contents(cell):
+    try:
+        cell.cell_contents  # noqa: B018 - an unset cell raises
+    except ValueError:
+        return False
+    return True
+
+
+def generator_key(generator, model):
+    """What identifies a generator in cache keys.
+
+    The model id, or ``"offline"``; for a callable, its :func:`generator_id`
+    and a hash of what its answers depend on; or, when it has a
+    ``cache_key`` attribute (a str: the caller's promise that equal keys give
+    interchangeable answers), that key alone. Without one, the hash is of
+    its code (bytecode,
+    constants, names, nested functions), default arguments and closure
+    values (by ``repr``; an object whose ``repr`` shows only an address, such
+    as a client, counts by its type), through ``functools.partial``, bound
+    methods and callable objects (their class's ``__call__`` and their
+    attributes). Two lambdas, or one closure factory called with other
+    settings, get different keys. Module globals it reads are not part of
+    the key: give ``cache_key`` when they matter.
+    """
+    made_by = generator_id(generator, model)
+    if not callable(generator):
+        return made_by
+    if isinstance(getattr(generator, "cache_key", None), str):
+        return f"cache_key:{generator.cache_key}"
+    fingerprint = json.dumps(_fingerprint(generator, frozenset()), sort_keys=True)
+    return f"{made_by}#{hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}"

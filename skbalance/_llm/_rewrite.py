@@ -7,7 +7,9 @@ A unit is one of three kinds, chosen by the ``text`` parameter:
   "response"]``), a dict ``{field: str}``;
 * ``"chat"``: a whole conversation (``text="messages"`` naming a list of
   ``{"role", "content"}`` messages), so that a new user turn never keeps the
-  old answer. System messages are shown to the model but kept verbatim.
+  old answer. System messages are context: shown to the model once, in the
+  request's system prompt, never sent for rewriting nor expected back, kept
+  verbatim in the new record and left out of the duplicate check.
 
 This module reads units from rows, checks what a model returned against the
 seed (same fields, same roles and turn count, no empty content), gives each
@@ -24,6 +26,9 @@ from skbalance._fields import get_field, set_field
 __all__ = [
     "canonical",
     "check_variant",
+    "dedupe_text",
+    "model_view",
+    "system_prompts",
     "read_units",
     "unit_schema",
     "unit_text",
@@ -104,6 +109,33 @@ def unit_text(unit):
     return "\n".join(f"{m['role']}: {m['content']}" for m in unit)
 
 
+def _is_system(message):
+    return message.get("role") == "system"
+
+
+def model_view(unit):
+    """What a model rewrites of a unit: a conversation's non-system turns,
+    anything else whole."""
+    if isinstance(unit, list):
+        return [m for m in unit if not _is_system(m)]
+    return unit
+
+
+def system_prompts(unit):
+    """The contents of a conversation's system messages (none for texts and
+    fields)."""
+    if isinstance(unit, list):
+        return [m["content"] for m in unit if _is_system(m)]
+    return []
+
+
+def dedupe_text(unit):
+    """The text the duplicate check compares: :func:`unit_text` of the part
+    a model rewrites (a long system prompt shared by every conversation
+    would make them all near-duplicates)."""
+    return unit_text(model_view(unit))
+
+
 def unit_schema(kind, seed):
     """The JSON schema of one rewrite of ``seed``, for the model's tool."""
     if kind == "text":
@@ -129,8 +161,11 @@ def check_variant(kind, seed, variant):
     """``variant`` cleaned (contents stripped) if it fits ``seed``, else None.
 
     Texts must be non-empty strings; fields the seed's keys with non-empty
-    strings; a chat the seed's roles in the seed's order with non-empty
-    contents, its system messages replaced by the seed's, verbatim.
+    strings. A chat must have the seed's non-system turns (its roles, in its
+    order, with non-empty contents), which is what a model is asked for; the
+    seed's whole shape, system messages included, is accepted too (a
+    callable may return it). Either way the system messages of the result
+    are the seed's, verbatim, in their places.
     """
     if kind == "text":
         if not isinstance(variant, str):
@@ -141,29 +176,39 @@ def check_variant(kind, seed, variant):
             return None
         clean = {k: variant[k].strip() for k in seed if isinstance(variant[k], str)}
         return clean if len(clean) == len(seed) and all(clean.values()) else None
-    if not isinstance(variant, list) or len(variant) != len(seed):
+    if not isinstance(variant, list) or not all(isinstance(m, dict) for m in variant):
         return None
+    turns = model_view(seed)
+    if len(variant) == len(seed) and len(seed) != len(turns):
+        variant = [m for m, o in zip(variant, seed, strict=True) if not _is_system(o)]
+    if len(variant) != len(turns):
+        return None
+    contents = iter(variant)
     out = []
-    for message, original in zip(variant, seed, strict=True):
-        if not isinstance(message, dict) or message.get("role") != original["role"]:
-            return None
-        if original["role"] == "system":
-            out.append(original["content"])
+    for original in seed:
+        if _is_system(original):
+            out.append(original)
             continue
+        message = next(contents)
         content = message.get("content")
+        if message.get("role") != original["role"]:
+            return None
         if not isinstance(content, str) or not content.strip():
             return None
-        out.append(content.strip())
-    return [{"role": m["role"], "content": c} for m, c in zip(seed, out, strict=True)]
+        out.append({"role": original["role"], "content": content.strip()})
+    return out
 
 
-def write_units(X, seeds, text, kind, units, *, stamp=None):
+def write_units(X, seeds, text, kind, units, *, stamp=None, id_field=None):
     """New rows: the rows ``seeds`` of X with their unit replaced by ``units``.
 
     Texts give a list of texts; a DataFrame gives copies of its rows (index
     labels kept); records give deep copies of their seed with the unit's
     fields set (a chat's messages keep their other keys) and, with ``stamp``
     (``{key: dict}``), the dict added under its key with ``"seed"`` set.
+    With ``id_field``, a new record's id is ``"{seed id}-llm{k}"`` (the
+    ``k``-th of its seed, made unique against the input's ids) and the stamp
+    gets ``"seed_id"``.
     """
     if text is None:
         return list(units)
@@ -176,6 +221,8 @@ def write_units(X, seeds, text, kind, units, *, stamp=None):
             rows[text] = units
         return rows
     rows = []
+    taken = set() if id_field is None else {str(get_field(r, id_field)) for r in X}
+    made = {}
     for seed, unit in zip(seeds.tolist(), units, strict=True):
         record = copy.deepcopy(X[seed])
         if kind == "text":
@@ -187,8 +234,18 @@ def write_units(X, seeds, text, kind, units, *, stamp=None):
             messages = get_field(record, str(text))
             for message, new in zip(messages, unit, strict=True):
                 message["content"] = new["content"]
+        extra = {"seed": seed}
+        if id_field is not None:
+            seed_id = get_field(X[seed], id_field)
+            k = made.get(seed, 0) + 1
+            while f"{seed_id}-llm{k}" in taken:
+                k += 1
+            made[seed] = k
+            taken.add(f"{seed_id}-llm{k}")
+            set_field(record, id_field, f"{seed_id}-llm{k}")
+            extra["seed_id"] = seed_id
         if stamp is not None:
-            record.update({k: {**v, "seed": seed} for k, v in stamp.items()})
+            record.update({k: {**v, **extra} for k, v in stamp.items()})
         rows.append(record)
     return rows
 

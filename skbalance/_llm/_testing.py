@@ -10,6 +10,7 @@ machine.
 
 import hashlib
 import json
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,14 @@ __all__ = ["API_KEY", "FakeMessagesAPI"]
 
 #: the API key tests give the client; it must never reach a file
 API_KEY = "sk-ant-test-0123456789-secret"
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # a client that gave up (its timeout) closed the socket: not an error
+        # of the fake; anything else is printed as usual
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FakeMessagesAPI:
@@ -31,7 +40,8 @@ class FakeMessagesAPI:
         What to do with the next requests, one entry each, then answer
         normally: ``"429"``, ``"529"``, ``"500"``, ``"401"``, ``"malformed"``
         (text that is not JSON), ``"truncated"`` (``stop_reason`` max_tokens
-        and fewer examples than asked), ``"duplicates"`` (copies of the seed),
+        and fewer examples than asked; an answer longer than the request's
+        ``max_tokens`` is cut off so too), ``"duplicates"`` (copies of the seed),
         ``"drop"`` (the connection closed with no answer, as a server that
         goes down mid-request: the client sees a connection error).
 
@@ -66,7 +76,7 @@ class FakeMessagesAPI:
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -280,6 +290,13 @@ def _answer(body, action, api=None):
         ]
     if action == "truncated":
         rewrites, stop = rewrites[: max(1, len(rewrites) // 2)], "max_tokens"
+    limit = body.get("max_tokens")
+    if limit and len(json.dumps(rewrites)) // 4 > limit:
+        # as the API does: the answer stops at max_tokens (here, whole
+        # rewrites only, so that the tool input stays valid JSON)
+        while rewrites and len(json.dumps(rewrites)) // 4 > limit:
+            rewrites = rewrites[:-1]
+        stop = "max_tokens"
     if action == "malformed":
         content = [{"type": "text", "text": 'Sure! Here are some: ["unfinished'}]
         stop = "end_turn"

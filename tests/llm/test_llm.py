@@ -135,7 +135,8 @@ def test_a_corrupt_cache_entry_is_regenerated(api, tmp_path):
     entry = next((tmp_path / "cache").rglob("*.json"))
     entry.write_text("{not json")
     sampler = _sampler(tmp_path)
-    sampler.fit_resample(texts, y)
+    with pytest.warns(UserWarning, match=re.escape(f"cache entry {entry} (not JSON)")):
+        sampler.fit_resample(texts, y)
     assert sampler.n_requests_ == 1 and sampler.n_cached_ == 20  # one rewrite lost
     json.loads(entry.read_text())  # rewritten whole
 

@@ -3,7 +3,9 @@ contribute, whole records and conversations, usage and prompt caching, and
 failing fast when the API is down. Against the local fake Messages API."""
 
 import gc
+import json
 import math
+import re
 import socket
 import warnings
 from collections import Counter
@@ -13,7 +15,7 @@ import pytest
 
 from skbalance import LLMAugmentSampler
 from skbalance._llm._rewrite import check_variant
-from skbalance._llm._testing import API_KEY
+from skbalance._llm._testing import API_KEY, _answer, _seeds
 
 pytest.importorskip("anthropic", reason="the llm extra (anthropic SDK) is needed")
 
@@ -137,6 +139,10 @@ def test_a_rewrite_must_fit_its_seed():
         {"role": "user", "content": "Can I get a refund?"},
         {"role": "assistant", "content": "Sure."},
     ]
+    # the shape a model is asked for: the non-system turns only
+    assert check_variant("chat", chat, good[1:]) == check_variant("chat", chat, good)
+    assert check_variant("chat", chat, good[2:]) is None  # a turn missing
+    assert check_variant("chat", chat, [good[2], good[1]]) is None  # roles swapped
     assert check_variant("chat", chat, good[:2]) is None  # a turn missing
     assert check_variant("chat", chat, [good[0], good[2], good[1]]) is None  # roles
     assert check_variant("chat", chat, [*good[:2], {"role": "assistant"}]) is None
@@ -176,29 +182,50 @@ def test_usage_is_recorded_and_dry_run_estimates_it(api, tmp_path):
 
 
 def _answers(api):
-    from skbalance._llm._testing import _answer
 
     return [_answer(r["body"], "ok") for r in api.requests]
 
 
 def test_the_shared_prompt_is_cached_when_long_enough(api, tmp_path):
+    """The instructions and a long system prompt of the conversations form
+    the prefix every request of a class shares: cached, while the examples,
+    drawn for each request, come after it."""
     texts, y = _tickets()
-    texts = [t + " " + "details of the case " * 30 for t in texts]  # long examples
+    records = [_chat(i, t) for i, t in enumerate(texts)]
+    for record in records:
+        record["messages"][0]["content"] = "Policy details of the case. " * 320
     sampler = LLMAugmentSampler(
-        cache=None, random_state=0, n_examples=20, max_concurrency=1
+        text="messages", cache=None, random_state=0, max_concurrency=1
     )
-    sampler.fit_resample(texts, y)
+    sampler.fit_resample(records, y)
     bodies = [r["body"] for r in api.requests]
     assert all(b["system"][0].get("cache_control") for b in bodies)
+    assert not any(b["system"][1].get("cache_control") for b in bodies)
     usage = sampler.usage_
     read = usage["cache_read_input_tokens"]
     share = read / (read + usage["cache_creation_input_tokens"] + usage["input_tokens"])
-    # two classes: each writes its prompt once, every later request reads it
+    # two classes: each writes its prefix once, every later request reads it
     assert usage["cache_creation_input_tokens"] > 0 and share > 0.5
     print(f"cached input share {share:.2f} over {len(bodies)} requests")
     short = LLMAugmentSampler(cache=None, random_state=0)
     short.fit_resample(*_tickets())
     assert "cache_control" not in api.requests[-1]["body"]["system"][0]
+
+
+def test_examples_are_drawn_for_each_request_from_the_class(api, tmp_path):
+    texts, y = _tickets()
+    LLMAugmentSampler(cache=None, random_state=0, n_examples=4).fit_resample(texts, y)
+    shown = Counter()
+    for r in api.requests:
+        body = r["body"]
+        (examples,) = [b["text"] for b in body["system"][1:]]
+        seeds = {s["seed"] for s in _seeds(body)}
+        drawn = [e.split("</example>")[0] for e in examples.split("<example>")[1:]]
+        drawn = [json.loads(e) for e in drawn]
+        assert len(drawn) == 3 and not seeds & set(drawn)  # never its own seeds
+        shown.update(drawn)
+    # over the requests, many of the 50 rare examples are shown, not a fixed 3
+    assert len(shown) > 20
 
 
 def test_fails_fast_when_the_api_is_down(monkeypatch, tmp_path):
@@ -255,7 +282,7 @@ def test_stops_after_three_requests_that_cannot_reach_the_api(
     planned = sampler.dry_run(texts, y)["requests"]
     attempts = api.n_requests - answered_first
     assert planned > 50 and 3 * 2 <= attempts <= (3 + 1) * 2, (planned, attempts)
-    cached = [p for p in (tmp_path / "c").rglob("*") if p.is_file()]
+    cached = list((tmp_path / "c").rglob("*.json"))  # not the locks/
     assert len(cached) == 2 * answered_first  # an entry per seed, 2 seeds a request
 
 
@@ -281,3 +308,187 @@ def test_dry_run_sends_nothing_and_counts_the_cache(api, tmp_path):
     assert again.dry_run(texts, y)["cached"] == 100
     assert again.dry_run(texts, y)["requests"] == 0
     np.testing.assert_array_equal(sampler.sample_indices_[:200], np.arange(200))
+
+
+LONG_SYSTEM = "".join(
+    f"Rule {i}: answer customers of plan {TOPICS[i % 7]} politely, cite the "
+    f"policy section {i}, never promise a refund before checking order {i}. "
+    for i in range(80)
+)
+
+
+def test_a_long_system_prompt_is_context_sent_once_and_never_echoed(api, tmp_path):
+    """A 10,000-character system prompt: written once per request, in the
+    cached system prompt; the seeds and the answers hold only the other
+    turns; every rewrite is kept (it used to be a near-duplicate of every
+    other through the shared prompt: 0 rows kept)."""
+    texts, y = _tickets()
+    assert len(LONG_SYSTEM) > 10_000
+    records = [_chat(i, t) for i, t in enumerate(texts)]
+    for record in records:
+        record["messages"][0]["content"] = LONG_SYSTEM
+    sampler = LLMAugmentSampler(
+        text="messages", target_ratio=0.3, cache=None, random_state=0
+    )
+    X_res, _ = sampler.fit_resample(records, y)
+    assert sampler.shortfall_ == {}
+    stats = sampler.generation_stats_
+    assert stats["kept"] == stats["received"] == 15 + 25
+    for body in (r["body"] for r in api.requests):
+        assert json.dumps(body).count("Rule 79: answer") == 1
+        block = body["system"][0]  # the shared prefix; examples come after
+        assert LONG_SYSTEM in block["text"] and block["cache_control"]
+        seeds = _seeds(body)
+        assert [m["role"] for s in seeds for m in s["seed"]] == [
+            "user",
+            "assistant",
+        ] * len(seeds)
+        assert all(s["system_prompt"] == [0] for s in seeds)
+    for answer in _answers(api):
+        rewrites = answer["content"][0]["input"]["rewrites"]
+        assert {m["role"] for r in rewrites for m in r["rewrite"]} == {
+            "user",
+            "assistant",
+        }
+    for record, seed in zip(
+        X_res[len(records) :], sampler.sample_indices_[len(records) :], strict=True
+    ):
+        assert record["messages"][0] == records[seed]["messages"][0]  # verbatim
+        assert (
+            record["messages"][1]["content"] != records[seed]["messages"][1]["content"]
+        )
+    # the shared prefix is written to the API's prompt cache once per class
+    assert sampler.usage_["cache_read_input_tokens"] > 0
+
+
+def _one_word_edits(examples, label, n, random_state):
+    """A poor model: swaps one word of the seed for another, then once a
+    real rewrite."""
+    words = examples[0].split()
+    out = []
+    for i in range(n):
+        if (random_state + i) % 3 == 2:
+            out.append(f"Totally different wording {random_state}-{i} for {label}")
+        else:
+            k = (random_state + i) % len(words)
+            out.append(
+                " ".join(words[:k] + [f"word{random_state}x{i}"] + words[k + 1 :])
+            )
+    return out
+
+
+def test_seed_similarity_drops_one_word_edits_of_the_seed(tmp_path):
+    texts = [
+        f"the mobile app crashes every time I open report number {i} today"
+        for i in range(4)
+    ]
+    texts += [f"my invoice number {i} shows the wrong amount" for i in range(8)]
+    y = ["technical"] * 4 + ["billing"] * 8
+    loose = LLMAugmentSampler(
+        generator=_one_word_edits, cache=None, random_state=0, max_rounds=1
+    )
+    X_loose, _ = loose.fit_resample(texts, y)
+    edits = [t for t in X_loose[12:] if "Totally" not in t]
+    assert edits  # the character 3-gram check keeps one-word edits
+    strict = LLMAugmentSampler(
+        generator=_one_word_edits,
+        cache=None,
+        random_state=0,
+        max_rounds=1,
+        seed_similarity=0.8,
+    )
+    with pytest.warns(UserWarning, match="near-copies of their seed"):
+        X_strict, _ = strict.fit_resample(texts, y)
+    assert all("Totally" in t for t in X_strict[12:])
+    assert strict.generation_stats_["copies"] == len(edits)
+
+
+def test_the_prompt_asks_one_seeds_rewrites_to_differ(api, tmp_path):
+    texts, y = _tickets()
+    LLMAugmentSampler(target_ratio=0.2, cache=None, random_state=0).fit_resample(
+        texts, y
+    )
+    system = api.requests[0]["body"]["system"][0]["text"]
+    assert "make them differ from each other as much as from the seed" in system
+
+
+def test_new_records_get_new_ids_and_name_their_seed(api, tmp_path):
+    texts, y = _tickets()
+    records = [_chat(f"t{i:03d}", t) for i, t in enumerate(texts)]
+    records[0]["id"] = "t180-llm1"  # an id the scheme would give: skipped
+    sampler = LLMAugmentSampler(
+        text="messages",
+        target_ratio=0.4,
+        provenance="_generated",
+        id_field="id",
+        cache=None,
+        random_state=0,
+    )
+    X_res, _ = sampler.fit_resample(records, y)
+    new = X_res[len(records) :]
+    seeds = sampler.sample_indices_[len(records) :].tolist()
+    ids = [r["id"] for r in X_res]
+    assert len(set(ids)) == len(ids)  # unique, originals included
+    assert [r["id"] for r in X_res[: len(records)]] == [r["id"] for r in records]
+    assert all("_generated" not in r for r in X_res[: len(records)])
+    for record, seed in zip(new, seeds, strict=True):
+        seed_id = records[seed]["id"]
+        assert record["_generated"] == {
+            "generator": "claude-haiku-4-5",
+            "seed": seed,
+            "seed_id": seed_id,
+        }
+        assert re.fullmatch(rf"{seed_id}-llm\d+", record["id"])
+    # t180 (a seed twice) skips the id another record already has
+    assert {"t180-llm2", "t180-llm3"} <= set(ids) and records[0]["id"] == "t180-llm1"
+    broken = [dict(r) for r in records]
+    del broken[7]["id"]
+    before = api.n_requests
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "id_field='id' is missing from row 7 of X; every record needs an id "
+            "to give its rewrites new ones."
+        ),
+    ):
+        sampler.fit_resample(broken, y)
+    assert api.n_requests == before  # checked before anything is sent
+    with pytest.raises(
+        ValueError, match=re.escape("id_field='id' needs records (dicts) with text=.")
+    ):
+        LLMAugmentSampler(id_field="id", generator="offline").fit_resample(texts, y)
+
+
+def test_class_descriptions_are_shown_and_key_the_cache(api, tmp_path):
+    texts, y = _tickets()
+    kw = {"target_ratio": 0.2, "cache": tmp_path / "c", "random_state": 0}
+    LLMAugmentSampler(**kw).fit_resample(texts, y)
+    plain = api.n_requests
+    described = LLMAugmentSampler(
+        class_descriptions={"account": "closing or changing an account, not billing"},
+        **kw,
+    )
+    described.fit_resample(texts, y)
+    assert described.n_cached_ == 0 < described.n_requests_  # new answers
+    for r in api.requests[plain:]:
+        system = r["body"]["system"][0]["text"]
+        assert "Class: 'account' (closing or changing an account, not billing)." in (
+            system
+        )
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "class_descriptions names 'acount', which is not a class of y "
+            "(classes: ['account', 'billing', 'technical'])."
+        ),
+    ):
+        LLMAugmentSampler(class_descriptions={"acount": "x"}, **kw).dry_run(texts, y)
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "class_descriptions['account'] is int; a description is a str."
+        ),
+    ):
+        LLMAugmentSampler(class_descriptions={"account": 3}, **kw).fit_resample(
+            texts, y
+        )
