@@ -14,7 +14,7 @@ from skbalance._cli._report import (
     suggested_share,
 )
 from skbalance._compare import compare_rows
-from skbalance._fields import get_field, set_field
+from skbalance._fields import get_field
 from skbalance._io import check_output
 from skbalance._llm._generators import anthropic_sdk
 
@@ -164,38 +164,6 @@ def _check_texts(index, records, fields):
                 )
 
 
-def _marked(records, seeds, index, *, field, generator, id_field):
-    """The new records with ``field`` naming the generator and the seed record
-    (its id, or its line), and new ids when the input has ``id_field``."""
-    if id_field is None:
-        ids = None
-    else:
-        ids = [r.get(id_field) for r in index.records()]
-    taken = set() if ids is None else {json.dumps(i) for i in ids}
-    next_int = max((i for i in ids or () if type(i) is int), default=0) + 1
-    counts = {}
-    for record, seed in zip(records, seeds, strict=True):
-        seed_id = None if ids is None else ids[seed]
-        if field is not None:
-            source = {"line": index.line_number(seed)}
-            if seed_id is not None:
-                source = {"id": seed_id}
-            set_field(record, field, {"generator": generator, "seed": source})
-        if seed_id is None:
-            continue
-        if type(seed_id) is int:
-            new_id, next_int = next_int, next_int + 1
-        else:
-            counts[seed] = counts.get(seed, 0) + 1
-            new_id = f"{seed_id}-{field or 'new'}-{counts[seed]}"
-            while json.dumps(new_id) in taken:
-                counts[seed] += 1
-                new_id = f"{seed_id}-{field or 'new'}-{counts[seed]}"
-        taken.add(json.dumps(new_id))
-        record[id_field] = new_id
-    return records
-
-
 def augment(args, *, out, err):
     from skbalance._jsonl import write_jsonl_records
 
@@ -212,8 +180,13 @@ def augment(args, *, out, err):
     index = read(Input.from_args(args))
     records = index.records()
     _check_texts(index, records, text)
+    id_field = args.id
+    if id_field is None and records and "id" in records[0]:
+        id_field = "id"
     sampler = skbalance.LLMAugmentSampler(
         text=text,
+        provenance=args.provenance,
+        id_field=id_field,
         target_ratio=args.target_ratio,
         min_share=args.min_share,
         model=args.model,
@@ -239,18 +212,9 @@ def augment(args, *, out, err):
         X_out, _ = sampler.fit_resample(records, index.y)
     n = len(index)
     model = args.model if args.generator == "anthropic" else args.generator
-    id_field = args.id
-    if id_field is None and records and "id" in records[0]:
-        id_field = "id"
-    new = _marked(
-        list(X_out[n:]),
-        sampler.sample_indices_[n:].tolist(),
-        index,
-        field=args.provenance,
-        generator=model,
-        id_field=id_field,
+    lines = (
+        json.dumps(record, ensure_ascii=False).encode("utf-8") for record in X_out[n:]
     )
-    lines = (json.dumps(record, ensure_ascii=False).encode("utf-8") for record in new)
     write_jsonl_records(index, range(n), args.output, force=args.force, new=lines)
     print_before_after(
         f"LLMAugmentSampler ({model}): {n} records in, {len(X_out)} out "

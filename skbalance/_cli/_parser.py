@@ -378,8 +378,8 @@ def _add_augment(commands):
         "--provenance",
         metavar="FIELD",
         default="synthetic",
-        help="the field added to every new record: the generator and the seed "
-        "record's id (or line) (default: synthetic)",
+        help="the field added to every new record: the generator, the seed "
+        "record's position and its id (default: synthetic)",
     )
     mark.add_argument(
         "--no-provenance",
@@ -391,8 +391,8 @@ def _add_augment(commands):
     p.add_argument(
         "--id",
         metavar="FIELD",
-        help="the id field: new records get new ids (default: id, when the "
-        "records have one)",
+        help="the id field: new records get new ids, SEEDID-llmK (default: id, "
+        "when the records have one)",
     )
     p.add_argument(
         "--cache", metavar="DIR", help="cache folder (default ~/.cache/skbalance/llm)"

@@ -408,3 +408,80 @@ def test_a_full_standard_output_is_one_line(flat, argv):
         f"skbalance {argv[0]}: error: standard output: write failed: no space "
         "left on the device.\n",
     )
+
+
+def test_augment_a_chat_file_of_1000_records_end_to_end(tmp_path):
+    """The bundled tickets as a fine-tuning chat file (a long system prompt,
+    the ticket as the user turn, a reply as the assistant turn), augmented
+    through the console script against the local fake Messages API."""
+    pytest.importorskip("anthropic")
+    from collections import Counter
+
+    from skbalance._llm._testing import FakeMessagesAPI, _answer
+
+    system = " ".join(f"Rule {i}: answer as the support desk would." for i in range(50))
+    rows = []
+    for line in (
+        Path(__file__)
+        .parents[2]
+        .joinpath("skbalance", "data", "support_tickets.jsonl")
+        .open()
+    ):
+        ticket = json.loads(line)
+        rows.append({
+            "id": ticket["id"],
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": ticket["text"]},
+                {"role": "assistant",
+                 "content": f"Thanks, this goes to our {ticket['label']} team."},
+            ],
+            "label": ticket["label"],
+        })  # fmt: skip
+    chat = _write(tmp_path / "chat.jsonl", rows)
+    assert len(rows) == 1000
+    out, cache = tmp_path / "aug.jsonl", tmp_path / "cache"
+    common = ["--text", "messages", "--target-ratio", "0.5", "--cache", cache]
+    with FakeMessagesAPI() as api:
+        env = {**os.environ, "ANTHROPIC_API_KEY": "test-key",
+               "ANTHROPIC_BASE_URL": api.url}  # fmt: skip
+        dry = script("augment", chat, *common, "--dry-run", env=env)
+        assert dry.returncode == 0, dry.stderr
+        assert api.n_requests == 0
+        done = script("augment", chat, *common, "-o", out, env=env)
+        assert done.returncode == 0, done.stderr
+        bodies = [r["body"] for r in api.requests]
+    first = dry.stdout.decode().splitlines()[0]
+    n_requests, estimate_in, estimate_out = (
+        int(first.split("; ")[1].split()[0]),
+        int(first.split("about ")[1].split()[0]),
+        int(first.split(" and ")[1].split()[0]),
+    )
+    # top-up requests replace the rewrites dropped (duplicates of another)
+    assert n_requests <= len(bodies) <= 1.1 * n_requests
+    usage = [_answer(body, "ok")["usage"] for body in bodies]
+    used_in = sum(u["input_tokens"] for u in usage)
+    used_out = sum(u["output_tokens"] for u in usage)
+    print(
+        f"requests {n_requests} planned, {len(bodies)} sent; tokens in "
+        f"{estimate_in / used_in:.2f}x, out {estimate_out / used_out:.2f}x"
+    )
+    assert 1 / 1.5 <= estimate_in / used_in <= 1.5
+    assert 1 / 1.5 <= estimate_out / used_out <= 1.5
+    written = out.read_bytes().splitlines()
+    assert written[:1000] == chat.read_bytes().splitlines()  # originals verbatim
+    new = [json.loads(x) for x in written[1000:]]
+    counts = Counter(r["label"] for r in rows + new)
+    assert counts == {"billing": 500, "technical": 300, "account": 250, "other": 250}
+    by_id = {r["id"]: r for r in rows}
+    assert len({r["id"] for r in rows + new}) == 1300  # new ids
+    for record in new:
+        seed = by_id[record["synthetic"]["seed_id"]]
+        assert record["label"] == seed["label"]
+        old, now = seed["messages"], record["messages"]
+        assert now[0] == old[0]  # the system prompt kept
+        assert [m["role"] for m in now] == ["system", "user", "assistant"]
+        assert now[1]["content"] != old[1]["content"]  # a new question
+        assert now[2]["content"] != old[2]["content"]  # and a new answer
+    for body in bodies:  # the long system prompt is sent once per request
+        assert json.dumps(body).count(system) == 1
