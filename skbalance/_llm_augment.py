@@ -132,7 +132,10 @@ class LLMAugmentSampler(BaseStrataOverSampler):
     label_filter : classifier, callable or None, default=None
         A fitted classifier (``predict``) or a callable mapping a list of texts
         to labels: new texts it assigns to another class are dropped, and
-        replaced by top-up requests.
+        replaced by top-up requests. Several fields are given as ``field:
+        value`` lines and a conversation as ``role: content`` lines, so a
+        judge (an LLM, a classifier) can also refuse a new answer that does
+        not answer its new question, by returning any other label.
     max_tokens : int, default=2048
         Output token limit of one request. Requests ask for fewer than
         ``n_per_request`` rewrites when their estimated output would not fit

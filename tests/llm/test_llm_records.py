@@ -492,3 +492,35 @@ def test_class_descriptions_are_shown_and_key_the_cache(api, tmp_path):
         LLMAugmentSampler(class_descriptions={"account": 3}, **kw).fit_resample(
             texts, y
         )
+
+
+def test_a_judge_of_turn_consistency_drops_and_tops_up_conversations(api, tmp_path):
+    """``label_filter`` reads a conversation as ``role: content`` lines, so a
+    judge (an LLM, a classifier) can refuse a new answer that does not answer
+    its new question: refused conversations are dropped and replaced."""
+    import zlib
+
+    texts, y = _tickets()
+    records = [_chat(i, t) for i, t in enumerate(texts)]
+    y = ["billing" if label == "billing" else "account" for label in y]
+
+    def judge(conversations):  # a third refused, as a strict judge might
+        labels = []
+        for text in conversations:
+            roles = [line.split(":", 1)[0] for line in text.splitlines()]
+            assert roles == ["system", "user", "assistant"]
+            labels.append(
+                "refused" if zlib.crc32(text.encode()) % 3 == 0 else "account"
+            )
+        return labels
+
+    sampler = LLMAugmentSampler(
+        text="messages", target_ratio=0.5, label_filter=judge, cache=None, max_rounds=6,
+        random_state=0,
+    )  # fmt: skip
+    X_res, y_res = sampler.fit_resample(records, y)
+    assert Counter(y_res)["account"] == 75  # reached, despite the refusals
+    assert sampler.generation_stats_["filtered"] > 0  # some were refused, and replaced
+    for record in X_res[len(records) :]:
+        text = "\n".join(f"{m['role']}: {m['content']}" for m in record["messages"])
+        assert zlib.crc32(text.encode()) % 3 != 0
