@@ -202,7 +202,9 @@ class BalanceSearch(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Samplers go before the final step of a Pipeline (or before ``step``),
     in an imbalanced-learn Pipeline, so they touch training folds only; the
-    LLM sampler writes texts and goes first.
+    LLM sampler writes texts and goes first. The Pipeline's ``memory`` is
+    kept: with one, the steps before the samplers (a vectorizer) are fitted
+    once per fold and round and shared by all candidates.
 
     The cost is kept low by successive halving [1]_: every candidate is
     scored on the same ``cv`` folds, first with a stratified subsample of
@@ -373,6 +375,7 @@ class BalanceSearch(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def _build(self, candidate, seed):
         """The estimator of one candidate, unfitted."""
         estimator = clone(self.estimator)
+        memory = getattr(estimator, "memory", None)  # caches the steps before
         if isinstance(estimator, Pipeline):
             steps = list(estimator.steps)
         else:
@@ -405,9 +408,9 @@ class BalanceSearch(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
             at = 0  # it writes texts: before any vectorizer
         if sampler is None:
-            return ImbPipeline(steps) if len(steps) > 1 else final
+            return ImbPipeline(steps, memory=memory) if len(steps) > 1 else final
         steps.insert(at, ("balance", sampler))
-        return ImbPipeline(steps)
+        return ImbPipeline(steps, memory=memory)
 
     # -- the search ----------------------------------------------------------
 

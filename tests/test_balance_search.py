@@ -306,3 +306,30 @@ def test_errors():
         ValueError, match=re.escape("None of strategies=['llm'] applies")
     ):
         BalanceSearch(LogisticRegression(), strategies=["llm"]).fit(X, y)
+
+
+class CountingTfidf(TfidfVectorizer):
+    """Counts its fits, in the class (the search clones it)."""
+
+    fits = 0
+
+    def fit_transform(self, raw_documents, y=None):
+        CountingTfidf.fits += 1
+        return super().fit_transform(raw_documents, y)
+
+
+def test_a_pipeline_memory_shares_the_vectorizer_between_candidates(tmp_path):
+    texts, y = _texts()
+    runs = {}
+    for memory in (None, str(tmp_path)):
+        CountingTfidf.fits = 0
+        pipe = make_pipeline(CountingTfidf(), LogisticRegression(), memory=memory)
+        search = BalanceSearch(
+            pipe, strategies=["none", "weights", "ratio"], cv=3, random_state=0
+        ).fit(texts, y)
+        runs[memory] = (CountingTfidf.fits, search.best_strategy_)
+    (plain, plain_choice), (cached, cached_choice) = runs.values()
+    assert cached_choice == plain_choice
+    # one vectorizer fit per fold and round (and the refit), not per candidate
+    rounds = len(search.n_resources_)
+    assert cached <= 3 * rounds + 1 < plain, runs
