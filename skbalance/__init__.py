@@ -15,6 +15,7 @@ __version__ = "0.1.0.dev0"
 
 # public name -> the private module defining it
 _MODULES = {
+    "BalanceSearch": "_balance_search",
     "ClassWeightComputer": "_class_weight",
     "compare_samplers": "_compare",
     "load_support_tickets": "_datasets",

@@ -7,9 +7,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
+from skbalance._kfold import StratifiedLabelKFold
 
 __all__ = ["LogitAdjustedClassifier"]
 
@@ -19,6 +21,15 @@ _METRICS = {
     "balanced_accuracy": balanced_accuracy_score,
     "accuracy": accuracy_score,
     "f1_weighted": lambda y, p: f1_score(y, p, average="weighted"),
+}
+#: the ``scoring`` names for one label of a multi-label target (a 0/1
+#: column): F1 of the positive class (macro and weighted F1 over labels are
+#: maximised label by label), balanced accuracy, accuracy (1 - Hamming loss)
+_LABEL_METRICS = {
+    "f1_macro": lambda y, p: f1_score(y, p, zero_division=0.0),
+    "balanced_accuracy": balanced_accuracy_score,
+    "accuracy": accuracy_score,
+    "f1_weighted": lambda y, p: f1_score(y, p, zero_division=0.0),
 }
 #: the default grid of ``tau``: from no correction to twice the full one
 DEFAULT_TAUS = np.round(np.linspace(0.0, 2.0, 21), 2)
@@ -30,6 +41,27 @@ def _log_scores(estimator, X):
     if hasattr(estimator, "predict_proba"):
         return np.log(np.clip(estimator.predict_proba(X), 1e-300, None))
     return _as_columns(estimator.decision_function(X))
+
+
+def _label_scores(estimator, X):
+    """Per-label scores of a multi-label estimator, shape (n_samples,
+    n_labels), and whether they are probabilities: the positive class's
+    probability (one array, as OneVsRestClassifier; or a list of per-label
+    arrays, as MultiOutputClassifier), else the decision function."""
+    if hasattr(estimator, "predict_proba"):
+        return _positive_column(estimator.predict_proba(X)), True
+    return _positive_column(estimator.decision_function(X)), False
+
+
+def _positive_column(scores):
+    if isinstance(scores, list):  # one (n_samples, 2) array per label
+        return np.column_stack([s[:, -1] for s in scores]).astype(float)
+    return np.asarray(scores, dtype=float)
+
+
+def _logit(p):
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p) - np.log1p(-p)
 
 
 def _as_columns(scores):
@@ -57,6 +89,14 @@ class LogitAdjustedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     also corrects a model that cannot be retrained (a fine-tuned model's
     class scores, from the command line).
 
+    For a multi-label target (``y`` a 0/1 indicator matrix, the estimator
+    one that takes it, e.g. a ``OneVsRestClassifier``) every label is a
+    binary problem with its own correction: label ``j`` is predicted when
+    ``logit p_j(x) + tau_j * (logit target_j - logit prior_j) > 0``, that is
+    when its score passes a threshold, and ``tau_j`` (so the threshold) is
+    tuned label by label on the same out-of-fold or held-out scores, by the
+    same ``scoring`` read per label. The thresholds are ``thresholds_``.
+
     Parameters
     ----------
     estimator : classifier
@@ -73,11 +113,14 @@ class LogitAdjustedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         of ``y`` given to ``fit`` (with ``cv="prefit"``, of the held-out
         ``y``, which should be drawn as the training data were). Give it
         when the estimator resamples (a pipeline with a sampler learns the
-        resampled shares), in the order of ``classes_``.
+        resampled shares), in the order of ``classes_``. Multi-label: the
+        positive rate of each label, in (0, 1).
     target : "uniform" or array-like of shape (n_classes,), default="uniform"
         The prior to correct to: "uniform" for balanced predictions (every
         class equally likely a priori), or the class shares where the model
-        will be used (a known prior shift).
+        will be used (a known prior shift). Multi-label: "uniform" is a
+        rate of 0.5 for every label (a label's ``tau = 1`` threshold is then
+        its prior rate), or the positive rate of each label.
     cv : int, cross-validation generator, iterable or "prefit", default=5
         How out-of-fold scores are made for ``tau="auto"``: an int is a
         shuffled :class:`~sklearn.model_selection.StratifiedKFold` seeded by
@@ -86,9 +129,13 @@ class LogitAdjustedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     scoring : {"f1_macro", "balanced_accuracy", "accuracy", "f1_weighted"} \
 or callable, default="f1_macro"
         What ``tau`` maximises, on predicted classes; a callable is
-        ``score(y_true, y_pred) -> float``.
+        ``score(y_true, y_pred) -> float``. Multi-label: read per label, on
+        its 0/1 column: "f1_macro" and "f1_weighted" are the label's F1 (so
+        their average over labels is maximised), "accuracy" one minus its
+        Hamming loss; a callable is given one column.
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds of an int ``cv``.
+        Seeds the folds of an int ``cv`` (multi-label:
+        :class:`StratifiedLabelKFold`).
     n_jobs : int or None, default=None
         Folds fitted in parallel (joblib).
 
@@ -97,16 +144,25 @@ or callable, default="f1_macro"
     estimator_ : classifier
         Fitted on all of ``X`` (or the prefit estimator).
     classes_ : ndarray of shape (n_classes,)
-        The classes.
+        The classes; multi-label, the label columns ``0 .. n_labels - 1``.
+    multilabel_ : bool
+        Whether ``y`` was a multi-label indicator matrix.
     prior_, target_ : ndarray of shape (n_classes,)
-        The priors used, summing to 1.
-    best_tau_ : float
-        The ``tau`` used to predict.
+        The priors used, summing to 1; multi-label, the positive rate of
+        each label.
+    best_tau_ : float, or ndarray of shape (n_labels,)
+        The ``tau`` used to predict; multi-label, one per label.
+    thresholds_ : ndarray of shape (n_labels,)
+        Multi-label only: the score above which each label is predicted, a
+        probability when the estimator has ``predict_proba``, else a value
+        of its decision function.
     best_score_ : float or None
-        Its ``scoring`` on the out-of-fold (or held-out) predictions; None
-        when ``tau`` is a number.
+        Its ``scoring`` on the out-of-fold (or held-out) predictions (the
+        mean over labels for a multi-label target); None when ``tau`` is a
+        number.
     cv_results_ : dict of ndarray or None
-        ``{"tau": ..., "score": ...}`` over the grid; None for a fixed tau.
+        ``{"tau": ..., "score": ...}`` over the grid (multi-label: a score
+        column per label); None for a fixed tau.
     n_features_in_ : int
         Features seen at fit (when the estimator records them).
 
@@ -207,8 +263,8 @@ or callable, default="f1_macro"
         ----------
         X : array-like, sparse matrix, DataFrame or list
             Training rows (held-out rows with ``cv="prefit"``).
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 multi-label indicator matrix.
         **fit_params : dict
             Passed to the estimator's ``fit``.
 
@@ -223,6 +279,9 @@ or callable, default="f1_macro"
             self.estimator_ = self.estimator
         else:  # the estimator validates X and y, as it would alone
             self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+        if type_of_target(y) == "multilabel-indicator":
+            return self._fit_multilabel(X, np.asarray(y), prefit, fit_params)
+        self.multilabel_ = False
         self.classes_ = classes = np.asarray(self.estimator_.classes_)
         labels = column_or_1d(y)
         counts = np.array([np.sum(labels == c) for c in classes], dtype=float)
@@ -262,6 +321,88 @@ or callable, default="f1_macro"
         self.cv_results_ = {"tau": taus.copy(), "score": results}
         return self
 
+    def _rates(self, value, name, positives, n_rows):
+        """Per-label positive rates of a multi-label prior or target."""
+        if isinstance(value, str):
+            if value == "uniform":
+                return np.full(positives.size, 0.5)
+            rates = positives / n_rows
+            constant = np.flatnonzero((rates == 0) | (rates == 1))
+            if constant.size:
+                raise ValueError(
+                    f"{name}='train': label {int(constant[0])} is "
+                    f"{'never' if rates[constant[0]] == 0 else 'always'} set in y, "
+                    "so its prior rate has no log-odds; give prior= as rates."
+                )
+            return rates
+        rates = np.asarray(value, dtype=float).ravel()
+        if rates.size != positives.size or not ((rates > 0) & (rates < 1)).all():
+            raise ValueError(
+                f"{name} must hold a rate in (0, 1) for each of the "
+                f"{positives.size} labels of a multi-label y; got {rates.size} "
+                "values."
+            )
+        return rates
+
+    def _fit_multilabel(self, X, Y, prefit, fit_params):
+        """One correction per label: ``tau`` (so a threshold) tuned label by
+        label on out-of-fold (or held-out) scores."""
+        n_rows, n_labels = Y.shape
+        self.multilabel_ = True
+        self.classes_ = np.arange(n_labels)
+        positives = Y.sum(axis=0).astype(float)
+        self.prior_ = self._rates(self.prior, "prior", positives, n_rows)
+        self.target_ = self._rates(self.target, "target", positives, n_rows)
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self.estimator_, name):
+                setattr(self, name, getattr(self.estimator_, name))
+        shift = _logit(self.target_) - _logit(self.prior_)
+        if self.tau != "auto":
+            self.best_tau_ = np.full(n_labels, float(self.tau))
+            self.best_score_ = self.cv_results_ = None
+        else:
+            if prefit:
+                scores, proba = _label_scores(self.estimator_, X)
+            else:
+                scores, proba = self._out_of_fold_labels(X, Y, fit_params)
+            logits = _logit(scores) if proba else scores
+            taus = DEFAULT_TAUS if self.taus is None else np.asarray(self.taus, float)
+            metric = _LABEL_METRICS.get(self.scoring, self.scoring)
+            results = np.array(
+                [
+                    [
+                        metric(Y[:, j], (logits[:, j] + t * shift[j] > 0).astype(int))
+                        for j in range(n_labels)
+                    ]
+                    for t in taus
+                ]
+            )
+            best = np.argmax(results, axis=0)  # the first best: the smallest tau
+            self.best_tau_ = taus[best]
+            self.best_score_ = float(results[best, np.arange(n_labels)].mean())
+            self.cv_results_ = {"tau": taus.copy(), "score": results}
+        cut = -self.best_tau_ * shift  # in log-odds (or decision values)
+        proba = hasattr(self.estimator_, "predict_proba")
+        self.thresholds_ = 1 / (1 + np.exp(-cut)) if proba else cut
+        return self
+
+    def _out_of_fold_labels(self, X, Y, fit_params):
+        if isinstance(self.cv, Integral):
+            cv = StratifiedLabelKFold(self.cv, random_state=self.random_state)
+        else:
+            cv = check_cv(self.cv)
+        proba = hasattr(self.estimator, "predict_proba")
+        scores = cross_val_predict(
+            clone(self.estimator),
+            X,
+            Y,
+            cv=cv,
+            method="predict_proba" if proba else "decision_function",
+            n_jobs=self.n_jobs,
+            params=fit_params or None,
+        )
+        return _positive_column(scores), proba
+
     def _out_of_fold(self, X, y, fit_params):
         if isinstance(self.cv, Integral):
             cv = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
@@ -287,6 +428,11 @@ or callable, default="f1_macro"
 
     def _adjusted(self, X):
         check_is_fitted(self)
+        if self.multilabel_:
+            scores, proba = _label_scores(self.estimator_, X)
+            logits = _logit(scores) if proba else scores
+            shift = _logit(self.target_) - _logit(self.prior_)
+            return logits + self.best_tau_ * shift
         shift = np.log(self.target_) - np.log(self.prior_)
         return _log_scores(self.estimator_, X) + self.best_tau_ * shift
 
@@ -303,10 +449,12 @@ or callable, default="f1_macro"
         ndarray of shape (n_samples, n_classes), or (n_samples,) for two classes
             ``log p(y | x) + best_tau_ * (log target_ - log prior_)``; for two
             classes, as scikit-learn's binary classifiers, the second column
-            minus the first (positive: ``classes_[1]``).
+            minus the first (positive: ``classes_[1]``). Multi-label: the
+            adjusted log-odds of each label, shape (n_samples, n_labels),
+            positive where the label is predicted.
         """
         scores = self._adjusted(X)
-        if scores.shape[1] == 2:
+        if not self.multilabel_ and scores.shape[1] == 2:
             return scores[:, 1] - scores[:, 0]
         return scores
 
@@ -323,9 +471,12 @@ or callable, default="f1_macro"
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
-            Probabilities, in the order of ``classes_``.
+            Probabilities, in the order of ``classes_``; multi-label, the
+            adjusted probability of each label (above 0.5 where predicted).
         """
         scores = self._adjusted(X)
+        if self.multilabel_:
+            return 1 / (1 + np.exp(-scores))
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return scores / scores.sum(axis=1, keepdims=True)
 
@@ -339,10 +490,12 @@ or callable, default="f1_macro"
 
         Returns
         -------
-        ndarray of shape (n_samples,)
-            Predicted classes.
+        ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted classes; multi-label, a 0/1 indicator matrix.
         """
         scores = self._adjusted(X)  # checks the fit first
+        if self.multilabel_:
+            return (scores > 0).astype(int)
         return self.classes_[np.argmax(scores, axis=1)]
 
     def __sklearn_tags__(self):

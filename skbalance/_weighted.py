@@ -10,9 +10,12 @@ from skbalance._compat import HasMethods, _check_sample_weight, _fit_context
 __all__ = ["WeightedClassifier"]
 
 
-def _estimator_has(attr):
+def _estimator_has(attr, fitted="estimator_"):
+    """Whether the fitted estimator (``fitted``), or else the given one, has
+    ``attr``: for ``available_if`` on a meta-estimator's delegated methods."""
+
     def check(self):
-        est = getattr(self, "estimator_", self.estimator)
+        est = getattr(self, fitted, self.estimator)
         getattr(est, attr)  # raises AttributeError, hiding the method
         return True
 

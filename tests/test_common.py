@@ -15,6 +15,7 @@ from sklearn.utils.estimator_checks import (
 import skbalance
 from skbalance import (
     MLSMOTE,
+    BalanceSearch,
     ClassWeightComputer,
     DomainFloorSampler,
     LLMAugmentSampler,
@@ -45,6 +46,7 @@ CLASSIFIERS = [
     ),
     LogitAdjustedClassifier(LogisticRegression(), cv=3, random_state=0),
     LogitAdjustedClassifier(LogisticRegression(), tau=1.0),
+    BalanceSearch(LogisticRegression(), cv=3, random_state=0),
 ]
 # ClassWeightComputer is fitted on y alone: scikit-learn yields no check for an
 # estimator without 2-D X input, so tests/test_class_weight.py runs the API
@@ -112,7 +114,9 @@ _MULTILABEL_TARGETS = (
 
 
 def expected_failed_checks(estimator):
-    if isinstance(estimator, (WeightedClassifier, LogitAdjustedClassifier)):
+    if isinstance(
+        estimator, (WeightedClassifier, LogitAdjustedClassifier, BalanceSearch)
+    ):
         return {}
     if isinstance(estimator, (MultilabelRandomOverSampler, MLSMOTE)):
         return {

@@ -1,5 +1,7 @@
 """LogitAdjustedClassifier: the prior corrected at prediction time."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
@@ -7,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
 from skbalance import LogitAdjustedClassifier, RatioOverSampler
@@ -147,3 +150,90 @@ def test_errors():
         r"are \[0, 1\]\.$",
     ):
         LogitAdjustedClassifier(fitted, cv="prefit").fit(X_train, y_train + 1)
+
+
+def _multilabel(n=6000, seed=0):
+    """Three labels from logistic models on 6 features; label 2 is rare (about
+    4% of rows) and noisy, so a 0.5 threshold rarely predicts it."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6))
+    logits = np.column_stack(
+        [X[:, 0] + X[:, 1], 1.5 * X[:, 2] - 0.5, 1.2 * X[:, 3] + X[:, 4] - 4.0]
+    )
+    Y = (rng.random_sample(logits.shape) < 1 / (1 + np.exp(-logits))).astype(int)
+    return train_test_split(X, Y, test_size=0.5, random_state=seed)
+
+
+def test_multilabel_thresholds_lift_a_rare_label():
+    X_train, X_test, Y_train, Y_test = _multilabel()
+    model = LogitAdjustedClassifier(
+        OneVsRestClassifier(LogisticRegression()), random_state=0
+    ).fit(X_train, Y_train)
+    plain = OneVsRestClassifier(LogisticRegression()).fit(X_train, Y_train)
+    assert model.multilabel_ and model.classes_.tolist() == [0, 1, 2]
+    assert model.thresholds_.shape == (3,) and model.best_tau_.shape == (3,)
+    assert model.cv_results_["score"].shape == (21, 3)
+    np.testing.assert_allclose(model.prior_, Y_train.mean(axis=0))
+    # the rare label's threshold falls well below 0.5
+    assert model.thresholds_[2] < 0.4, model.thresholds_
+    predicted = model.predict(X_test)
+    assert predicted.shape == Y_test.shape and set(np.unique(predicted)) <= {0, 1}
+    f1_tuned = f1_score(Y_test[:, 2], predicted[:, 2])
+    f1_half = f1_score(Y_test[:, 2], plain.predict(X_test)[:, 2])
+    assert f1_tuned > f1_half + 0.05, (f1_tuned, f1_half)
+    # a label is predicted exactly where its score passes its threshold
+    proba = plain.predict_proba(X_test)
+    model_proba = model.estimator_.predict_proba(X_test)
+    np.testing.assert_allclose(model_proba, proba)
+    np.testing.assert_array_equal(
+        predicted, (model_proba > model.thresholds_).astype(int)
+    )
+    np.testing.assert_array_equal(predicted, model.predict_proba(X_test) > 0.5)
+    np.testing.assert_array_equal(predicted, model.decision_function(X_test) > 0)
+    macro = f1_score(Y_test, predicted, average="macro")
+    assert macro > f1_score(Y_test, plain.predict(X_test), average="macro")
+
+
+def test_multilabel_prefit_fixed_tau_and_decision_function():
+    X_train, X_test, Y_train, Y_test = _multilabel(n=3000)
+    svc = OneVsRestClassifier(LinearSVC()).fit(X_train, Y_train)
+    model = LogitAdjustedClassifier(svc, cv="prefit").fit(X_test, Y_test)
+    assert model.estimator_ is svc
+    # no probabilities: thresholds are decision values
+    np.testing.assert_array_equal(
+        model.predict(X_test),
+        (svc.decision_function(X_test) > model.thresholds_).astype(int),
+    )
+    fixed = LogitAdjustedClassifier(
+        OneVsRestClassifier(LogisticRegression()), tau=1.0
+    ).fit(X_train, Y_train)
+    assert fixed.best_score_ is None and fixed.cv_results_ is None
+    # tau = 1 with a uniform target: each label's threshold is its prior rate
+    np.testing.assert_allclose(fixed.thresholds_, Y_train.mean(axis=0))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # OvR on a constant label
+def test_multilabel_errors():
+    X_train, _, Y_train, _ = _multilabel(n=600)
+    Y_const = Y_train.copy()
+    Y_const[:, 1] = 0
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "prior='train': label 1 is never set in y, so its prior rate has no "
+            "log-odds; give prior= as rates."
+        ),
+    ):
+        LogitAdjustedClassifier(OneVsRestClassifier(LogisticRegression()), tau=1.0).fit(
+            X_train, Y_const
+        )
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "target must hold a rate in (0, 1) for each of the 3 labels of a "
+            "multi-label y; got 2 values."
+        ),
+    ):
+        LogitAdjustedClassifier(
+            OneVsRestClassifier(LogisticRegression()), tau=1.0, target=[0.5, 0.5]
+        ).fit(X_train, Y_train)
