@@ -56,6 +56,9 @@ def compare(args, *, out, err):
             f"{args.cv}; use --cv {max(n_rare, 2)} or fewer"
             + (", or drop the class." if n_rare < 2 else ".")
         )
+    if args.auto:
+        _search(args, index, out=out, err=err)
+        return
     strategies = _strategies(len(counts))
     for sampler in strategies.values():
         if hasattr(sampler, "random_state"):
@@ -93,6 +96,73 @@ def compare(args, *, out, err):
         print(text, file=out)
     else:
         _print_table(rows, index, args, out)
+    note(index, err)
+
+
+def _search(args, index, *, out, err):
+    """``compare --auto``: :class:`skbalance.BalanceSearch` on the texts (a
+    TF-IDF + logistic regression pipeline, the vectorizer cached across
+    candidates), the last round's candidates and the choice."""
+    import tempfile
+
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    with tempfile.TemporaryDirectory(prefix="skbalance-compare-") as cache:
+        model = make_pipeline(
+            TfidfVectorizer(), LogisticRegression(max_iter=1000), memory=cache
+        )
+        search = skbalance.BalanceSearch(
+            model, cv=args.cv, random_state=args.seed, refit=False, n_jobs=args.n_jobs
+        ).fit(index.texts, index.y)
+    results = search.cv_results_
+    last = np.flatnonzero(results["iter"] == search.n_iterations_ - 1)
+    last = sorted(last, key=lambda i: -results["mean_test_score"][i])
+    rows = [
+        {
+            "strategy": str(results["strategy"][i]),
+            "params": results["params"][i],
+            "macro_f1_mean": float(results["mean_test_score"][i]),
+            "macro_f1_std": float(results["std_test_score"][i]),
+            "chosen": int(i) == int(search.best_index_),
+        }
+        for i in last
+    ]
+    if args.json:
+        summary = {
+            "best_strategy": search.best_strategy_,
+            "best_params": search.best_params_,
+            "rounds": [
+                {"candidates": c, "rows": r}
+                for c, r in zip(search.n_candidates_, search.n_resources_, strict=True)
+            ],
+            "last_round": rows,
+        }
+        print(json.dumps(summary, indent=2, default=str), file=out)
+    else:
+        rounds = ", ".join(
+            f"{c} on {r} rows"
+            for c, r in zip(search.n_candidates_, search.n_resources_, strict=True)
+        )
+        print(
+            f"{index.path}: {len(index)} records, TF-IDF + logistic regression, "
+            f"BalanceSearch by successive halving ({rounds} of each training fold; "
+            f"{args.cv} folds, seed {args.seed})",
+            file=out,
+        )
+        width = max(len(row["strategy"]) for row in rows)
+        print(f"  {'strategy':<{width}}  {'macro F1':>15}", file=out)
+        for row in rows:
+            macro = f"{row['macro_f1_mean']:.3f} ± {row['macro_f1_std']:.3f}"
+            mark = "*" if row["chosen"] else " "
+            print(f"{mark} {row['strategy']:<{width}}  {macro:>15}", file=out)
+        print(
+            f"* chosen: {search.best_strategy_}, the simplest within one standard "
+            "error of the best",
+            file=out,
+        )
     note(index, err)
 
 

@@ -484,6 +484,12 @@ def _add_compare(commands):
     p.add_argument(
         "--n-jobs", type=int, default=1, metavar="N", help="parallel fits (default 1)"
     )
+    p.add_argument(
+        "--auto",
+        action="store_true",
+        help="search the strategies by successive halving (BalanceSearch) and "
+        "choose the simplest within one standard error of the best",
+    )
     _seed_option(p)
     _json(p)
 

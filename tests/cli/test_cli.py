@@ -1372,3 +1372,31 @@ def test_mix_by_class_and_bad_options(tmp_path):
         "all, fewer than --size 200; the output has 100 rows, every stratum with a "
         "share at its cap.\n"
     )
+
+
+def test_compare_auto_chooses_as_balance_search(tmp_path):
+    from pathlib import Path
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skbalance import BalanceSearch
+
+    path = Path(__file__).parents[2] / "skbalance" / "data" / "support_tickets.jsonl"
+    code, out, err = run("compare", path, "--text", "text", "--auto", "--cv", "3",
+                         "--json")  # fmt: skip
+    assert (code, err) == (0, "")
+    got = json.loads(out)
+    rows = [json.loads(line) for line in path.open()]
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
+    search = BalanceSearch(model, cv=3, random_state=0, refit=False).fit(
+        [r["text"] for r in rows], [r["label"] for r in rows]
+    )
+    assert got["best_strategy"] == search.best_strategy_
+    assert [r["chosen"] for r in got["last_round"]].count(True) == 1
+    (chosen,) = [r for r in got["last_round"] if r["chosen"]]
+    assert chosen["strategy"] == search.best_strategy_
+    scores = [r["macro_f1_mean"] for r in got["last_round"]]
+    assert scores == sorted(scores, reverse=True)
+    assert [r["candidates"] for r in got["rounds"]] == search.n_candidates_
