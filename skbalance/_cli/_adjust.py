@@ -116,7 +116,9 @@ def adjust(args, *, out, err):
         )
     prior = "train"
     if args.prior is not None:
-        shares = _shares(args.prior)
+        shares = args.prior
+        if not all(type(v) in (int, float) and v > 0 for v in shares.values()):
+            raise UsageError("--prior: every share must be a positive number.")
         if sorted(shares) != classes:
             raise UsageError(
                 f"--prior: gives classes {sorted(shares)}; the scores have {classes}."
@@ -160,24 +162,3 @@ def adjust(args, *, out, err):
         out=out,
         err=err,
     )
-
-
-def _shares(text):
-    """``--prior``: a JSON object of class -> share, or a file holding one."""
-    import os
-
-    if os.path.isfile(text):
-        with open(text, encoding="utf-8") as fh:
-            text = fh.read()
-    try:
-        shares = json.loads(text)
-    except ValueError:
-        shares = None
-    if not isinstance(shares, dict) or not all(
-        type(v) in (int, float) and v > 0 for v in shares.values()
-    ):
-        raise UsageError(
-            "--prior: expected a JSON object of class -> positive share (or a "
-            f"file holding one); got {text[:60]!r}."
-        )
-    return shares

@@ -176,33 +176,13 @@ def balance(args, engine, *, out, err):
     note(engine.source, err)
 
 
-def _json_option(text, option):
-    """A JSON object given inline, or in a file."""
-    import json
-
-    if os.path.isfile(text):
-        with open(text, encoding="utf-8") as fh:
-            text = fh.read()
-    try:
-        value = json.loads(text)
-    except ValueError:
-        value = None
-    if not isinstance(value, dict) or not value:
-        raise UsageError(
-            f"{option}: expected a JSON object (or a file holding one); got "
-            f"{text[:60]!r}."
-        )
-    return value
-
-
 def mix(args, engine, *, out, err):
     if args.by_class and args.domain is None:
         raise UsageError("--by-class goes with --domain FIELD.")
     if args.unimax is not None and args.max_repeats is not None:
         raise UsageError("--unimax E is the cap; leave --max-repeats out.")
-    weights = None if args.weights is None else _json_option(args.weights, "--weights")
     params = {
-        "weights": weights,
+        "weights": args.weights,
         "temperature": args.temperature,
         "max_repeats": args.unimax or args.max_repeats,
         "size": args.size,

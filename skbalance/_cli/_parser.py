@@ -268,6 +268,25 @@ def _add_balance(commands):
     _engine(p, writes=True)
 
 
+def _json_object(text):
+    """A JSON object given inline, or in a file holding one."""
+    import json
+    import os
+
+    if os.path.isfile(text):
+        with open(text, encoding="utf-8") as fh:
+            text = fh.read()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not value:
+        raise argparse.ArgumentTypeError(
+            f"expected a JSON object (or a file holding one); got {text[:60]!r}"
+        )
+    return value
+
+
 def _rows(text):
     """``--size``: a number of rows (an integer), or a multiple of the input's
     rows (a number with a point)."""
@@ -297,6 +316,7 @@ def _add_mix(commands):
     )
     rule.add_argument(
         "--weights",
+        type=_json_object,
         metavar="JSON_OR_FILE",
         help='shares given per stratum, e.g. \'{"en": 2, "de": 1}\' (with '
         "--by-class: {domain: {class: weight}}), or a file holding them",
@@ -538,6 +558,7 @@ def _add_adjust(commands):
     )
     p.add_argument(
         "--prior",
+        type=_json_object,
         metavar="JSON_OR_FILE",
         help="the class shares the model was trained on (default: those of VAL's "
         "labels), e.g. after balancing its training data",

@@ -96,7 +96,7 @@ def test_adjust_takes_the_training_prior(tmp_path, model_and_data):
     assert json.loads(out)["prior"] == pytest.approx(prior)
 
 
-def test_adjust_errors_name_the_file_line_and_field(tmp_path):
+def test_adjust_errors_name_the_file_line_and_field(tmp_path, capsys):
     good = {"label": "a", "scores": {"a": 0.9, "b": 0.1}}
     val = tmp_path / "val.jsonl"
     val.write_text(json.dumps(good) + "\n" + json.dumps({**good, "label": "b"}) + "\n")
@@ -135,7 +135,14 @@ def test_adjust_errors_name_the_file_line_and_field(tmp_path):
         "skbalance adjust: error: --prior: gives classes ['a']; the scores have "
         "['a', 'b'].\n",
     )
-    code, _, err = run("adjust", val, val, "--prior", "[1, 2]")
-    assert code == 2 and "--prior: expected a JSON object of class" in err
+    capsys.readouterr()
+    code, _, _ = run("adjust", val, val, "--prior", "[1, 2]")
+    assert code == 2
+    assert "argument --prior: expected a JSON object" in capsys.readouterr().err
+    code, _, err = run("adjust", val, val, "--prior", '{"a": 1, "b": 0}')
+    assert (code, err) == (
+        2,
+        "skbalance adjust: error: --prior: every share must be a positive number.\n",
+    )
     code, _, err = run("adjust", val, val, "-o", val)
     assert code == 2 and "refusing to overwrite the input" in err
