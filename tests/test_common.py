@@ -46,7 +46,12 @@ CLASSIFIERS = [
     ),
     LogitAdjustedClassifier(LogisticRegression(), cv=3, random_state=0),
     LogitAdjustedClassifier(LogisticRegression(), tau=1.0),
-    BalanceSearch(LogisticRegression(), cv=3, random_state=0),
+    # a small search keeps the ~50 checks cheap (the whole candidate space,
+    # the prior correction's inner folds included, is tested in
+    # tests/test_balance_search.py)
+    BalanceSearch(
+        LogisticRegression(), strategies=["none", "ratio"], cv=2, random_state=0
+    ),
 ]
 # ClassWeightComputer is fitted on y alone: scikit-learn yields no check for an
 # estimator without 2-D X input, so tests/test_class_weight.py runs the API
