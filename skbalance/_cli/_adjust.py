@@ -9,7 +9,7 @@ import json
 import numpy as np
 
 from skbalance._cli._parser import UsageError
-from skbalance._cli._report import note_adjusted
+from skbalance._cli._report import print_adjusted
 from skbalance._fields import get_field, set_field
 from skbalance._io import check_output
 
@@ -152,7 +152,7 @@ def adjust(args, *, out, err):
     reports = [
         per_class_report(labels, p, labels=classes) for p in (before, after_scored)
     ]
-    note_adjusted(
+    print_adjusted(
         model,
         reports,
         scored=scored or f"{args.val} (in sample: tau was tuned there)",

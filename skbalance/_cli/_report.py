@@ -17,7 +17,7 @@ __all__ = [
     "caps_in_shell_words",
     "check_plot",
     "print_mix",
-    "note_adjusted",
+    "print_adjusted",
     "print_next",
     "suggested_share",
     "floor_in_shell_words",
@@ -365,7 +365,7 @@ def too_few_groups(name, exc, group, dedupe, text):
     )
 
 
-def note_adjusted(model, reports, *, scored, changed, output, as_json, out, err):
+def print_adjusted(model, reports, *, scored, changed, output, as_json, out, err):
     """What ``adjust`` did: the tuned ``tau``, then per class the recall and
     F1 of the ``reports`` before and after the correction on the file
     ``scored``, as text or JSON; on stderr when the records go to standard
