@@ -24,7 +24,6 @@ from skbalance._cli._report import (
     write_weights,
 )
 from skbalance._io import check_output
-from skbalance._stratify import TooFewGroupsError
 
 __all__ = [
     "analyze",
@@ -100,6 +99,8 @@ def check_split(sizes, text, dedupe, out_dir):
 
 
 def split(args, engine, *, out, err):
+    from skbalance._stratify import TooFewGroupsError  # scikit-learn
+
     check_split(args.sizes, args.text, args.dedupe, args.out_dir)
     names = ("train", "val", "test")
     try:

@@ -10,8 +10,8 @@ import warnings
 from contextlib import contextmanager
 
 import skbalance
-from skbalance._compat import import_optional
 from skbalance._io import atomic_output, check_output, is_stdout
+from skbalance._optional import import_optional
 
 __all__ = [
     "caps_in_shell_words",

@@ -126,7 +126,9 @@ def _chunk_bytes(fd, starts, lengths, gap, window):
     """The records at ``starts``/``lengths`` (in this order), each followed by
     a newline, read in few large reads: records are visited in file order,
     and neighbours less than ``gap`` bytes apart (within one aligned
-    ``window`` of the file) are read together."""
+    ``window`` of the file) are read together. Records written one after
+    the other that lie one after the other in the file, one ``\\n`` apart,
+    are copied as one slice (with the newlines between them)."""
     import numpy as np
 
     order = np.argsort(starts, kind="stable")
@@ -136,18 +138,70 @@ def _chunk_bytes(fd, starts, lengths, gap, window):
     new[0] = True
     reach = np.maximum.accumulate(e)
     new[1:] = (s[1:] - reach[:-1] > gap) | (s[1:] // window != s[:-1] // window)
-    firsts = np.flatnonzero(new)
-    block_end = np.maximum.reduceat(e, firsts)
-    pieces = [b""] * (s.size + 1)  # the last one gives the final newline
-    bounds = np.r_[firsts, s.size].tolist()
-    s_list, e_list, order_list = s.tolist(), e.tolist(), order.tolist()
+    # runs: next in the output and next in the file, in the same read
+    run = np.empty(s.size, dtype=bool)
+    run[0] = True
+    run[1:] = new[1:] | (order[1:] != order[:-1] + 1) | (s[1:] != e[:-1] + 1)
+    firsts = np.flatnonzero(run)
+    lasts = np.r_[firsts[1:], s.size] - 1
+    block_of_run = np.cumsum(new)[firsts] - 1
+    n_blocks = int(block_of_run[-1]) + 1
+    block_first = np.flatnonzero(new)
+    block_end = np.maximum.reduceat(e, block_first)
+    # the place of each run in the output: the rank of its first record
+    place = np.empty(firsts.size, dtype=np.intp)
+    place[np.argsort(order[firsts], kind="stable")] = np.arange(firsts.size)
+    pieces = [b""] * (firsts.size + 1)  # the last one gives the final newline
+    bounds = np.searchsorted(block_of_run, np.arange(n_blocks + 1)).tolist()
+    run_s, run_e = s[firsts].tolist(), e[lasts].tolist()
+    place_list, s_block = place.tolist(), s[block_first].tolist()
     for k, end in enumerate(block_end.tolist()):
-        lo, hi = bounds[k], bounds[k + 1]
-        base = s_list[lo]
+        base = s_block[k]
         block = os.pread(fd, end - base, base)
-        for i in range(lo, hi):
-            pieces[order_list[i]] = block[s_list[i] - base : e_list[i] - base]
+        for i in range(bounds[k], bounds[k + 1]):
+            pieces[place_list[i]] = block[run_s[i] - base : run_e[i] - base]
     return b"\n".join(pieces)
+
+
+@contextlib.contextmanager
+def _writing_behind(write, depth=2):
+    """Run ``write`` in a second thread, so that the next records are
+    gathered while the last ones are written (the operating system's copy
+    does not hold the interpreter). Yields ``put(data)``; an error of the
+    writer (a full disk, a closed pipe) is raised here, at the next ``put``
+    or at the end, and the data put after it is dropped."""
+    import queue
+    import threading
+
+    chunks = queue.Queue(depth)
+    failed = []
+
+    def run():
+        while (data := chunks.get()) is not None:
+            if failed:
+                continue
+            try:
+                write(data)
+            except BaseException as exc:  # raised again in the caller's thread
+                failed.append(exc)
+
+    def put(data):
+        if failed:
+            raise failed[0]
+        chunks.put(data)
+
+    thread = threading.Thread(target=run, name="skbalance-writer", daemon=True)
+    thread.start()
+    try:
+        yield put
+    except BaseException:
+        failed.append(None)  # whatever is queued is not written
+        raise
+    finally:
+        chunks.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def write_jsonl_records(
@@ -235,17 +289,17 @@ def write_jsonl_records(
     name = "standard output" if name == "-" else name
     shown = Progress(name, int(rows.size), enabled=progress, verb="writing")
     with index._open() as fd, writing as out:
-        write = out.write
-        if index.bom:
-            write(BOM)
-        for lo in range(0, rows.size, chunk):
-            part = rows[lo : lo + chunk]
-            size = lengths[part].astype(np.int64)
-            write(_chunk_bytes(fd, starts[part], size, gap, window))
-            shown.update(lo + part.size)
+        with _writing_behind(out.write) as put:
+            if index.bom:
+                put(BOM)
+            for lo in range(0, rows.size, chunk):
+                part = rows[lo : lo + chunk]
+                size = lengths[part].astype(np.int64)
+                put(_chunk_bytes(fd, starts[part], size, gap, window))
+                shown.update(lo + part.size)
         shown.close()
         for line in new:
-            write(line)
-            write(b"\n")
+            out.write(line)
+            out.write(b"\n")
             n_new += 1
     return int(rows.size) + n_new

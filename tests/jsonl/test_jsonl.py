@@ -263,14 +263,19 @@ records = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
-@given(records, st.data(), st.sampled_from(["\n", "\r\n", "\n\n"]))
+@settings(max_examples=60, deadline=None)
+@given(
+    records,
+    st.data(),
+    st.sampled_from(["\n", "\r\n", "\n\n"]),
+    st.sampled_from(["", "\n"]),
+)
 def test_written_records_are_the_input_bytes_of_the_rows_asked_for(
-    tmp_path_factory, rows, data, newline
+    tmp_path_factory, rows, data, newline, last
 ):
     folder = tmp_path_factory.mktemp("prop")
     lines = [json.dumps(r, ensure_ascii=data.draw(st.booleans())) for r in rows]
-    path = _write(folder, newline.join(lines) + newline)
+    path = _write(folder, newline.join(lines) + last)
     index = read_jsonl_labels(path, "y", dedupe="t")
     assert index.y.tolist() == [r["y"] for r in rows]
     # the same groups as duplicate_groups on the same texts
@@ -278,7 +283,10 @@ def test_written_records_are_the_input_bytes_of_the_rows_asked_for(
         index.duplicate_groups.tolist()
         == duplicate_groups([r["t"] for r in rows]).tolist()
     )
-    picks = data.draw(st.lists(st.integers(0, len(rows) - 1), max_size=50))
+    pick = st.integers(0, len(rows) - 1)
+    picks = data.draw(st.lists(pick, max_size=50))
+    if data.draw(st.booleans()):  # runs of neighbours, copied as one slice
+        picks = sorted(picks) + list(range(data.draw(pick), len(rows))) + picks
     settings_ = {
         "chunk": data.draw(st.sampled_from([1, 3, 65536])),
         "gap": data.draw(st.sampled_from([0, 10, 4096])),
@@ -286,7 +294,21 @@ def test_written_records_are_the_input_bytes_of_the_rows_asked_for(
     }
     write_jsonl_records(index, picks, folder / "o.jsonl", **settings_)
     expected = "".join(lines[i] + "\n" for i in picks)
-    assert (folder / "o.jsonl").read_text() == expected
+    assert (folder / "o.jsonl").read_bytes() == expected.encode()
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\n\n", "\n \n"])
+@pytest.mark.parametrize("last", ["", "\n"])
+def test_neighbours_in_the_file_are_copied_with_their_own_newline(
+    tmp_path, newline, last
+):
+    lines = [json.dumps({"y": "ab"[i % 2], "i": i}) for i in range(6)]
+    path = _write(tmp_path, newline.join(lines) + last)
+    index = read_jsonl_labels(path, "y")
+    picks = [0, 1, 2, 5, 3, 4, 5, 5, 1, 2]
+    write_jsonl_records(index, picks, tmp_path / "o.jsonl")
+    expected = "".join(lines[i] + "\n" for i in picks)
+    assert (tmp_path / "o.jsonl").read_bytes() == expected.encode()
 
 
 def test_stdlib_parser_gives_the_same_results_and_messages(tmp_path):
@@ -452,3 +474,46 @@ def test_integers_past_64_bits_stay_exact_with_orjson(tmp_path, number):
         assert index.fields["d"].tolist() == [number, 7]
         index = read_jsonl_labels(path, "d", multilabel=True)
         assert [list(v) for v in index.y] == [[number], [7]]
+
+
+def test_a_writer_error_is_raised_in_the_caller_and_later_data_dropped():
+    import threading
+
+    from skbalance._jsonl._records import _writing_behind
+
+    written, failing = [], threading.Event()
+
+    def write(data):
+        if data == b"full":
+            failing.set()
+            raise OSError(28, "No space left on device")
+        written.append(data)
+
+    with pytest.raises(OSError, match="No space left"):
+        with _writing_behind(write) as put:
+            put(b"a")
+            put(b"full")
+            failing.wait(5)
+            put(b"b")  # raises: the writer failed
+            put(b"never")
+    assert written == [b"a"]
+
+
+def test_an_interruption_while_gathering_drops_what_is_queued():
+    import threading
+
+    from skbalance._jsonl._records import _writing_behind
+
+    written = []
+
+    def write(data):  # slow: the interruption comes while it writes
+        threading.Event().wait(0.2)
+        written.append(data)
+
+    with pytest.raises(KeyboardInterrupt):
+        with _writing_behind(write, depth=4) as put:
+            put(b"being written")
+            put(b"queued")
+            raise KeyboardInterrupt
+    assert written in ([], [b"being written"])  # never b"queued"
+    assert "skbalance-writer" not in [t.name for t in threading.enumerate()]
