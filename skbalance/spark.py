@@ -275,6 +275,7 @@ def mix(
     size=None,
     min_share=None,
     domain_col=None,
+    by_class=False,
     seed=0,
 ):
     """Resample the strata of a DataFrame to a target mixture, exactly.
@@ -305,6 +306,9 @@ def mix(
         Every stratum gets at least ``ceil(min_share * size)`` rows.
     domain_col : str, default=None
         Column of the domains to use as strata instead of the classes.
+    by_class : bool, default=False
+        With ``domain_col``, make the strata the ``(domain, class)`` pairs
+        (the keys of ``weights`` then), as :class:`skbalance.MixtureSampler`.
     seed : int, default=0
         Chooses the rows that stay and the rows that get one more copy.
 
@@ -328,16 +332,24 @@ def mix(
             "max_repeats": MAX_REPEATS,
             "size": SIZE,
             "min_share": MIN_SHARE,
+            "by_class": ["boolean"],
         },
-        params,
+        {**params, "by_class": by_class},
         "mix",
     )
 
     def targets(counts, keys):
         return mixture_counts(counts, keys=keys, **params)
 
-    stratum = label_col if domain_col is None else domain_col
-    return resample_plan(df, stratum, targets, who="mix", seed=seed)[0]
+    if domain_col is None or not by_class:
+        stratum = label_col if domain_col is None else domain_col
+        return resample_plan(df, stratum, targets, who="mix", seed=seed)[0]
+    F = pyspark_module()
+    pairs = df.withColumn(
+        "_sk_pair", F.struct(exact_col(domain_col), exact_col(label_col))
+    )
+    out = resample_plan(pairs, "_sk_pair", targets, who="mix", seed=seed)[0]
+    return out.drop("_sk_pair")
 
 
 def _report_counts(df, label_col, groups_col):

@@ -320,6 +320,26 @@ def test_mix_on_a_domain_column_is_deterministic(sks, spark):
     assert out.columns == df.columns
 
 
+def test_mix_by_class_counts_the_domain_class_pairs_as_in_memory(sks, spark):
+    groups = (["en"] * 600 + ["sw"] * 245)[: len(LABELS)]
+    df = frame(spark, LABELS, groups)
+    weights = {(g, y): 1 + (g == "sw") for g in ("en", "sw") for y in set(LABELS)}
+    pairs = set(zip(groups, LABELS, strict=True))
+    weights = {k: w for k, w in weights.items() if k in pairs}
+    out = sks.mix(df, "label", domain_col="grp", by_class=True, weights=weights, seed=2)
+    sampler = MixtureSampler(
+        domain="groups", by_class=True, weights=weights, random_state=0
+    )
+    X = np.zeros((len(LABELS), 1))
+    sampler.fit_resample(X, np.array(LABELS), groups=np.array(groups))
+    assert Counter((r["grp"], r["label"]) for r in out.collect()) == Counter(
+        {k: v for k, v in sampler.counts_after_.items() if v}
+    )
+    assert out.columns == df.columns
+    with pytest.raises(ValueError, match="'by_class' parameter of mix"):
+        sks.mix(df, "label", domain_col="grp", by_class="yes")
+
+
 def test_mix_checks_its_parameters(sks, spark):
     df = frame(spark, LABELS)
     with pytest.raises(

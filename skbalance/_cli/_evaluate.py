@@ -13,74 +13,74 @@ from skbalance._cli._report import note
 __all__ = ["evaluate"]
 
 
-def _aligned(args):
-    """(y_true, y_pred, domain or None, note source) for evaluate."""
+def _aligned(source, *, true, pred, pred_label, id_field, domain):
+    """(y_true, y_pred, domain or None, note source) for evaluate: from one
+    file (``source``, ``pred`` its prediction field) or from two (``true``
+    and ``pred`` files, by line or by ``id_field``)."""
     import numpy as np
 
-    fields = {} if args.domain is None else {"domain": args.domain}
-    source = Input.from_args(args)
-    if args.true is None:
-        if args.input is None:
+    fields = {} if domain is None else {"domain": domain}
+    if true is None:
+        if source.path is None:
             raise UsageError(
                 "give FILE (with --pred FIELD), or --true FILE --pred FILE."
             )
-        if args.id is not None or args.pred_label is not None:
+        if id_field is not None or pred_label is not None:
             raise UsageError("--id and --pred-label go with --true FILE --pred FILE.")
-        index = read(source, fields={**fields, "prediction": args.pred})
+        index = read(source, fields={**fields, "prediction": pred})
         return index.y, index.fields["prediction"], index.fields.get("domain"), [index]
-    if args.input is not None:
+    if source.path is not None:
         raise UsageError("give FILE or --true FILE, not both.")
-    if args.id is not None:
-        fields["id"] = args.id
+    if id_field is not None:
+        fields["id"] = id_field
     # by line: the records are read again to look for a shared id field
-    by_line = args.id is None
-    truth = read(source, path=args.true, fields=fields, offsets=by_line)
-    pred_fields = {} if args.id is None else {"id": args.id}
-    pred = read(
+    by_line = id_field is None
+    truth = read(source, path=true, fields=fields, offsets=by_line)
+    predicted = read(
         source,
-        path=args.pred,
-        label=args.pred_label or args.label,
-        fields=pred_fields,
+        path=pred,
+        label=pred_label or source.label,
+        fields={} if id_field is None else {"id": id_field},
         offsets=by_line,
     )
-    if args.id is None:
-        if len(truth) != len(pred):
+    if id_field is None:
+        if len(truth) != len(predicted):
             raise ValueError(
-                f"{args.true} has {len(truth)} records but {args.pred} has "
-                f"{len(pred)}; align them by line, or by a field with --id."
+                f"{true} has {len(truth)} records but {pred} has "
+                f"{len(predicted)}; align them by line, or by a field with --id."
             )
-        _check_order(args, truth, pred)
-        return truth.y, pred.y, truth.fields.get("domain"), [truth, pred]
+        taken = {source.label, pred_label or source.label, domain}
+        _check_order(truth, predicted, taken)
+        return truth.y, predicted.y, truth.fields.get("domain"), [truth, predicted]
     position = {}
-    for i, key in enumerate(pred.fields["id"].tolist()):
+    for i, key in enumerate(predicted.fields["id"].tolist()):
         if key in position:
             raise ValueError(
-                f"{pred.where(i)}: id {key!r} (--id {args.id}) repeats line "
-                f"{pred.line_number(position[key])}."
+                f"{predicted.where(i)}: id {key!r} (--id {id_field}) repeats line "
+                f"{predicted.line_number(position[key])}."
             )
         position[key] = i
     rows = []
     for i, key in enumerate(truth.fields["id"].tolist()):
         if key not in position:
             raise ValueError(
-                f"{truth.where(i)}: id {key!r} (--id {args.id}) has no prediction "
-                f"in {args.pred}."
+                f"{truth.where(i)}: id {key!r} (--id {id_field}) has no prediction "
+                f"in {pred}."
             )
         rows.append(position[key])
-    domain = truth.fields.get("domain")
-    return truth.y, pred.y[np.asarray(rows, dtype=np.intp)], domain, [truth, pred]
+    y_pred = predicted.y[np.asarray(rows, dtype=np.intp)]
+    return truth.y, y_pred, truth.fields.get("domain"), [truth, predicted]
 
 
 #: field names tried first as the id of a record
 _ID_NAMES = ("id", "uid", "uuid", "guid", "_id", "key", "idx", "index")
 
 
-def _id_candidates(args, truth, pred):
+def _id_candidates(truth, pred, taken):
     """Top-level fields of the first record of both files holding a string or
-    an integer, other than the label, prediction and domain: the fields that
-    may identify a record, id-like names first."""
+    an integer, other than those ``taken`` (the label, prediction and domain):
+    the fields that may identify a record, id-like names first."""
     first_truth, first_pred = truth.records([0])[0], pred.records([0])[0]
-    taken = {args.label, args.pred_label or args.label, args.domain}
     found = [
         key
         for key, value in first_truth.items()
@@ -103,7 +103,7 @@ def _key(value):
     return value if type(value) is int and -(2**63) <= value < 2**63 else hash(value)
 
 
-def _check_order(args, truth, pred, chunk=8192):
+def _check_order(truth, pred, taken, chunk=8192):
     """Refuse to score two files line by line when a field identifies their
     records (a string or integer in every record of both, distinct within
     each file, the same values in both) and puts them in different orders:
@@ -114,7 +114,7 @@ def _check_order(args, truth, pred, chunk=8192):
 
     import numpy as np
 
-    alive = _id_candidates(args, truth, pred)
+    alive = _id_candidates(truth, pred, taken)
     if not alive:
         return
     n = len(truth)
@@ -160,7 +160,14 @@ def _check_order(args, truth, pred, chunk=8192):
 
 
 def evaluate(args, *, out, err):
-    y_true, y_pred, domain, indexes = _aligned(args)
+    y_true, y_pred, domain, indexes = _aligned(
+        Input.from_args(args),
+        true=args.true,
+        pred=args.pred,
+        pred_label=args.pred_label,
+        id_field=args.id,
+        domain=args.domain,
+    )
     report = skbalance.per_class_report(y_true, y_pred, groups=domain)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2), file=out)
