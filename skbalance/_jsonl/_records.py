@@ -6,6 +6,7 @@ small files read whole (:func:`read_jsonl`, the bundled data set).
 import contextlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from skbalance._io import atomic_output
@@ -163,6 +164,14 @@ def _chunk_bytes(fd, starts, lengths, gap, window):
     return b"\n".join(pieces)
 
 
+def _is_regular(file):
+    """Whether an open file is a regular file (not a pipe or a terminal)."""
+    try:
+        return stat.S_ISREG(os.fstat(file.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # no descriptor, closed
+        return False
+
+
 @contextlib.contextmanager
 def _writing_behind(write, depth=2):
     """Run ``write`` in a second thread, so that the next records are
@@ -221,7 +230,9 @@ def write_jsonl_records(
     Records are copied from the input file by their byte ranges (never
     parsed again), each followed by a newline; a byte order mark is written
     once at the start when the input had one. A path is written by
-    :func:`skbalance._io.atomic_output`: whole, or not at all.
+    :func:`skbalance._io.atomic_output`: whole, or not at all. A regular
+    file is written in a second thread while the next records are read;
+    a pipe or a terminal in this one, so that Ctrl-C stops a stalled write.
 
     Parameters
     ----------
@@ -289,7 +300,9 @@ def write_jsonl_records(
     name = "standard output" if name == "-" else name
     shown = Progress(name, int(rows.size), enabled=progress, verb="writing")
     with index._open() as fd, writing as out:
-        with _writing_behind(out.write) as put:
+        # a pipe may stall: there, Ctrl-C must interrupt the write itself
+        behind = _writing_behind if _is_regular(out) else contextlib.nullcontext
+        with behind(out.write) as put:
             if index.bom:
                 put(BOM)
             for lo in range(0, rows.size, chunk):

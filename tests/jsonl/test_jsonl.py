@@ -517,3 +517,27 @@ def test_an_interruption_while_gathering_drops_what_is_queued():
             raise KeyboardInterrupt
     assert written in ([], [b"being written"])  # never b"queued"
     assert "skbalance-writer" not in [t.name for t in threading.enumerate()]
+
+
+def test_only_regular_files_are_written_behind(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    path = _write(tmp_path, '{"y": "a"}\n{"y": "b"}\n')
+    index = read_jsonl_labels(path, "y")
+    threads = []
+    start = threading.Thread.start
+
+    def noted(thread):
+        threads.append(thread.name)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", noted)
+    write_jsonl_records(index, [1, 0], tmp_path / "o.jsonl")
+    assert threads == ["skbalance-writer"]
+    read, write = os.pipe()
+    with open(write, "wb") as pipe:  # a pipe may stall: written in this thread
+        write_jsonl_records(index, [1, 0], pipe)
+    assert threads == ["skbalance-writer"]
+    with open(read, "rb") as got:
+        assert got.read() == b'{"y": "b"}\n{"y": "a"}\n'
