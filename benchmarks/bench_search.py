@@ -282,6 +282,20 @@ def render(results, header):
             f"({best_single}, {average[best_single]:.3f}): "
             f"{search_avg - average[best_single]:+.3f} (target: >= +0.01)."
         )
+    if best_single:
+        # choosing per set among the fixed strategies can gain no more than
+        # the best of each set in hindsight
+        oracle = _mean(
+            [
+                max(_mean(v) for k, v in r["scores"].items() if k in fixed)
+                for r in results
+            ]
+        )
+        lines.append(
+            f"The best fixed strategy of each set in hindsight (an oracle that "
+            f"chooses among the fixed strategies per set), averaged: {oracle:.3f}, "
+            f"{oracle - average[best_single]:+.3f} over {best_single}."
+        )
     if NO_RULE in per_set:
         no_rule = _mean(per_set[NO_RULE])
         lines.append(

@@ -28,6 +28,7 @@ from skbalance._balance_search import (
     _Candidate,
     _candidates,
     _fast_metric,
+    _select_over_reference,
     select_one_standard_error,
 )
 from skbalance._llm_augment import LLMAugmentSampler
@@ -461,3 +462,30 @@ def test_halving_is_used_when_there_is_nothing_to_screen_on():
         match=re.escape("The 'method' parameter of BalanceSearch must be a str among"),
     ):
         BalanceSearch(LogisticRegression(), method="grid").fit(X, y)
+
+
+def test_screening_keeps_the_prior_correction_unless_clearly_beaten():
+    prior = [0.70, 0.72, 0.74, 0.71, 0.73]
+    # better on every fold by 0.01-0.02: a paired t statistic of 6.5
+    clearly = [0.72, 0.73, 0.76, 0.72, 0.75]
+    # better on average (+0.01) but not on every fold: t = 0.6
+    noisy = [0.78, 0.70, 0.72, 0.70, 0.76]
+    assert _select_over_reference(np.array([prior, clearly]), 0) == 1
+    assert _select_over_reference(np.array([prior, noisy]), 0) == 0
+    assert _select_over_reference(np.array([noisy, prior, clearly]), 1) == 2
+    # the prior correction the best: kept
+    assert _select_over_reference(np.array([clearly, prior]), 0) == 0
+    # it is only the rule when the prior correction is a candidate
+    X, y = _imbalanced(n=600)
+    search = BalanceSearch(
+        LogisticRegression(), strategies=["none", "weights"], cv=3, random_state=0
+    ).fit(X, y)
+    last = search.cv_results_["iter"] == 1
+    results = search.cv_results_
+    expected = select_one_standard_error(
+        results["mean_test_score"][last],
+        results["std_test_score"][last],
+        3,
+        [tuple(c) for c in results["complexity"][last]],
+    )
+    assert search.best_index_ == np.flatnonzero(last)[expected]
