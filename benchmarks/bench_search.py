@@ -299,7 +299,7 @@ def render(results, header):
     if NO_RULE in per_set:
         no_rule = _mean(per_set[NO_RULE])
         lines.append(
-            f"Without the one-standard-error rule (the best of the last round): "
+            f"Without the search's rule (the best of its last round): "
             f"{no_rule:.3f}, {no_rule - ros_avg:+.3f} over RandomOverSampler"
             + (
                 f", {no_rule - average[best_single]:+.3f} over {best_single}."
