@@ -300,7 +300,8 @@ def _shift(candidate, counts):
     """The log-score shift that stands for a candidate on a model fitted to
     classes of these counts: class weights move a calibrated model's logits
     by about ``log w``, and a sampler acts as weights ``after / before``."""
-    counts = np.asarray(counts, dtype=float)
+    # a class a training fold lacks (a non-stratified cv) counts as one row
+    counts = np.maximum(np.asarray(counts, dtype=float), 1)
     family = candidate.family
     if family == "weights":
         computer = ClassWeightComputer(strategy=candidate.value)

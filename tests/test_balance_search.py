@@ -13,7 +13,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_val_score,
+)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -489,3 +494,16 @@ def test_screening_keeps_the_prior_correction_unless_clearly_beaten():
         [tuple(c) for c in results["complexity"][last]],
     )
     assert search.best_index_ == np.flatnonzero(last)[expected]
+
+
+def test_screening_a_class_that_a_training_fold_lacks():
+    X, y = _imbalanced(n=600)
+    y = y.copy()
+    y[0] = 3  # one row: the training folds without it lack the class
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn warns of the rare class
+        search = BalanceSearch(LogisticRegression(), cv=KFold(3), random_state=0).fit(
+            X, y
+        )
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.predict(X[:5]).shape == (5,)
