@@ -2,18 +2,25 @@
 
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
 from imblearn.pipeline import Pipeline as ImbPipeline
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_val_score,
+)
 from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skbalance import (
     BalanceSearch,
@@ -22,7 +29,13 @@ from skbalance import (
     RatioOverSampler,
     WeightedClassifier,
 )
-from skbalance._balance_search import _candidates, select_one_standard_error
+from skbalance._balance_search import (
+    _Candidate,
+    _candidates,
+    _fast_metric,
+    _select_over_reference,
+    select_one_standard_error,
+)
 from skbalance._llm_augment import LLMAugmentSampler
 
 
@@ -73,7 +86,11 @@ def test_picks_a_balancing_strategy_near_the_full_grid_for_fewer_fitted_rows():
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     CountingLogisticRegression.rows = []
     search = BalanceSearch(
-        CountingLogisticRegression(), cv=cv, random_state=0, refit=False
+        CountingLogisticRegression(),
+        cv=cv,
+        random_state=0,
+        refit=False,
+        method="halving",
     ).fit(X, y)
     search_rows = CountingLogisticRegression.rows
     assert search.best_strategy_ != "none"
@@ -227,7 +244,9 @@ def test_the_candidates_follow_the_data():
 
 def test_cv_results_and_the_halving_schedule():
     X, y = _imbalanced(n=900)
-    search = BalanceSearch(LogisticRegression(), cv=3, random_state=0).fit(X, y)
+    search = BalanceSearch(
+        LogisticRegression(), cv=3, random_state=0, method="halving"
+    ).fit(X, y)
     results = search.cv_results_
     n_rows = sum(search.n_candidates_)
     assert results["iter"].tolist() == [
@@ -330,6 +349,161 @@ def test_a_pipeline_memory_shares_the_vectorizer_between_candidates(tmp_path):
         runs[memory] = (CountingTfidf.fits, search.best_strategy_)
     (plain, plain_choice), (cached, cached_choice) = runs.values()
     assert cached_choice == plain_choice
-    # one vectorizer fit per fold and round (and the refit), not per candidate
-    rounds = len(search.n_resources_)
-    assert cached <= 3 * rounds + 1 < plain, runs
+    # one vectorizer fit per fold (and the refit), not per candidate: the
+    # screening's plain CV and the verified candidates share the folds
+    assert cached == 3 + 1 < plain, runs
+
+
+def test_screening_fits_one_plain_cv_and_the_verified_candidates():
+    X, y = _imbalanced()
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    for n_verify in (0, 1, 2):
+        CountingLogisticRegression.rows = []
+        search = BalanceSearch(
+            CountingLogisticRegression(), cv=cv, random_state=0, n_verify=n_verify
+        ).fit(X, y)
+        # a plain CV, n_verify CVs of fitted candidates, the refit
+        assert len(CountingLogisticRegression.rows) == 5 * (1 + n_verify) + 1
+        results = search.cv_results_
+        assert search.n_iterations_ == 2
+        assert search.n_resources_ == [1200, 1200]
+        screened = results["strategy"][results["iter"] == 0].tolist()
+        assert len(screened) == search.n_candidates_[0] == 11
+        final = results["strategy"][results["iter"] == 1].tolist()
+        assert final[:2] == ["none", "prior correction"]
+        # the verified ones are the best screened candidates that need fits
+        needs_fits = [
+            (-results["mean_test_score"][i], s)
+            for i, s in enumerate(screened)
+            if s not in ("none", "prior correction")
+        ]
+        verified = [s for _, s in sorted(needs_fits)[:n_verify]]
+        assert [s for s in final[2:] if "+" not in s] == verified
+        assert all(s.removesuffix(" + prior correction") in verified for s in final[2:])
+        assert len(final) == search.n_candidates_[1]
+        assert results["iter"][search.best_index_] == 1
+    # "none" is scored on the plain CV as cross_val_score scores it
+    plain = cross_val_score(LogisticRegression(), X, y, cv=cv, scoring="f1_macro")
+    none = results["iter"] == 0
+    none &= results["strategy"] == "none"
+    scores = [results[f"split{k}_test_score"][none][0] for k in range(5)]
+    np.testing.assert_allclose(scores, plain)
+
+
+def test_screening_with_any_scorer_and_the_fast_metrics():
+    X, y = make_classification(
+        n_samples=600, weights=[0.9], class_sep=0.7, random_state=1
+    )
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    # a scorer that is not one of the fast names: scored through _Scored
+    for scoring in ("f1", "roc_auc", "f1_macro", "balanced_accuracy"):
+        search = BalanceSearch(
+            LogisticRegression(), cv=cv, scoring=scoring, random_state=0
+        ).fit(X, y)
+        results = search.cv_results_
+        none = (results["iter"] == 0) & (results["strategy"] == "none")
+        plain = cross_val_score(LogisticRegression(), X, y, cv=cv, scoring=scoring)
+        scores = [results[f"split{k}_test_score"][none][0] for k in range(3)]
+        np.testing.assert_allclose(scores, plain, err_msg=scoring)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, 300)
+    predicted = rng.integers(0, 5, (3, 300))  # class 4 predicted, never true
+    for name, metric in {
+        "f1_macro": lambda a, b: f1_score(a, b, average="macro"),
+        "f1_weighted": lambda a, b: f1_score(a, b, average="weighted"),
+        "f1_micro": lambda a, b: f1_score(a, b, average="micro"),
+        "accuracy": accuracy_score,
+        "balanced_accuracy": balanced_accuracy_score,
+    }.items():
+        fast = _fast_metric(name)(y, predicted, 5)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # balanced accuracy: class 4
+            expected = [metric(y, p) for p in predicted]
+        np.testing.assert_allclose(fast, expected, err_msg=name)
+    assert _fast_metric("roc_auc") is None
+    assert _fast_metric(f1_score) is None
+
+
+def test_a_tuned_prior_correction_is_refitted_once_with_its_tau():
+    X, y = _imbalanced()
+    search = BalanceSearch(
+        LogisticRegression(), strategies=["prior"], cv=3, random_state=0
+    ).fit(X, y)
+    assert search.best_strategy_ == "prior correction"
+    tau = search.best_params_["tau"]
+    assert search.best_params_ == {"strategy": "prior", "tau": tau} and tau > 0
+    model = search.best_estimator_
+    assert isinstance(model, LogitAdjustedClassifier)
+    assert model.best_tau_ == tau and model.cv_results_ is None
+    assert isinstance(model.estimator_, LogisticRegression)
+    # on top of a verified candidate: its own estimator under the correction
+    candidate = _Candidate("ratio", 0.5).with_tau(0.4)
+    assert candidate.name == "ratio 0.5 + prior correction"
+    assert candidate.params == {"strategy": "ratio", "target_ratio": 0.5, "tau": 0.4}
+    built = search._build(candidate, 0)
+    assert isinstance(built, LogitAdjustedClassifier) and built.tau == 0.4
+    assert isinstance(built.estimator.named_steps["balance"], RatioOverSampler)
+
+
+class PredictOnly(ClassifierMixin, BaseEstimator):
+    """A classifier without scores: nothing to screen on."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_halving_is_used_when_there_is_nothing_to_screen_on():
+    X, y = _imbalanced(n=900)
+    search = BalanceSearch(PredictOnly(), cv=3, random_state=0).fit(X, y)
+    assert search.n_resources_[0] < search.n_resources_[-1] == 600
+    assert "prior correction" not in set(search.cv_results_["strategy"])
+    with pytest.raises(
+        InvalidParameterError,
+        match=re.escape("The 'method' parameter of BalanceSearch must be a str among"),
+    ):
+        BalanceSearch(LogisticRegression(), method="grid").fit(X, y)
+
+
+def test_screening_keeps_the_prior_correction_unless_clearly_beaten():
+    prior = [0.70, 0.72, 0.74, 0.71, 0.73]
+    # better on every fold by 0.01-0.02: a paired t statistic of 6.5
+    clearly = [0.72, 0.73, 0.76, 0.72, 0.75]
+    # better on average (+0.01) but not on every fold: t = 0.6
+    noisy = [0.78, 0.70, 0.72, 0.70, 0.76]
+    assert _select_over_reference(np.array([prior, clearly]), 0) == 1
+    assert _select_over_reference(np.array([prior, noisy]), 0) == 0
+    assert _select_over_reference(np.array([noisy, prior, clearly]), 1) == 2
+    # the prior correction the best: kept
+    assert _select_over_reference(np.array([clearly, prior]), 0) == 0
+    # it is only the rule when the prior correction is a candidate
+    X, y = _imbalanced(n=600)
+    search = BalanceSearch(
+        LogisticRegression(), strategies=["none", "weights"], cv=3, random_state=0
+    ).fit(X, y)
+    last = search.cv_results_["iter"] == 1
+    results = search.cv_results_
+    expected = select_one_standard_error(
+        results["mean_test_score"][last],
+        results["std_test_score"][last],
+        3,
+        [tuple(c) for c in results["complexity"][last]],
+    )
+    assert search.best_index_ == np.flatnonzero(last)[expected]
+
+
+def test_screening_a_class_that_a_training_fold_lacks():
+    X, y = _imbalanced(n=600)
+    y = y.copy()
+    y[0] = 3  # one row: the training folds without it lack the class
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn warns of the rare class
+        search = BalanceSearch(LogisticRegression(), cv=KFold(3), random_state=0).fit(
+            X, y
+        )
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.predict(X[:5]).shape == (5,)
