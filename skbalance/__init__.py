@@ -36,7 +36,7 @@ _MODULES = {
     "macro_weighted_f1_gap_scorer": "_metrics",
     "per_class_report": "_metrics",
     "MLSMOTE": "_mlsmote",
-    "MixtureReport": "_mixture",
+    "MixtureReport": "_mixture_plan",
     "MixtureSampler": "_mixture",
     "mixture_counts": "_mixture_plan",
     "MultilabelRandomOverSampler": "_multilabel_sampling",

@@ -10,9 +10,10 @@ parameters and calls ``_fit_resample``, which
    (:meth:`BaseStrataOverSampler._stratum_targets`, a call to
    :func:`skbalance._targets.stratum_targets`, or to
    :func:`skbalance._mixture_plan.mixture_counts` for a mixture),
-4. plans which input rows the new rows come from (:func:`plan_sources`)
-   and, when a target is below its count, which rows of that stratum stay
-   (:func:`plan_kept`; a mixture lowers large strata),
+4. plans which input rows the new rows come from and, when a target is
+   below its count, which rows of that stratum stay (a mixture lowers large
+   strata): :func:`skbalance._plan.plan_sources` and
+   :func:`skbalance._plan.plan_kept`,
 5. asks the subclass to make the new rows from those source rows
    (:meth:`BaseStrataOverSampler._make_rows`: copies, or new texts),
 6. and builds the output in the container of the input, with
@@ -31,129 +32,12 @@ from imblearn.over_sampling.base import BaseOverSampler
 
 from skbalance._compat import _check_sample_weight, _fit_context, validate_data
 from skbalance._containers import append_rows, concat_rows, gather_rows, take_rows
-from skbalance._labels import encode, sort_by_code
+from skbalance._labels import encode
+from skbalance._plan import plan_kept, plan_sources
 from skbalance._targets import check_two_strata
 from skbalance._validation import check_labels, check_rows, rng_from_random_state
 
 __all__ = ["BaseStrataOverSampler", "plan_kept", "plan_sources"]
-
-
-def plan_sources(codes, counts, targets, rng, rank=None):
-    """Input rows that the new rows come from, so stratum ``k`` ends with
-    ``targets[k]`` rows.
-
-    Every row of a raised stratum is used ``a // c`` or ``a // c + 1`` times
-    (``a`` rows added to a stratum of ``c``): the whole stratum ``a // c``
-    times, then ``a % c`` of its rows drawn without replacement, in input
-    order. Unlike drawing with replacement, no row is used many times while
-    another is never used.
-
-    Parameters
-    ----------
-    codes : ndarray of intp, shape (n_samples,)
-        Stratum of every row, ``0 .. n_strata - 1``.
-    counts, targets : ndarray of int, shape (n_strata,)
-        Rows per stratum before and after; ``targets >= counts``.
-    rng : numpy.random.Generator
-        Chooses the rows used once more.
-    rank : ndarray of shape (n_samples,), default=None
-        When given, the rows used once more are those of lowest rank in their
-        stratum (ties in input order), instead of a random subset: a stable
-        rank picks the same rows in every CV fold that holds them.
-
-    Returns
-    -------
-    sources : ndarray of intp
-        Input row of every new row, grouped by stratum.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skbalance._base import plan_sources
-    >>> codes = np.array([0, 0, 0, 0, 1, 1])
-    >>> sources = plan_sources(codes, np.array([4, 2]), np.array([4, 5]),
-    ...                        np.random.default_rng(0))
-    >>> sorted(np.bincount(sources, minlength=6).tolist())
-    [0, 0, 0, 0, 1, 2]
-    """
-    add = targets - counts
-    is_raised = add > 0
-    if not is_raised.any():
-        return np.empty(0, dtype=np.intp)
-    add = add.tolist()
-    parts = []
-    for k, rows in _rows_of_strata(codes, counts, is_raised):
-        whole, extra = divmod(add[k], rows.size)
-        parts.append(np.tile(rows, whole))
-        if extra:
-            picked = np.zeros(rows.size, dtype=bool)
-            if rank is None:
-                chosen = rng.choice(rows.size, extra, replace=False, shuffle=False)
-            else:
-                chosen = np.argsort(rank[rows], kind="stable")[:extra]
-            picked[chosen] = True
-            parts.append(rows[picked])
-    return np.concatenate(parts)
-
-
-#: up to this many strata, one pass over the codes per stratum beats a sort
-_FEW_STRATA = 8
-
-
-def _rows_of_strata(codes, counts, selected):
-    """``(k, rows)`` for every selected stratum ``k``: its rows in input order.
-
-    A few strata are found by one pass over the codes each, more by one
-    stable sort of their rows (the same rows in the same order either way).
-    """
-    chosen = np.flatnonzero(selected).tolist()
-    if len(chosen) <= _FEW_STRATA:
-        return [(k, np.flatnonzero(codes == k)) for k in chosen]
-    members = np.flatnonzero(selected[codes])
-    members = members[sort_by_code(codes[members], counts.size)]
-    return zip(chosen, np.split(members, np.cumsum(counts[chosen])[:-1]), strict=True)
-
-
-def plan_kept(codes, counts, targets, rng):
-    """Input rows that stay, in input order, when some strata are lowered.
-
-    A stratum lowered from ``c`` to ``t < c`` rows keeps ``t`` of its rows,
-    drawn without replacement; the other strata keep every row.
-
-    Parameters
-    ----------
-    codes : ndarray of intp, shape (n_samples,)
-        Stratum of every row, ``0 .. n_strata - 1``.
-    counts, targets : ndarray of int, shape (n_strata,)
-        Rows per stratum before and after.
-    rng : numpy.random.Generator
-        Chooses the rows that stay.
-
-    Returns
-    -------
-    kept : ndarray of intp or None
-        The rows that stay, ascending; None when no stratum is lowered (every
-        row stays, and ``rng`` is not used).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skbalance._base import plan_kept
-    >>> codes = np.array([0, 0, 0, 0, 1, 1])
-    >>> kept = plan_kept(codes, np.array([4, 2]), np.array([2, 5]),
-    ...                  np.random.default_rng(0))
-    >>> np.bincount(codes[kept]).tolist()
-    [2, 2]
-    """
-    is_lowered = targets < counts
-    if not is_lowered.any():
-        return None
-    keep = np.ones(codes.size, dtype=bool)
-    for k, rows in _rows_of_strata(codes, counts, is_lowered):
-        n_drop = rows.size - targets[k]
-        drop = rng.choice(rows.size, n_drop, replace=False, shuffle=False)
-        keep[rows[drop]] = False
-    return np.flatnonzero(keep)
 
 
 #: what ``_plan`` found: rows, the checked target, stratum codes (None when a

@@ -17,7 +17,6 @@ import sys
 import numpy as np
 from scipy import sparse
 
-from skbalance._compat import _safe_indexing
 from skbalance._fields import get_field
 
 __all__ = [
@@ -70,6 +69,8 @@ def take_rows(X, indices):
         return X.take(indices)
     if isinstance(X, (list, tuple)):
         return [X[i] for i in indices.tolist()]
+    from skbalance._compat import _safe_indexing  # scikit-learn
+
     return _safe_indexing(X, indices)
 
 

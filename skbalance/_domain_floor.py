@@ -3,8 +3,9 @@
 from numbers import Integral
 
 from skbalance._base import BaseStrataOverSampler
+from skbalance._constraints import MIN_SHARE
 from skbalance._containers import column_values, drop_column, n_rows
-from skbalance._targets import MIN_SHARE, stratum_targets
+from skbalance._targets import stratum_targets
 from skbalance._validation import check_groups
 
 __all__ = ["DomainFloorSampler", "DomainStrataMixin"]

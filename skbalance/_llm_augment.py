@@ -18,6 +18,7 @@ import numpy as np
 
 from skbalance._base import BaseStrataOverSampler
 from skbalance._compat import HasMethods, Interval, StrOptions, _fit_context
+from skbalance._constraints import MIN_SHARE, TARGET_RATIO
 from skbalance._containers import is_dataframe
 from skbalance._fields import get_field
 from skbalance._llm._generators import (
@@ -34,7 +35,7 @@ from skbalance._llm._requests import (
     request_output_tokens,
 )
 from skbalance._llm._rewrite import read_units, unit_text, write_units
-from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target, stratum_targets
+from skbalance._targets import default_target, stratum_targets
 from skbalance._text import stable_rank
 
 __all__ = ["LLMAugmentSampler"]

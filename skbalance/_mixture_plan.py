@@ -13,6 +13,7 @@ every platform), then used as an exact fraction.
 """
 
 import decimal
+import json
 import math
 import warnings
 from fractions import Fraction
@@ -20,29 +21,14 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from skbalance._compat import Interval, RealNotInt
 from skbalance._targets import InfeasibleCapWarning, exact_fraction, feasible_share
 
 __all__ = [
-    "MAX_REPEATS",
-    "SIZE",
-    "TEMPERATURE",
-    "WEIGHTS",
+    "MixtureReport",
     "largest_remainder",
     "mixture_counts",
     "mixture_shares",
 ]
-
-#: the parameter constraints of the mixture rules, shared by the sampler and
-#: ``skbalance.spark.mix``
-TEMPERATURE = [Interval(Real, 0, None, closed="left"), None]
-MAX_REPEATS = [Interval(Real, 0, None, closed="neither"), None]
-SIZE = [
-    Interval(Integral, 1, None, closed="left"),
-    Interval(RealNotInt, 0, None, closed="neither"),
-    None,
-]
-WEIGHTS = [dict, "array-like", None]
 
 #: significant digits of ``n ** alpha``: far beyond any count's rounding
 _DIGITS = 40
@@ -371,3 +357,116 @@ def mixture_counts(
         )
         total = reached
     return np.array(largest_remainder(x, total), dtype=np.int64)
+
+
+class MixtureReport:
+    """Per-stratum account of a mixture: rows, shares, epochs, dropped rows.
+
+    Made by :class:`MixtureSampler` (its ``mixture_report_``) from the counts
+    before and after; printing it gives a table, :meth:`to_dict` and
+    :meth:`to_json` the same as plain values.
+
+    Parameters
+    ----------
+    counts_before : dict
+        Rows per stratum in the input.
+    counts_after : dict
+        Rows per stratum in the output (same keys).
+
+    Attributes
+    ----------
+    n_before, n_after : int
+        Rows in and out.
+    strata : dict
+        ``{stratum: {"before", "after", "share_before", "share_after",
+        "max_epochs", "mean_epochs", "dropped", "added"}}``. A raised stratum
+        repeats each row ``after // before`` or one more times
+        (``max_epochs = ceil(after / before)``); a lowered one uses each row
+        at most once and drops ``before - after`` rows. ``mean_epochs`` is
+        ``after / before``.
+
+    See Also
+    --------
+    MixtureSampler : Makes the report.
+    ImbalanceReport : Distribution of a target.
+
+    Examples
+    --------
+    >>> from skbalance import MixtureReport
+    >>> report = MixtureReport(counts_before={"en": 90, "sw": 10},
+    ...                        counts_after={"en": 60, "sw": 40})
+    >>> report.strata["sw"]["max_epochs"], report.strata["en"]["dropped"]
+    (4, 30)
+    >>> report.to_dict()["strata"]["en"]["share_after"]
+    0.6
+    """
+
+    def __init__(self, *, counts_before, counts_after):
+        self.n_before = int(sum(counts_before.values()))
+        self.n_after = int(sum(counts_after.values()))
+        self.strata = {}
+        for key, before in counts_before.items():
+            before, after = int(before), int(counts_after[key])
+            self.strata[key] = {
+                "before": before,
+                "after": after,
+                "share_before": before / self.n_before,
+                "share_after": after / self.n_after if self.n_after else 0.0,
+                "max_epochs": math.ceil(after / before),
+                "mean_epochs": after / before,
+                "dropped": max(before - after, 0),
+                "added": max(after - before, 0),
+            }
+
+    def to_dict(self):
+        """The report as plain, JSON-safe Python values.
+
+        Returns
+        -------
+        dict
+            ``n_before``, ``n_after`` and ``strata`` (keys as strings; a
+            ``(domain, class)`` pair joins its parts with ``" / "``).
+        """
+        return {
+            "n_before": self.n_before,
+            "n_after": self.n_after,
+            "strata": {_name(k): dict(v) for k, v in self.strata.items()},
+        }
+
+    def to_json(self, **kwargs):
+        """The report as a JSON string.
+
+        Parameters
+        ----------
+        **kwargs : dict
+            Passed to :func:`json.dumps` (``indent=2``, say).
+
+        Returns
+        -------
+        str
+            :meth:`to_dict` as JSON.
+        """
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def __str__(self):
+        names = [_name(k) for k in self.strata]
+        width = max([len(n) for n in names] + [7])
+        lines = [
+            f"{self.n_before} rows -> {self.n_after} rows, {len(self.strata)} strata",
+            f"  {'stratum':<{width}}  {'before':>6}  {'after':>6}  "
+            f"{'share':>6} -> {'share':<6}  max ep  mean ep  dropped",
+        ]
+        for name, s in zip(names, self.strata.values(), strict=True):
+            lines.append(
+                f"  {name:<{width}}  {s['before']:>6}  {s['after']:>6}  "
+                f"{s['share_before']:>6.1%} -> {s['share_after']:<6.1%}  "
+                f"{s['max_epochs']:>6}  {s['mean_epochs']:>7.2f}  {s['dropped']:>7}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return str(self)
+
+
+def _name(key):
+    return " / ".join(map(str, key)) if isinstance(key, tuple) else str(key)

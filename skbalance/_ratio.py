@@ -1,7 +1,8 @@
 """RatioOverSampler: random duplication up to a ratio of the largest class."""
 
 from skbalance._base import BaseStrataOverSampler
-from skbalance._targets import DEFAULT_TARGET_RATIO, TARGET_RATIO, stratum_targets
+from skbalance._constraints import TARGET_RATIO
+from skbalance._targets import DEFAULT_TARGET_RATIO, stratum_targets
 
 __all__ = ["RatioOverSampler"]
 

@@ -326,8 +326,8 @@ def resample_plan(df, stratum, targets_of, *, who, seed, hash_cols=None, copy_co
     A row of random rank ``r`` in its stratum appears ``t // c`` times, plus
     once more when ``r < t % c``: a raised stratum keeps every row and copies
     the first ``t % c`` ranks once more, a lowered one keeps its ``t`` first
-    ranks (the plans of :func:`skbalance._base.plan_sources` and
-    :func:`skbalance._base.plan_kept`). ``copy_col`` keeps the copy number
+    ranks (the plans of :func:`skbalance._plan.plan_sources` and
+    :func:`skbalance._plan.plan_kept`). ``copy_col`` keeps the copy number
     (1 = the row).
     """
     F = pyspark_module()

@@ -17,17 +17,12 @@ wrote (7/100), so the target for ``0.07 * 100`` is 7 rows, not the 8 that
 
 import warnings
 from fractions import Fraction
-from numbers import Real
 
 import numpy as np
-
-from skbalance._compat import Interval
 
 __all__ = [
     "DEFAULT_TARGET_RATIO",
     "check_two_strata",
-    "MIN_SHARE",
-    "TARGET_RATIO",
     "default_target",
     "InfeasibleCapWarning",
     "InfeasibleFloorWarning",
@@ -37,11 +32,6 @@ __all__ = [
     "ratio_targets",
     "stratum_targets",
 ]
-
-#: the parameter constraints of ``target_ratio`` and ``min_share``: 0 and None
-#: are no-ops, so that a grid can hold "no resampling"
-TARGET_RATIO = [Interval(Real, 0, 1, closed="both"), None]
-MIN_SHARE = [Interval(Real, 0, 1, closed="both"), None]
 
 #: ``target_ratio``'s default: RatioOverSampler's, and what the samplers and
 #: functions that take ``target_ratio`` or ``min_share`` (LLMAugmentSampler,

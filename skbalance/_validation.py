@@ -2,10 +2,10 @@
 values, and ``random_state`` turned into a NumPy Generator."""
 
 import sys
+from numbers import Integral
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array, check_random_state
 
 from skbalance._containers import is_dataframe, is_series, n_rows
 
@@ -32,6 +32,8 @@ def check_rows(X):
     """
     if X is None:
         raise ValueError("X is None; pass the rows to resample.")
+    from sklearn.utils import check_array  # imported by the estimators anyway
+
     if (
         isinstance(X, np.ndarray)
         and X.ndim == 2
@@ -199,5 +201,10 @@ def rng_from_random_state(random_state):
     >>> bool((a == b).all())
     True
     """
-    state = check_random_state(random_state)
+    if isinstance(random_state, Integral):  # check_random_state's rule
+        state = np.random.RandomState(random_state)
+    else:
+        from sklearn.utils import check_random_state
+
+        state = check_random_state(random_state)
     return np.random.default_rng(int(state.randint(0, 2**63 - 1, dtype=np.int64)))

@@ -37,14 +37,16 @@ import numpy as np
 
 from skbalance._class_weight import ClassWeightComputer
 from skbalance._compat import validate_parameter_constraints
-from skbalance._diagnostics import ImbalanceReport
-from skbalance._mixture_plan import (
+from skbalance._constraints import (
     MAX_REPEATS,
+    MIN_SHARE,
     SIZE,
+    TARGET_RATIO,
     TEMPERATURE,
     WEIGHTS,
-    mixture_counts,
 )
+from skbalance._diagnostics import ImbalanceReport
+from skbalance._mixture_plan import mixture_counts
 from skbalance._sizes import check_n_splits, fold_parts
 from skbalance._spark_plan import (
     RARE_ORDER,
@@ -57,7 +59,7 @@ from skbalance._spark_plan import (
     resample_plan,
     sorted_keys,
 )
-from skbalance._targets import MIN_SHARE, TARGET_RATIO, default_target
+from skbalance._targets import default_target
 
 __all__ = [
     "class_weights",

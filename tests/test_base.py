@@ -16,7 +16,7 @@ from skbalance import (
     RatioOverSampler,
 )
 from skbalance._allocation import assign_rows, iterative_parts
-from skbalance._base import plan_sources
+from skbalance._plan import plan_sources
 from skbalance._validation import rng_from_random_state
 
 pd = pytest.importorskip("pandas", reason="pandas is in the test extra")

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skbalance import MixtureReport, MixtureSampler
-from skbalance._base import plan_kept
+from skbalance._plan import plan_kept
 from skbalance._targets import InfeasibleCapWarning
 
 # 60 / 30 / 10 rows of classes a / b / c
@@ -204,13 +204,13 @@ def test_plan_kept_leaves_the_rng_alone_when_nothing_is_lowered():
 
 
 def test_few_and_many_strata_find_the_same_rows(monkeypatch):
-    import skbalance._base as base
+    import skbalance._plan as plan
 
     y = np.repeat(np.arange(12), [40, 3, 9, 1, 25, 7, 2, 30, 11, 5, 4, 13])
     y = y[np.random.default_rng(0).permutation(y.size)]
     X = np.arange(y.size * 2.0).reshape(-1, 2)
     many = MixtureSampler(temperature=0.5, random_state=0).fit(X, y).sample_indices_
-    monkeypatch.setattr(base, "_FEW_STRATA", 100)  # 12 strata: one pass each
+    monkeypatch.setattr(plan, "_FEW_STRATA", 100)  # 12 strata: one pass each
     few = MixtureSampler(temperature=0.5, random_state=0).fit(X, y).sample_indices_
     np.testing.assert_array_equal(few, many)
 

@@ -6,6 +6,7 @@ prints through :mod:`skbalance._cli._report`."""
 import os
 
 import skbalance
+from skbalance._cli._engine import Oversampling
 from skbalance._cli._parser import UsageError
 from skbalance._cli._report import (
     caps_in_shell_words,
@@ -28,7 +29,6 @@ from skbalance._io import check_output
 __all__ = [
     "analyze",
     "balance",
-    "choose_sampler",
     "demo",
     "mix",
     "split",
@@ -145,28 +145,16 @@ def split(args, engine, *, out, err):
     note(engine.source, err)
 
 
-def choose_sampler(target_ratio, min_share, shuffle, seed):
-    """The sampler of ``balance``: RatioOverSampler for ``--target-ratio``,
-    else DomainFloorSampler for ``--min-share``."""
-    if target_ratio is not None:
-        return skbalance.RatioOverSampler(
-            target_ratio=target_ratio, shuffle=shuffle, random_state=seed
-        )
-    return skbalance.DomainFloorSampler(
-        min_share=min_share, shuffle=shuffle, random_state=seed
-    )
-
-
 def balance(args, engine, *, out, err):
-    sampler = choose_sampler(args.target_ratio, args.min_share, args.shuffle, args.seed)
+    how = Oversampling(args.target_ratio, args.min_share, args.shuffle, args.seed)
     word = "class" if args.domain is None else "domain"
     with floor_in_shell_words(args.min_share, word):
         before, after = engine.oversample(
-            sampler, domain=args.domain, output=args.output, force=args.force
+            how, domain=args.domain, output=args.output, force=args.force
         )
     field = args.label if args.domain is None else args.domain
     print_balance(
-        type(sampler).__name__,
+        how.name,
         f"{'label' if args.domain is None else 'domain'} field {field!r}",
         before,
         after,

@@ -31,9 +31,9 @@ built from an :class:`Input`, with this interface:
     Write the parts to ``paths`` as a set; ``({class: count} of every part,
     names)``: ``names`` maps every stratum the split's warnings may name to a
     class, or with ``domain`` a (class, domain) pair.
-``oversample(sampler, *, domain, output, force)``
-    Write the input and the copies that ``sampler`` (its parameters) asks
-    for; ``(before, after)`` counts per class (or domain).
+``oversample(how, *, domain, output, force)``
+    Write the input and the copies that ``how`` (an :class:`Oversampling`)
+    asks for; ``(before, after)`` counts per class (or domain).
 
 ``mix(params, *, by, domain, output, force, shuffle, seed)``
     Write the mixture of :func:`mixture_targets` (``params``) over the
@@ -76,6 +76,35 @@ class Input:
             missing_label=args.missing_label,
             on_error="skip" if args.on_error == "skip" else "raise",
         )
+
+
+@dataclass(frozen=True)
+class Oversampling:
+    """What ``balance`` asks for: ``--target-ratio`` (the targets of
+    :class:`~skbalance.RatioOverSampler`) or ``--min-share`` (those of
+    :class:`~skbalance.DomainFloorSampler`), ``--shuffle`` and ``--seed``."""
+
+    target_ratio: float = None
+    min_share: float = None
+    shuffle: bool = False
+    seed: int = 0
+
+    @property
+    def name(self):
+        """The sampler of the library that writes the same rows."""
+        if self.target_ratio is not None:
+            return "RatioOverSampler"
+        return "DomainFloorSampler"
+
+    def targets(self, counts, keys=None):
+        """Rows per stratum after, from the rows per stratum before (the
+        sorted strata ``keys`` do not matter, as they do to
+        :func:`mixture_targets`)."""
+        from skbalance._targets import stratum_targets
+
+        if self.target_ratio is not None:
+            return stratum_targets(counts, target_ratio=self.target_ratio)
+        return stratum_targets(counts, min_share=self.min_share, relative=False)
 
 
 def engine_for(args):

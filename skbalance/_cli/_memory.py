@@ -1,8 +1,11 @@
 """``--engine memory``: a JSON Lines file read once in this process with
 :func:`~skbalance._jsonl.read_jsonl_labels` (labels and the fields asked for,
-coded, with the byte range of every record), planned by the estimators and
-written by :func:`~skbalance._jsonl.write_jsonl_records`, records byte for
-byte. The interface is described in :mod:`skbalance._cli._engine`."""
+coded, with the byte range of every record), planned by the estimators (a
+split) or from the counts by the samplers' own pure functions (``balance``
+and ``mix`` write the rows the samplers would, without importing
+scikit-learn), and written by :func:`~skbalance._jsonl.write_jsonl_records`,
+records byte for byte. The interface is described in
+:mod:`skbalance._cli._engine`."""
 
 import os
 
@@ -56,6 +59,31 @@ def _sorted_codes(index, name):
     rank = np.empty(len(values), dtype=np.int32)
     rank[order] = np.arange(len(values), dtype=np.int32)
     return [values[i] for i in order], rank[codes]
+
+
+def _resample(index, strata, targets_of, who, seed, shuffle, output, force):
+    """Write the rows the sampler ``who`` writes for ``strata`` (its
+    ``sample_indices_``), stratum ``k`` brought to ``targets_of(counts,
+    keys)[k]`` rows (``keys``: the sorted strata); ``(before, after)``
+    counts per stratum, as its ``counts_before_`` and ``counts_after_``."""
+    import numpy as np
+
+    from skbalance._jsonl import write_jsonl_records
+    from skbalance._labels import encode
+    from skbalance._plan import resampled_rows
+    from skbalance._targets import check_two_strata
+
+    uniques, codes, counts = encode(strata, name="y")
+    keys = uniques.tolist()
+    check_two_strata(keys, source="y", word="class", who=who)
+    targets = targets_of(counts, keys)
+    rows = resampled_rows(codes, counts, targets, seed, shuffle=shuffle)
+    write_jsonl_records(index, rows, output, force=force)
+    after = np.bincount(codes[rows], minlength=len(keys))
+    return (
+        dict(zip(keys, counts.tolist(), strict=True)),
+        dict(zip(keys, after.tolist(), strict=True)),
+    )
 
 
 class MemoryEngine:
@@ -158,22 +186,20 @@ class MemoryEngine:
         n_duplicates = index.n_duplicates if dedupe else None
         return counts, {int(s): display(s) for s in present}, n_duplicates
 
-    def oversample(self, sampler, *, domain, output, force):
-        from skbalance._jsonl import write_jsonl_records
-
+    def oversample(self, how, *, domain, output, force):
         fields = {} if domain is None else {"domain": domain}
         index = self._read([output], force, fields=fields)
         strata = index.y if domain is None else index.fields["domain"]
-        sampler.fit(range(len(index)), strata)
-        write_jsonl_records(index, sampler.sample_indices_, output, force=force)
-        return sampler.counts_before_, sampler.counts_after_
+        return _resample(
+            index, strata, how.targets, how.name, how.seed, how.shuffle, output, force
+        )
 
     def mix(self, params, *, by, domain, output, force, shuffle, seed):
+        import functools
+
         import numpy as np
 
         from skbalance._cli._engine import mixture_targets
-        from skbalance._jsonl import write_jsonl_records
-        from skbalance._labels import encode
 
         index = self._read(
             [output], force, fields={} if by == "class" else {"domain": domain}
@@ -186,15 +212,7 @@ class MemoryEngine:
             strata = np.empty(len(index), dtype=object)
             pairs = zip(index.fields["domain"].tolist(), index.y.tolist(), strict=True)
             strata[:] = list(pairs)
-        keys, _, counts = encode(strata, name="the strata")
-        targets = mixture_targets(counts, keys.tolist(), **params)
-        # the sampler draws the rows to those exact counts (weights in rows)
-        sampler = skbalance.MixtureSampler(
-            weights=targets.tolist(),
-            size=int(targets.sum()),
-            shuffle=shuffle,
-            random_state=seed,
+        targets = functools.partial(mixture_targets, **params)
+        return _resample(
+            index, strata, targets, "MixtureSampler", seed, shuffle, output, force
         )
-        sampler.fit(range(len(index)), strata)
-        write_jsonl_records(index, sampler.sample_indices_, output, force=force)
-        return sampler.counts_before_, sampler.counts_after_

@@ -21,33 +21,20 @@ def is_parquet(path):
     return str(path).rstrip("/").lower().endswith((".parquet", ".parq"))
 
 
-def _target(name):
-    """An option checked by the samplers' own constraint of parameter ``name``
-    (skbalance._targets), imported only when the option is given; the message
-    is ours, in the notation of the docs, not scikit-learn's."""
-
-    def parse(text):
-        from skbalance import _targets
-
-        interval = getattr(_targets, name)[0]
-        left = "[" if interval.closed in ("left", "both") else "("
-        right = "]" if interval.closed in ("right", "both") else ")"
-        bounds = f"{left}{interval.left:g}, {interval.right:g}{right}"
-        try:
-            value = float(text)
-        except ValueError:
-            value = None
-        if value is None or not interval.is_satisfied_by(value):
-            raise argparse.ArgumentTypeError(
-                f"must be a number in {bounds} (0 adds no records); got {text}"
-            )
-        return value
-
-    return parse
-
-
-_share = _target("MIN_SHARE")
-_ratio = _target("TARGET_RATIO")
+def _fraction(text):
+    """``--target-ratio`` and ``--min-share``: a number in [0, 1], the range
+    of the samplers' constraints (``skbalance._constraints``; a test keeps
+    the two the same), checked here without importing scikit-learn; the
+    message is ours, in the notation of the docs."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a number in [0, 1] (0 adds no records); got {text}"
+        )
+    return value
 
 
 def _number(cast, accept, wanted):
@@ -245,14 +232,14 @@ def _add_balance(commands):
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument(
         "--target-ratio",
-        type=_ratio,
+        type=_fraction,
         metavar="R",
         help="raise every class (or domain) to at least R times the largest, R in "
         "[0, 1] (0 adds no records)",
     )
     target.add_argument(
         "--min-share",
-        type=_share,
+        type=_fraction,
         metavar="S",
         help="give every class (or domain) at least a share S of the output, S in "
         "[0, 1] (0 adds no records)",
@@ -336,7 +323,7 @@ def _add_mix(commands):
     )
     p.add_argument(
         "--min-share",
-        type=_share,
+        type=_fraction,
         metavar="S",
         help="every stratum gets at least a share S of the output",
     )
@@ -381,8 +368,10 @@ def _add_augment(commands):
         "or fields rewritten together (instruction,response; or repeat --text)",
     )
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--target-ratio", type=_ratio, metavar="R", help="as balance")
-    target.add_argument("--min-share", type=_share, metavar="S", help="as balance")
+    target.add_argument(
+        "--target-ratio", type=_fraction, metavar="R", help="as balance"
+    )
+    target.add_argument("--min-share", type=_fraction, metavar="S", help="as balance")
     _output(p, required=False, what="JSON Lines file to write (not with --dry-run)")
     p.add_argument("--model", metavar="M", default="claude-haiku-4-5", help="model id")
     p.add_argument(

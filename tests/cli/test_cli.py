@@ -5,6 +5,7 @@ tests/test_cli_script.py runs the installed console script in subprocesses
 
 import json
 
+import numpy as np
 import pytest
 
 from tests.cli.helpers import run
@@ -62,6 +63,80 @@ def test_balance_target_ratio(tickets_file, tmp_path):
     original = tickets_file.read_bytes().splitlines()
     assert lines[:10] == original  # records byte for byte, originals first
     assert sorted(set(lines[10:])) == sorted(original[8:])
+
+
+def _skewed_file(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = rng.permutation(np.repeat(["a", "b", "c", 7], [200, 70, 25, 5]))
+    lines = [json.dumps({"label": str(y), "i": i}) for i, y in enumerate(labels)]
+    path = tmp_path / "skewed.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path, lines, labels
+
+
+@pytest.mark.parametrize(
+    ("options", "name", "params"),
+    [
+        (["balance", "--target-ratio", "0.7"],
+         "RatioOverSampler", {"target_ratio": 0.7}),
+        (["balance", "--min-share", "0.2", "--shuffle", "--seed", "5"],
+         "DomainFloorSampler", {"min_share": 0.2, "shuffle": True, "random_state": 5}),
+        (["mix", "--temperature", "0.3", "--size", "400"],
+         "MixtureSampler", {"temperature": 0.3, "size": 400}),
+        (["mix", "--unimax", "2", "--shuffle", "--seed", "2"],
+         "MixtureSampler", {"max_repeats": 2, "shuffle": True, "random_state": 2}),
+    ],
+)  # fmt: skip
+def test_balance_and_mix_write_the_rows_of_the_library_samplers(
+    tmp_path, options, name, params
+):
+    import skbalance
+
+    path, lines, labels = _skewed_file(tmp_path)
+    out_path = tmp_path / "out.jsonl"
+    command, *rest = options
+    code, _, err = run(command, path, "-o", out_path, *rest)
+    assert (code, err) == (0, "")
+    fitted = getattr(skbalance, name)(**{"random_state": 0, **params})
+    fitted.fit(np.zeros((len(lines), 1)), labels)
+    expected = [lines[i] for i in fitted.sample_indices_]
+    assert out_path.read_text().splitlines() == expected
+
+
+def test_balance_and_mix_do_not_import_scikit_learn(tmp_path):
+    import subprocess
+    import sys
+
+    path = _skewed_file(tmp_path)[0]
+    code = (
+        "import sys\n"
+        "from skbalance._cli import main\n"
+        "runs = (['balance', '--min-share', '0.1'], ['mix', '--temperature', '0'])\n"
+        "for argv in runs:\n"
+        "    main([argv[0], sys.argv[1], '-o', sys.argv[2], '--force', *argv[1:]])\n"
+        "print(sorted(m for m in ('sklearn', 'imblearn') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(tmp_path / "out.jsonl")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_shell_takes_the_range_of_the_samplers_constraints():
+    import argparse
+
+    from skbalance._cli._parser import _fraction
+    from skbalance._constraints import MIN_SHARE, TARGET_RATIO
+
+    for interval, _ in (TARGET_RATIO, MIN_SHARE):
+        assert (interval.left, interval.right, interval.closed) == (0, 1, "both")
+        for value in (0, 0.5, 1):
+            assert interval.is_satisfied_by(value) and _fraction(str(value)) == value
+        for text in ("-0.01", "1.01", "nan", "inf"):
+            assert not interval.is_satisfied_by(float(text))
+            with pytest.raises(argparse.ArgumentTypeError):
+                _fraction(text)
 
 
 def test_balance_min_share_on_a_nested_domain(tickets_file, tmp_path):

@@ -306,24 +306,23 @@ class SparkEngine:
                 "give a name that does not end in .jsonl."
             )
 
-    def oversample(self, sampler, *, domain, output, force):
+    def oversample(self, how, *, domain, output, force):
         self._check_single_output(output)
         role = "label" if domain is None else "domain"
         records, (target,) = self._read({"domain": domain}, [output], force)
         present = self._counts(records.summary(values=[role]), role)
-        who = type(sampler).__name__
-        check_two_strata(list(present), source="y", word="class", who=who)
+        check_two_strata(list(present), source="y", word="class", who=how.name)
         grown, keys, _, targets = oversample_plan(
             records.frame({role: "_sk_s"}),
             "_sk_s",
-            target_ratio=getattr(sampler, "target_ratio", None),
-            min_share=getattr(sampler, "min_share", None),
+            target_ratio=how.target_ratio,
+            min_share=how.min_share,
             relative=False,
-            seed=sampler.random_state,
+            seed=how.seed,
             hash_cols=records.columns,
             copy_col="_sk_copy",
         )
-        self._write_grown(grown, target, sampler.shuffle, sampler.random_state)
+        self._write_grown(grown, target, how.shuffle, how.seed)
         # the values as the in-memory reader keeps them (1 and 1.0: the first
         # seen), sorted, as the in-memory samplers report them
         target_of = dict(zip(keys, targets.tolist(), strict=True))
