@@ -639,8 +639,10 @@ class BalanceSearch(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
-        """Score the candidates (screening or successive halving), choose one,
-        refit it.
+        """Score the candidates, choose one and refit it.
+
+        The candidates are scored by screening or by successive halving
+        (``method``).
 
         Parameters
         ----------
