@@ -28,6 +28,7 @@ from skbalance._compat import (
 from skbalance._domain_floor import DomainFloorSampler
 from skbalance._logit_adjust import DEFAULT_TAUS, LogitAdjustedClassifier, _log_scores
 from skbalance._ratio import RatioOverSampler
+from skbalance._targets import stratum_targets
 from skbalance._weighted import WeightedClassifier, _estimator_has
 
 __all__ = ["BalanceSearch", "select_one_standard_error"]
@@ -308,13 +309,11 @@ def _shift(candidate, counts):
         weights = computer.fit_counts(np.arange(counts.size), counts).class_weight_
         return np.log(np.array([weights[c] for c in range(counts.size)]))
     if family == "ratio" or family == "llm":
-        after = RatioOverSampler(target_ratio=candidate.value)._stratum_targets(
-            counts.astype(int), None
-        )
+        after = stratum_targets(counts.astype(int), target_ratio=candidate.value)
     elif family == "floor":
-        after = DomainFloorSampler(
-            min_share=candidate.value, relative=candidate.relative
-        )._stratum_targets(counts.astype(int), None)
+        after = stratum_targets(
+            counts.astype(int), min_share=candidate.value, relative=candidate.relative
+        )
     else:
         return np.zeros(counts.size)
     return np.log(np.asarray(after, dtype=float) / counts)

@@ -97,9 +97,9 @@ class Oversampling:
         return "DomainFloorSampler"
 
     def targets(self, counts, keys=None):
-        """Rows per stratum after, from the rows per stratum before (the
-        sorted strata ``keys`` do not matter, as they do to
-        :func:`mixture_targets`)."""
+        """Rows per stratum after, from the rows per stratum before; ``keys``
+        (the sorted strata) is unused, taken to be called as
+        :func:`mixture_targets` is."""
         from skbalance._targets import stratum_targets
 
         if self.target_ratio is not None:
