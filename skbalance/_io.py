@@ -32,6 +32,7 @@ __all__ = [
     "atomic_output",
     "check_folder",
     "check_output",
+    "copy_range",
     "is_stdout",
     "make_folders",
     "os_reason",
@@ -316,6 +317,46 @@ def _write_bytes(file, data):
     """Write ``data`` to the raw file of an output: the one place outputs are
     written (tests replace it to fake a full disk)."""
     return io.FileIO.write(file, data)
+
+
+#: the kernel's copy between files (tests replace it to fake a full disk)
+_copy_file_range = getattr(os, "copy_file_range", None)
+#: errors of a copy the kernel cannot make here (the bytes are read instead)
+_NO_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
+
+
+def copy_range(file, source, offset, length):
+    """Copy ``length`` bytes at ``offset`` of the open file descriptor
+    ``source`` to the end of ``file`` (a binary output of this module).
+
+    The kernel copies between two regular files (``os.copy_file_range``)
+    without the bytes passing through this process; anywhere else (another
+    file system on an old kernel, standard output, another system) they are
+    read and written with ``file.write``. An error of the operating system
+    raises the :class:`OutputError` of a failed write.
+    """
+    raw = getattr(file, "raw", None)
+    if _copy_file_range is not None and isinstance(raw, _File):
+        file.flush()
+        try:
+            while length > 0:
+                done = _copy_file_range(source, raw.fileno(), length, offset)
+                if not done:
+                    break  # the input is shorter than it was: read below
+                offset, length = offset + done, length - done
+        except OSError as exc:
+            if exc.errno not in _NO_COPY:
+                raise _write_failed(raw.path, exc) from exc
+    while length > 0:
+        data = os.pread(source, min(length, 1 << 22), offset)
+        if not data:
+            raise OutputError(
+                f"{getattr(raw, 'path', 'output')}: write failed: the input "
+                "changed while it was copied.",
+                "io",
+            )
+        file.write(data)
+        offset, length = offset + len(data), length - len(data)
 
 
 def _rename(source, target):

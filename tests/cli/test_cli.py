@@ -664,7 +664,7 @@ def test_split_interrupted_while_writing_the_test_part_keeps_the_old_parts(
     import skbalance._jsonl._records as records
 
     old, out_dir, argv = _split_twice(tmp_path)
-    chunk_bytes, calls = records._chunk_bytes, []
+    chunk_bytes, calls = records._chunk_pieces, []
 
     def interrupted(*args):  # train, val, then Ctrl-C in the test part
         calls.append(1)
@@ -672,7 +672,7 @@ def test_split_interrupted_while_writing_the_test_part_keeps_the_old_parts(
             raise KeyboardInterrupt
         return chunk_bytes(*args)
 
-    monkeypatch.setattr(records, "_chunk_bytes", interrupted)
+    monkeypatch.setattr(records, "_chunk_pieces", interrupted)
     assert run(*argv) == (130, "", "")
     assert len(calls) == 3
     assert _contents(out_dir) == old  # no part replaced, no temporary file

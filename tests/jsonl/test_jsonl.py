@@ -291,6 +291,8 @@ def test_written_records_are_the_input_bytes_of_the_rows_asked_for(
         "chunk": data.draw(st.sampled_from([1, 3, 65536])),
         "gap": data.draw(st.sampled_from([0, 10, 4096])),
         "window": data.draw(st.sampled_from([16, 1 << 23])),
+        # runs of at least this many bytes copied by the kernel
+        "copy": data.draw(st.sampled_from([None, 1, 40, 1 << 16])),
     }
     write_jsonl_records(index, picks, folder / "o.jsonl", **settings_)
     expected = "".join(lines[i] + "\n" for i in picks)
@@ -309,6 +311,82 @@ def test_neighbours_in_the_file_are_copied_with_their_own_newline(
     write_jsonl_records(index, picks, tmp_path / "o.jsonl")
     expected = "".join(lines[i] + "\n" for i in picks)
     assert (tmp_path / "o.jsonl").read_bytes() == expected.encode()
+
+
+@pytest.mark.parametrize("kernel", ["copies", "cannot copy", "absent"])
+@pytest.mark.parametrize("opened", [False, True])
+def test_runs_copied_by_the_kernel_or_read_give_the_same_bytes(
+    tmp_path, monkeypatch, kernel, opened
+):
+    import errno
+
+    import skbalance._io
+
+    calls = []
+    copy_file_range = skbalance._io._copy_file_range
+
+    def cannot(*args):  # another file system on an old kernel
+        calls.append(args)
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    def counted(*args):
+        calls.append(args)
+        return copy_file_range(*args)
+
+    fake = {"copies": counted, "cannot copy": cannot, "absent": None}[kernel]
+    monkeypatch.setattr(skbalance._io, "_copy_file_range", fake)
+    lines = [json.dumps({"y": "ab"[i % 3 == 0], "i": i}) for i in range(40)]
+    path = _write(tmp_path, "\ufeff" + "\n".join(lines) + "\n")
+    index = read_jsonl_labels(path, "y")
+    picks = [*range(40), 3, 4, 5, 6, 0, *range(20, 30), 39]
+    if opened:  # a file opened by the caller (standard output, say): read
+        with open(tmp_path / "o.jsonl", "wb") as fh:
+            assert write_jsonl_records(index, picks, fh, copy=50) == len(picks)
+    else:
+        assert write_jsonl_records(index, picks, tmp_path / "o.jsonl", copy=50) == 56
+    expected = "\ufeff" + "".join(lines[i] + "\n" for i in picks)
+    assert (tmp_path / "o.jsonl").read_bytes() == expected.encode()
+    # the runs of 40, 4 and 10 records; the record 0 and 39 alone are read
+    assert len(calls) == (3 if kernel != "absent" and not opened else 0)
+
+
+def test_a_full_disk_while_the_kernel_copies_names_the_output(tmp_path, monkeypatch):
+    import errno
+
+    import skbalance._io
+    from skbalance._io import OutputError
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(skbalance._io, "_copy_file_range", full)
+    path = _write(tmp_path, "".join(f'{{"y": {i % 2}}}\n' for i in range(50)))
+    index = read_jsonl_labels(path, "y")
+    with pytest.raises(OutputError) as info:
+        write_jsonl_records(index, range(50), tmp_path / "o.jsonl", copy=1)
+    assert str(info.value) == (
+        f"{tmp_path / 'o.jsonl'}: write failed: no space left on the device."
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_an_input_cut_short_while_it_is_copied_is_an_error(tmp_path):
+    import os
+
+    from skbalance._io import OutputError, atomic_output, copy_range
+
+    path = _write(tmp_path, '{"y": 1}\n')
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        with pytest.raises(OutputError) as info:
+            with atomic_output(tmp_path / "o.jsonl") as out:
+                copy_range(out, fd, 0, 20)  # 11 bytes more than the file
+    finally:
+        os.close(fd)
+    assert str(info.value) == (
+        f"{tmp_path / 'o.jsonl'}: write failed: the input changed while it was copied."
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
 def test_stdlib_parser_gives_the_same_results_and_messages(tmp_path):
