@@ -32,11 +32,13 @@ __all__ = [
     "atomic_output",
     "check_folder",
     "check_output",
-    "copy_range",
+    "copy_at",
     "is_stdout",
     "make_folders",
     "os_reason",
     "staged_outputs",
+    "write_at",
+    "writes_at",
 ]
 
 
@@ -313,50 +315,78 @@ def _sigterm_as_exit():
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _write_bytes(file, data):
-    """Write ``data`` to the raw file of an output: the one place outputs are
-    written (tests replace it to fake a full disk)."""
-    return io.FileIO.write(file, data)
+def _write_bytes(file, data, offset=None):
+    """Write ``data`` to the raw file of an output (at ``offset`` when given,
+    without moving its position): the one place outputs are written (tests
+    replace it to fake a full disk)."""
+    if offset is None:
+        return io.FileIO.write(file, data)
+    return os.pwrite(file.fileno(), data, offset)
 
 
 #: the kernel's copy between files (tests replace it to fake a full disk)
 _copy_file_range = getattr(os, "copy_file_range", None)
 #: errors of a copy the kernel cannot make here (the bytes are read instead)
-_NO_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
+_NO_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP}
 
 
-def copy_range(file, source, offset, length):
-    """Copy ``length`` bytes at ``offset`` of the open file descriptor
-    ``source`` to the end of ``file`` (a binary output of this module).
+def writes_at(file):
+    """Whether ``file`` takes :func:`write_at` and :func:`copy_at`: the
+    temporary file of an output (opened with ``mode="wb"``)."""
+    return getattr(getattr(file, "raw", None), "temporary", False)
 
-    The kernel copies between two regular files (``os.copy_file_range``)
-    without the bytes passing through this process; anywhere else (another
-    file system on an old kernel, standard output, another system) they are
-    read and written with ``file.write``. An error of the operating system
-    raises the :class:`OutputError` of a failed write.
+
+def _temporary_raw(file):
+    if not writes_at(file):
+        raise ValueError("not a temporary file of an output.")
+    return file.raw
+
+
+def write_at(file, data, offset):
+    """Write all of ``data`` at ``offset`` of ``file``, the temporary file of
+    an output of :func:`staged_outputs` or :func:`atomic_output` (opened
+    with ``mode="wb"``), without moving its position.
+
+    An error of the operating system raises the :class:`OutputError` of a
+    failed write, naming the output.
     """
-    raw = getattr(file, "raw", None)
-    if _copy_file_range is not None and isinstance(raw, _File):
-        file.flush()
+    raw = _temporary_raw(file)
+    view = memoryview(data)
+    while view:
         try:
-            while length > 0:
-                done = _copy_file_range(source, raw.fileno(), length, offset)
-                if not done:
-                    break  # the input is shorter than it was: read below
-                offset, length = offset + done, length - done
+            done = _write_bytes(raw, view, offset)
         except OSError as exc:
-            if exc.errno not in _NO_COPY:
-                raise _write_failed(raw.path, exc) from exc
+            raise _write_failed(raw.path, exc) from exc
+        view, offset = view[done:], offset + done
+
+
+def copy_at(file, source, offset, length, at):
+    """Copy ``length`` bytes at ``offset`` of the open file descriptor
+    ``source`` to ``at`` of ``file`` (as :func:`write_at`).
+
+    The kernel copies (``os.copy_file_range``): the bytes do not pass
+    through this process. Where it cannot (another file system on an old
+    kernel, a system without the call) they are read and written.
+    """
+    raw = _temporary_raw(file)
+    try:
+        while length > 0 and _copy_file_range is not None:
+            done = _copy_file_range(source, raw.fileno(), length, offset, at)
+            if not done:
+                break  # the input is shorter than it was: read below
+            offset, length, at = offset + done, length - done, at + done
+    except OSError as exc:
+        if exc.errno not in _NO_COPY:
+            raise _write_failed(raw.path, exc) from exc
     while length > 0:
         data = os.pread(source, min(length, 1 << 22), offset)
         if not data:
             raise OutputError(
-                f"{getattr(raw, 'path', 'output')}: write failed: the input "
-                "changed while it was copied.",
+                f"{raw.path}: write failed: the input changed while it was copied.",
                 "io",
             )
-        file.write(data)
-        offset, length = offset + len(data), length - len(data)
+        write_at(file, data, at)
+        offset, length, at = offset + len(data), length - len(data), at + len(data)
 
 
 def _rename(source, target):
@@ -370,9 +400,9 @@ class _File(io.FileIO):
     writing becomes an :class:`OutputError` naming the output (a closed pipe
     stays a BrokenPipeError, on which the command line exits quietly)."""
 
-    def __init__(self, file, path):
+    def __init__(self, file, path, *, temporary=False):
         super().__init__(file, "wb")
-        self.path = path
+        self.path, self.temporary = path, temporary
 
     def write(self, data):
         try:
@@ -478,7 +508,7 @@ class OutputStage:
                 fd, tmp = _temporary(folder, name)
             except OSError as exc:
                 raise _not_writable(path, exc) from exc
-            file = _wrap(_File(fd, path), mode)
+            file = _wrap(_File(fd, path, temporary=True), mode)
             self._outputs.append(_Output(path, "regular", file, tmp, target))
         try:
             if keep is None:

@@ -87,9 +87,11 @@ def full_disk_on(name):
     import io
     import os
 
-    def write(file, data):
+    def write(file, data, offset=None):
         if os.path.basename(file.path) == name:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return io.FileIO.write(file, data)
+        if offset is None:
+            return io.FileIO.write(file, data)
+        return os.pwrite(file.fileno(), data, offset)
 
     return write

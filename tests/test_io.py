@@ -307,7 +307,7 @@ def test_ctrl_c_and_sigterm_between_renames_wait_for_the_last(
 def test_a_second_interruption_while_cleaning_up_leaves_no_temporary_file(
     tmp_path, monkeypatch
 ):
-    def interrupted(file, data):  # also the flush when the file is closed
+    def interrupted(file, data, offset=None):  # also the flush at the close
         raise KeyboardInterrupt
 
     monkeypatch.setattr(skbalance._io, "_write_bytes", interrupted)

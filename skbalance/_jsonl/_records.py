@@ -9,7 +9,7 @@ import os
 import stat
 from pathlib import Path
 
-from skbalance._io import atomic_output, copy_range
+from skbalance._io import atomic_output, copy_at, write_at, writes_at
 from skbalance._jsonl._scan import (
     BOM,
     JsonlError,
@@ -123,17 +123,13 @@ def write_lines(path, lines, *, inputs=(), force=False):
             fh.write(b"\n")
 
 
-def _chunk_pieces(fd, starts, lengths, gap, window, copy=None):
+def _chunk_bytes(fd, starts, lengths, gap, window):
     """The records at ``starts``/``lengths`` (in this order), each followed by
-    a newline, as pieces to write one after the other: bytes, or the
-    ``(offset, length)`` of a run of at least ``copy`` bytes of the file, for
-    the kernel to copy (never when ``copy`` is None).
-
-    Records written one after the other that lie one after the other in the
-    file, one ``\\n`` apart, form a run, copied as one slice (with the
-    newlines between them). The rest is read in few large reads: records
-    are visited in file order, and neighbours less than ``gap`` bytes apart
-    (within one aligned ``window`` of the file) are read together."""
+    a newline, read in few large reads: records are visited in file order,
+    and neighbours less than ``gap`` bytes apart (within one aligned
+    ``window`` of the file) are read together. Records written one after
+    the other that lie one after the other in the file, one ``\\n`` apart,
+    are copied as one slice (with the newlines between them)."""
     import numpy as np
 
     order = np.argsort(starts, kind="stable")
@@ -158,37 +154,93 @@ def _chunk_pieces(fd, starts, lengths, gap, window, copy=None):
     place[np.argsort(order[firsts], kind="stable")] = np.arange(firsts.size)
     pieces = [b""] * (firsts.size + 1)  # the last one gives the final newline
     bounds = np.searchsorted(block_of_run, np.arange(n_blocks + 1)).tolist()
-    run_s, run_e = s[firsts], e[lasts]
-    copied = np.zeros(firsts.size, dtype=bool)
-    if copy is not None:
-        copied = run_e - run_s >= copy
-        for i in np.flatnonzero(copied).tolist():
-            pieces[place[i]] = (int(run_s[i]), int(run_e[i] - run_s[i]))
-    # a read for every block with a run that is not copied
-    read = np.logical_or.reduceat(~copied, bounds[:-1]).tolist()
-    run_s, run_e, copied = run_s.tolist(), run_e.tolist(), copied.tolist()
+    run_s, run_e = s[firsts].tolist(), e[lasts].tolist()
     place_list, s_block = place.tolist(), s[block_first].tolist()
     for k, end in enumerate(block_end.tolist()):
-        if not read[k]:
-            continue
         base = s_block[k]
         block = os.pread(fd, end - base, base)
         for i in range(bounds[k], bounds[k + 1]):
-            if not copied[i]:
-                pieces[place_list[i]] = block[run_s[i] - base : run_e[i] - base]
-    if copy is None or not any(copied):
-        return [b"\n".join(pieces)]
-    out, group = [], []
-    for piece in pieces:
-        if type(piece) is tuple:  # the bytes before it, then a newline after it
-            if group:
-                out.append(b"\n".join([*group, b""]))
-            out.append(piece)
-            group = [b""]
-        else:
-            group.append(piece)
-    out.append(b"\n".join(group))
-    return out
+            pieces[place_list[i]] = block[run_s[i] - base : run_e[i] - base]
+    return b"\n".join(pieces)
+
+
+def _placed_pieces(fd, starts, lengths, rows, at, window, copy):
+    """Write the records ``rows`` of the file ``fd`` at their places in an
+    output whose first record starts at ``at``, reading the input once in
+    file order: yields, for every ``window`` of the input (and at most
+    ``window`` bytes out), the pieces to write, ``(data, at)``, or
+    ``(offset, length, at)`` for the kernel to copy (a run of records of at
+    least ``copy`` bytes; none when ``copy`` is None) followed by its
+    newline, and the number of records placed.
+
+    Records that follow one another in the file (one ``\\n`` apart) and in
+    the output are a run, taken as one slice; runs that follow one another
+    in the output are written together. So a part of a split, or the rows
+    of a class copied whole, are read in large reads and written in few
+    large writes, wherever they lie in the file."""
+    import numpy as np
+
+    if not rows.size:
+        return
+    # (in place where it can: 2 arrays of 8 bytes a row are kept)
+    out_start = lengths[rows].astype(np.int64)
+    out_start += 1
+    np.cumsum(out_start, out=out_start)  # where each row ends, then starts
+    out_start -= lengths[rows]
+    out_start += at - 1
+    s = starts[rows]
+    order = np.argsort(s, kind="stable")  # the output rows in file order
+    s = s[order]
+    s //= window
+    cut = s[1:] != s[:-1]  # a group: one window of the input...
+    s = lengths[rows[order]].astype(np.int64)
+    s += 1
+    np.cumsum(s, out=s)
+    s //= window
+    cut |= s[1:] != s[:-1]  # ...and about one window of output at most
+    del s
+    bounds = [0, *(np.flatnonzero(cut) + 1).tolist(), rows.size]
+    del cut
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        p = np.sort(order[lo:hi])  # in output order
+        ps, pl = starts[rows[p]], lengths[rows[p]].astype(np.int64)
+        follows = p[1:] == p[:-1] + 1  # in the output
+        run = np.r_[True, ~follows | (ps[1:] != ps[:-1] + pl[:-1] + 1)]
+        firsts = np.flatnonzero(run)
+        lasts = np.r_[firsts[1:], p.size] - 1
+        run_s, run_e = ps[firsts], ps[lasts] + pl[lasts]
+        joined = np.r_[False, follows][firsts]  # to the run before it
+        copied = np.zeros(firsts.size, dtype=bool)
+        if copy is not None:
+            copied = run_e - run_s >= copy
+        base = block = None
+        if not copied.all():
+            base = int(run_s[~copied].min())
+            block = os.pread(fd, int(run_e[~copied].max()) - base, base)
+        pieces, group, group_at = [], [], 0
+        for rs, re_, to, ok, kernel in zip(
+            run_s.tolist(),
+            run_e.tolist(),
+            out_start[p[firsts]].tolist(),
+            joined.tolist(),
+            copied.tolist(),
+            strict=True,
+        ):
+            if group and not ok:  # not next to the runs before it
+                pieces.append((b"\n".join([*group, b""]), group_at))
+                group = []
+            if kernel:
+                if group:
+                    pieces.append((b"\n".join([*group, b""]), group_at))
+                pieces.append((rs, re_ - rs, to))
+                group, group_at = [b""], to + re_ - rs  # its newline
+            else:
+                if not group:
+                    group_at = to
+                group.append(block[rs - base : re_ - base])
+        if group:
+            pieces.append((b"\n".join([*group, b""]), group_at))
+        yield pieces, hi - lo
 
 
 def _is_regular(file):
@@ -280,16 +332,18 @@ def write_jsonl_records(
         A progress line on stderr (``writing OUT: 42% (...)``); "auto" when
         stderr is a terminal.
     chunk, gap, window : int, default=16384, 1024, 8 MiB
-        At most ``chunk`` records (and about 4 MiB) are handled at once, read
-        in few reads: neighbours in the file less than ``gap`` bytes apart
-        are read together, in reads of about ``window`` bytes at most.
+        A path is written by place: every ``window`` of the input (and at
+        most about ``window`` bytes of output) is read once, in file order,
+        and its records written where they go, the records that follow one
+        another in the output together. Anything else (standard output, a
+        pipe, an open file) is written in order, ``chunk`` records at a
+        time, read in few reads: neighbours in the file less than ``gap``
+        bytes apart are read together.
     copy : int or None, default=64 KiB
-        Records that follow one another in the file and in the output, at
-        least ``copy`` bytes of them, are copied from the input by the
-        kernel when the output is a regular file (``os.copy_file_range``;
-        none when None): they never pass through this process. A file of
-        1 GB written in its order takes 1.5-1.8 s instead of 2.9-3.6 s
-        (``benchmarks/results/jsonl.md``).
+        By place, records that follow one another in the file and in the
+        output, at least ``copy`` bytes of them, are copied by the kernel
+        (``os.copy_file_range``; never when None): they do not pass through
+        this process.
 
     Returns
     -------
@@ -336,25 +390,38 @@ def write_jsonl_records(
     shown = Progress(name, int(rows.size), enabled=progress, verb="writing")
     with index._open() as fd, writing as out:
         # a pipe may stall: there, Ctrl-C must interrupt the write itself
-        regular = _is_regular(out)
-        behind = _writing_behind if regular else contextlib.nullcontext
-        copy = copy if regular else None
+        behind = _writing_behind if _is_regular(out) else contextlib.nullcontext
+        if writes_at(out):  # a temporary file of ours: by place
+            out.flush()
+            at = out.tell() + (len(BOM) if index.bom else 0)
 
-        def write(pieces):
-            for piece in pieces:
-                if type(piece) is bytes:
-                    out.write(piece)
-                else:
-                    copy_range(out, fd, *piece)
+            def write(pieces):
+                for piece in pieces:
+                    if len(piece) == 2:
+                        write_at(out, *piece)
+                    else:
+                        copy_at(out, fd, *piece)
 
-        with behind(write) as put:
-            if index.bom:
-                put([BOM])
-            for lo in range(0, rows.size, chunk):
-                part = rows[lo : lo + chunk]
-                size = lengths[part].astype(np.int64)
-                put(_chunk_pieces(fd, starts[part], size, gap, window, copy))
-                shown.update(lo + part.size)
+            with behind(write) as put:
+                if index.bom:
+                    put([(BOM, at - len(BOM))])
+                done = 0
+                for pieces, n in _placed_pieces(
+                    fd, starts, lengths, rows, at, window, copy
+                ):
+                    put(pieces)
+                    done += n
+                    shown.update(done)
+            out.seek(at + int(lengths[rows].sum(dtype=np.int64)) + rows.size)
+        else:
+            with behind(out.write) as put:
+                if index.bom:
+                    put(BOM)
+                for lo in range(0, rows.size, chunk):
+                    part = rows[lo : lo + chunk]
+                    size = lengths[part].astype(np.int64)
+                    put(_chunk_bytes(fd, starts[part], size, gap, window))
+                    shown.update(lo + part.size)
         shown.close()
         for line in new:
             out.write(line)

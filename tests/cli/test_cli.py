@@ -664,15 +664,15 @@ def test_split_interrupted_while_writing_the_test_part_keeps_the_old_parts(
     import skbalance._jsonl._records as records
 
     old, out_dir, argv = _split_twice(tmp_path)
-    chunk_bytes, calls = records._chunk_pieces, []
+    placed_pieces, calls = records._placed_pieces, []
 
     def interrupted(*args):  # train, val, then Ctrl-C in the test part
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return chunk_bytes(*args)
+        return placed_pieces(*args)
 
-    monkeypatch.setattr(records, "_chunk_pieces", interrupted)
+    monkeypatch.setattr(records, "_placed_pieces", interrupted)
     assert run(*argv) == (130, "", "")
     assert len(calls) == 3
     assert _contents(out_dir) == old  # no part replaced, no temporary file

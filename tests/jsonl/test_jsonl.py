@@ -290,11 +290,15 @@ def test_written_records_are_the_input_bytes_of_the_rows_asked_for(
     settings_ = {
         "chunk": data.draw(st.sampled_from([1, 3, 65536])),
         "gap": data.draw(st.sampled_from([0, 10, 4096])),
-        "window": data.draw(st.sampled_from([16, 1 << 23])),
+        "window": data.draw(st.one_of(st.integers(16, 400), st.just(1 << 23))),
         # runs of at least this many bytes copied by the kernel
         "copy": data.draw(st.sampled_from([None, 1, 40, 1 << 16])),
     }
-    write_jsonl_records(index, picks, folder / "o.jsonl", **settings_)
+    if data.draw(st.booleans()):  # by place
+        write_jsonl_records(index, picks, folder / "o.jsonl", **settings_)
+    else:  # in order, to a file opened by the caller
+        with open(folder / "o.jsonl", "wb") as fh:
+            write_jsonl_records(index, picks, fh, **settings_)
     expected = "".join(lines[i] + "\n" for i in picks)
     assert (folder / "o.jsonl").read_bytes() == expected.encode()
 
@@ -311,6 +315,18 @@ def test_neighbours_in_the_file_are_copied_with_their_own_newline(
     write_jsonl_records(index, picks, tmp_path / "o.jsonl")
     expected = "".join(lines[i] + "\n" for i in picks)
     assert (tmp_path / "o.jsonl").read_bytes() == expected.encode()
+
+
+@pytest.mark.parametrize("window", [16, 64, 100, 256, 1 << 23])
+def test_records_written_by_place_land_in_their_place(tmp_path, window):
+    # windows of the input hold some of the output's rows, not next to each other
+    lines = [json.dumps({"y": i % 2, "t": "x" * i}) for i in range(8)]
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    index = read_jsonl_labels(path, "y")
+    picks = [3, 1, 4, 3, 0, 7, 2, 3, 4, 5]
+    write_jsonl_records(index, picks, tmp_path / "o.jsonl", window=window, copy=30)
+    expected = "".join(lines[i] + "\n" for i in picks)
+    assert (tmp_path / "o.jsonl").read_text() == expected
 
 
 @pytest.mark.parametrize("kernel", ["copies", "cannot copy", "absent"])
@@ -373,14 +389,14 @@ def test_a_full_disk_while_the_kernel_copies_names_the_output(tmp_path, monkeypa
 def test_an_input_cut_short_while_it_is_copied_is_an_error(tmp_path):
     import os
 
-    from skbalance._io import OutputError, atomic_output, copy_range
+    from skbalance._io import OutputError, atomic_output, copy_at
 
     path = _write(tmp_path, '{"y": 1}\n')
     fd = os.open(path, os.O_RDONLY)
     try:
         with pytest.raises(OutputError) as info:
             with atomic_output(tmp_path / "o.jsonl") as out:
-                copy_range(out, fd, 0, 20)  # 11 bytes more than the file
+                copy_at(out, fd, 0, 20, 0)  # 11 bytes more than the file
     finally:
         os.close(fd)
     assert str(info.value) == (
@@ -437,14 +453,21 @@ def test_progress_only_on_a_terminal():
     assert term.getvalue() == "\rreading f.jsonl:  50% (1 of 2 MB)\r\x1b[K"
 
 
-def test_writing_shows_its_progress_in_records(tmp_path, capsys):
+@pytest.mark.parametrize("opened", [False, True])
+def test_writing_shows_its_progress_in_records(tmp_path, capsys, opened):
     path = tmp_path / "in.jsonl"
     path.write_text("".join(f'{{"y": {i % 2}}}\n' for i in range(10)))
     index = read_jsonl_labels(path, "y", progress=False)
     out = tmp_path / "out.jsonl"
-    assert write_jsonl_records(index, range(10), out, progress=True, chunk=4) == 10
+    if opened:  # in order: 4 records at a time
+        with open(out, "wb") as fh:
+            write_jsonl_records(index, range(10), fh, progress=True, chunk=4)
+        name = "records"
+    else:  # by place: 40 bytes of output (4 records of 9 bytes) at a time
+        write_jsonl_records(index, range(10), out, progress=True, window=40)
+        name = out
     err = capsys.readouterr().err  # later redraws only if 0.2 s went by
-    assert err.startswith(f"\rwriting {out}:  40% (4 of 10 records)")
+    assert err.startswith(f"\rwriting {name}:  40% (4 of 10 records)")
     assert err.endswith("\r\x1b[K")
     write_jsonl_records(index, range(10), out, force=True)  # "auto": no terminal
     assert capsys.readouterr().err == ""
