@@ -304,6 +304,7 @@ def write_jsonl_records(
     gap=1024,
     window=1 << 23,
     copy=1 << 16,
+    plan=1 << 21,
 ):
     """Write records of a read file, by position, byte for byte.
 
@@ -344,6 +345,9 @@ def write_jsonl_records(
         output, at least ``copy`` bytes of them, are copied by the kernel
         (``os.copy_file_range``; never when None): they do not pass through
         this process.
+    plan : int, default=2**21
+        By place, at most ``plan`` rows of the output are placed at once
+        (about 32 bytes of memory a row); the input is read once for each.
 
     Returns
     -------
@@ -406,13 +410,16 @@ def write_jsonl_records(
                 if index.bom:
                     put([(BOM, at - len(BOM))])
                 done = 0
-                for pieces, n in _placed_pieces(
-                    fd, starts, lengths, rows, at, window, copy
-                ):
-                    put(pieces)
-                    done += n
-                    shown.update(done)
-            out.seek(at + int(lengths[rows].sum(dtype=np.int64)) + rows.size)
+                for lo in range(0, rows.size, plan):
+                    part = rows[lo : lo + plan]
+                    for pieces, n in _placed_pieces(
+                        fd, starts, lengths, part, at, window, copy
+                    ):
+                        put(pieces)
+                        done += n
+                        shown.update(done)
+                    at += int(lengths[part].sum(dtype=np.int64)) + part.size
+            out.seek(at)
         else:
             with behind(out.write) as put:
                 if index.bom:

@@ -293,6 +293,7 @@ def test_written_records_are_the_input_bytes_of_the_rows_asked_for(
         "window": data.draw(st.one_of(st.integers(16, 400), st.just(1 << 23))),
         # runs of at least this many bytes copied by the kernel
         "copy": data.draw(st.sampled_from([None, 1, 40, 1 << 16])),
+        "plan": data.draw(st.sampled_from([1, 4, 1 << 21])),
     }
     if data.draw(st.booleans()):  # by place
         write_jsonl_records(index, picks, folder / "o.jsonl", **settings_)
@@ -318,13 +319,16 @@ def test_neighbours_in_the_file_are_copied_with_their_own_newline(
 
 
 @pytest.mark.parametrize("window", [16, 64, 100, 256, 1 << 23])
-def test_records_written_by_place_land_in_their_place(tmp_path, window):
+@pytest.mark.parametrize("plan", [3, 1 << 21])
+def test_records_written_by_place_land_in_their_place(tmp_path, window, plan):
     # windows of the input hold some of the output's rows, not next to each other
     lines = [json.dumps({"y": i % 2, "t": "x" * i}) for i in range(8)]
     path = _write(tmp_path, "\n".join(lines) + "\n")
     index = read_jsonl_labels(path, "y")
     picks = [3, 1, 4, 3, 0, 7, 2, 3, 4, 5]
-    write_jsonl_records(index, picks, tmp_path / "o.jsonl", window=window, copy=30)
+    write_jsonl_records(
+        index, picks, tmp_path / "o.jsonl", window=window, copy=30, plan=plan
+    )
     expected = "".join(lines[i] + "\n" for i in picks)
     assert (tmp_path / "o.jsonl").read_text() == expected
 
