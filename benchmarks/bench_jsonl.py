@@ -83,7 +83,10 @@ def generate(path, size_bytes, seed=0):
 
 
 def run(argv):
-    """Run a command; return (wall seconds, peak RSS bytes, stdout)."""
+    """Run a command; return (wall seconds, peak RSS bytes, stdout). The
+    outputs of the commands before are flushed to the disk first (not
+    timed), so that no command pays for the writing of another."""
+    os.sync()
     out = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
