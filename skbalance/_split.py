@@ -4,12 +4,11 @@ from numbers import Integral
 
 import numpy as np
 from scipy import sparse
-from sklearn.model_selection import PredefinedSplit
-from sklearn.utils import check_random_state
 
 from skbalance._allocation import exact_parts
 from skbalance._containers import n_rows, take_rows
 from skbalance._stratify import Target, partition
+from skbalance._validation import random_state_instance
 
 __all__ = [
     "StratifiedTripleSplit",
@@ -73,7 +72,7 @@ def stratified_partition(y, sizes, *, groups=None, keep_rare=True, random_state=
         fractions,
         keep_rare=keep_rare,
         rare_order=None,
-        rng=check_random_state(random_state),
+        rng=random_state_instance(random_state),
     )
 
 
@@ -231,6 +230,8 @@ class StratifiedTripleSplit:
         """
         train, val, test = next(self.split(X, y, groups))
         fold = np.r_[np.full(train.size, -1), np.zeros(val.size, dtype=int)]
+        from sklearn.model_selection import PredefinedSplit
+
         return np.concatenate([train, val]), test, PredefinedSplit(fold)
 
     def split(self, X, y, groups=None):
@@ -269,7 +270,7 @@ class StratifiedTripleSplit:
             )
         target = Target(y, groups, n)
         target.warn_rare(3)
-        rng = check_random_state(self.random_state)
+        rng = random_state_instance(self.random_state)
         for _ in range(self.n_splits):
             part = partition(
                 target,
@@ -355,7 +356,7 @@ def train_val_test_split(
     sizes, *fractions = exact_parts(n, [train_size, val_size, test_size], _NAMES)
     target = Target(stratify, groups, n)
     target.warn_rare(3)
-    rng = check_random_state(random_state)
+    rng = random_state_instance(random_state)
     part = partition(
         target,
         sizes,

@@ -14,6 +14,7 @@ __all__ = [
     "check_labels",
     "check_missing",
     "check_rows",
+    "random_state_instance",
     "rng_from_random_state",
 ]
 
@@ -201,10 +202,24 @@ def rng_from_random_state(random_state):
     >>> bool((a == b).all())
     True
     """
-    if isinstance(random_state, Integral):  # check_random_state's rule
-        state = np.random.RandomState(random_state)
-    else:
-        from sklearn.utils import check_random_state
-
-        state = check_random_state(random_state)
+    state = random_state_instance(random_state)
     return np.random.default_rng(int(state.randint(0, 2**63 - 1, dtype=np.int64)))
+
+
+def random_state_instance(random_state):
+    """scikit-learn's ``check_random_state``, imported only for what is
+    neither an int nor a RandomState (so the command line splits a file
+    without importing scikit-learn).
+
+    Examples
+    --------
+    >>> random_state_instance(0).randint(100, size=3).tolist()
+    [44, 47, 64]
+    """
+    if isinstance(random_state, Integral):  # check_random_state's rules
+        return np.random.RandomState(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    from sklearn.utils import check_random_state
+
+    return check_random_state(random_state)

@@ -103,7 +103,7 @@ def test_balance_and_mix_write_the_rows_of_the_library_samplers(
     assert out_path.read_text().splitlines() == expected
 
 
-def test_balance_and_mix_do_not_import_scikit_learn(tmp_path):
+def test_split_balance_and_mix_do_not_import_scikit_learn(tmp_path):
     import subprocess
     import sys
 
@@ -111,15 +111,19 @@ def test_balance_and_mix_do_not_import_scikit_learn(tmp_path):
     code = (
         "import sys\n"
         "from skbalance._cli import main\n"
-        "runs = (['balance', '--min-share', '0.1'], ['mix', '--temperature', '0'])\n"
-        "for argv in runs:\n"
-        "    main([argv[0], sys.argv[1], '-o', sys.argv[2], '--force', *argv[1:]])\n"
+        "path, out = sys.argv[1:]\n"
+        "main(['split', path, '--out-dir', out, '--force'])\n"
+        "main(['balance', path, '-o', out + '/b.jsonl', '--min-share', '0.1'])\n"
+        "main(['mix', path, '-o', out + '/m.jsonl', '--temperature', '0'])\n"
         "print(sorted(m for m in ('sklearn', 'imblearn') if m in sys.modules))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(path), str(tmp_path / "out.jsonl")],
+        [sys.executable, "-c", code, str(path), str(tmp_path / "out")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "b.jsonl", "m.jsonl", "test.jsonl", "train.jsonl", "val.jsonl",
+    ]  # fmt: skip
     assert done.stdout.splitlines()[-1] == "[]"
 
 
