@@ -317,8 +317,9 @@ def _sigterm_as_exit():
 
 def _write_bytes(file, data, offset=None):
     """Write ``data`` to the raw file of an output (at ``offset`` when given,
-    without moving its position): the one place outputs are written (tests
-    replace it to fake a full disk)."""
+    without moving its position): the one place outputs are written, the
+    kernel's copies aside (``_copy_file_range``); tests replace it to fake a
+    full disk."""
     if offset is None:
         return io.FileIO.write(file, data)
     return os.pwrite(file.fileno(), data, offset)
@@ -326,8 +327,16 @@ def _write_bytes(file, data, offset=None):
 
 #: the kernel's copy between files (tests replace it to fake a full disk)
 _copy_file_range = getattr(os, "copy_file_range", None)
-#: errors of a copy the kernel cannot make here (the bytes are read instead)
-_NO_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP}
+#: errors of a copy the kernel cannot make here (the bytes are read instead):
+#: another file system, no such call, or one a sandbox (seccomp) refuses
+_NO_COPY = {
+    errno.EXDEV,
+    errno.EINVAL,
+    errno.ENOSYS,
+    errno.EOPNOTSUPP,
+    errno.EPERM,
+    errno.EAGAIN,
+}
 
 
 def writes_at(file):

@@ -9,7 +9,7 @@ import os
 import stat
 from pathlib import Path
 
-from skbalance._io import atomic_output, copy_at, write_at, writes_at
+from skbalance._io import OutputError, atomic_output, copy_at, write_at, writes_at
 from skbalance._jsonl._scan import (
     BOM,
     JsonlError,
@@ -123,6 +123,19 @@ def write_lines(path, lines, *, inputs=(), force=False):
             fh.write(b"\n")
 
 
+class _InputChanged(Exception):
+    """The input is shorter than when it was read (raised as the
+    :class:`~skbalance._io.OutputError` of the output being written)."""
+
+
+def _read(fd, size, offset):
+    """``size`` bytes of the input at ``offset``, all of them."""
+    data = os.pread(fd, size, offset)
+    if len(data) != size:
+        raise _InputChanged
+    return data
+
+
 def _chunk_bytes(fd, starts, lengths, gap, window):
     """The records at ``starts``/``lengths`` (in this order), each followed by
     a newline, read in few large reads: records are visited in file order,
@@ -158,7 +171,7 @@ def _chunk_bytes(fd, starts, lengths, gap, window):
     place_list, s_block = place.tolist(), s[block_first].tolist()
     for k, end in enumerate(block_end.tolist()):
         base = s_block[k]
-        block = os.pread(fd, end - base, base)
+        block = _read(fd, end - base, base)
         for i in range(bounds[k], bounds[k + 1]):
             pieces[place_list[i]] = block[run_s[i] - base : run_e[i] - base]
     return b"\n".join(pieces)
@@ -216,7 +229,7 @@ def _placed_pieces(fd, starts, lengths, rows, at, window, copy):
         base = block = None
         if not copied.all():
             base = int(run_s[~copied].min())
-            block = os.pread(fd, int(run_e[~copied].max()) - base, base)
+            block = _read(fd, int(run_e[~copied].max()) - base, base)
         pieces, group, group_at = [], [], 0
         for rs, re_, to, ok, kernel in zip(
             run_s.tolist(),
@@ -241,6 +254,29 @@ def _placed_pieces(fd, starts, lengths, rows, at, window, copy):
         if group:
             pieces.append((b"\n".join([*group, b""]), group_at))
         yield pieces, hi - lo
+
+
+def _pieces_of(fd, starts, lengths, rows, at, *, chunk, gap, window, copy):
+    """The pieces that write ``rows`` from ``at`` on, as
+    :func:`_placed_pieces` gives them, but for rows out of file order (more
+    than one descent in 16 rows: shuffled), which are written in order,
+    ``chunk`` records at a time (:func:`_chunk_bytes`): placed, each would
+    cost a write of its own (a shuffled file took twice the time, and
+    hundreds of MB more memory for short records)."""
+    import numpy as np
+
+    s = starts[rows]
+    shuffled = np.count_nonzero(s[1:] < s[:-1]) > rows.size // 16
+    del s  # (not kept while the rows are placed)
+    if not shuffled:
+        yield from _placed_pieces(fd, starts, lengths, rows, at, window, copy)
+        return
+    for lo in range(0, rows.size, chunk):
+        part = rows[lo : lo + chunk]
+        size = lengths[part].astype(np.int64)
+        data = _chunk_bytes(fd, starts[part], size, gap, window)
+        yield [(data, at)], part.size
+        at += len(data)
 
 
 def _is_regular(file):
@@ -290,6 +326,16 @@ def _writing_behind(write, depth=2):
         thread.join()
     if failed:
         raise failed[0]
+
+
+@contextlib.contextmanager
+def _input_changed(name):
+    try:
+        yield
+    except _InputChanged:
+        raise OutputError(
+            f"{name}: write failed: the input changed while it was copied.", "io"
+        ) from None
 
 
 def write_jsonl_records(
@@ -396,9 +442,10 @@ def write_jsonl_records(
     name = "records" if hasattr(output, "write") else os.fspath(output)
     name = "standard output" if name == "-" else name
     shown = Progress(name, int(rows.size), enabled=progress, verb="writing")
-    with index._open() as fd, writing as out:
+    with index._open() as fd, writing as out, _input_changed(name):
         # a pipe may stall: there, Ctrl-C must interrupt the write itself
         behind = _writing_behind if _is_regular(out) else contextlib.nullcontext
+        kw = {"chunk": chunk, "gap": gap, "window": window, "copy": copy}
         if writes_at(out):  # a temporary file of ours: by place
             out.flush()
             at = out.tell() + (len(BOM) if index.bom else 0)
@@ -416,9 +463,7 @@ def write_jsonl_records(
                 done = 0
                 for lo in range(0, rows.size, plan):
                     part = rows[lo : lo + plan]
-                    for pieces, n in _placed_pieces(
-                        fd, starts, lengths, part, at, window, copy
-                    ):
+                    for pieces, n in _pieces_of(fd, starts, lengths, part, at, **kw):
                         put(pieces)
                         done += n
                         shown.update(done)

@@ -390,6 +390,52 @@ def test_a_full_disk_while_the_kernel_copies_names_the_output(tmp_path, monkeypa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
+@pytest.mark.parametrize("opened", [False, True])
+def test_an_input_cut_short_before_it_is_written_is_an_error(tmp_path, opened):
+    from skbalance._io import OutputError
+
+    path = _write(tmp_path, "".join(f'{{"y": {i % 2}, "i": {i}}}\n' for i in range(9)))
+    index = read_jsonl_labels(path, "y")
+    with open(path, "r+b") as fh:  # changed after it was read
+        fh.truncate(30)
+    out = tmp_path / "o.jsonl"
+    with pytest.raises(OutputError) as info:
+        if opened:
+            with open(out, "wb") as fh:
+                write_jsonl_records(index, range(9), fh)
+        else:
+            write_jsonl_records(index, range(9), out)
+    name = "records" if opened else out
+    assert str(info.value) == (
+        f"{name}: write failed: the input changed while it was copied."
+    )
+    if not opened:
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_shuffled_rows_are_written_in_order_and_the_rest_by_place(
+    tmp_path, monkeypatch
+):
+    import skbalance._jsonl._records as records
+
+    placed, calls = records._placed_pieces, []
+
+    def spied(fd, starts, lengths, rows, *args):
+        calls.append(rows.tolist())
+        return placed(fd, starts, lengths, rows, *args)
+
+    monkeypatch.setattr(records, "_placed_pieces", spied)
+    lines = [json.dumps({"y": i % 2, "i": i}) for i in range(64)]
+    index = read_jsonl_labels(_write(tmp_path, "\n".join(lines) + "\n"), "y")
+    shuffled = np.random.default_rng(0).permutation(64).tolist()
+    copies = [*range(64), *range(0, 64, 2), *range(1, 64, 2)]  # 2 descents
+    for picks in (shuffled, copies):
+        write_jsonl_records(index, picks, tmp_path / "o.jsonl", force=True, plan=64)
+        expected = "".join(lines[i] + "\n" for i in picks)
+        assert (tmp_path / "o.jsonl").read_text() == expected
+    assert calls == [copies[:64], copies[64:]]  # two plans, both by place
+
+
 def test_an_input_cut_short_while_it_is_copied_is_an_error(tmp_path):
     import os
 
