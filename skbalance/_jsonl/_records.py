@@ -361,7 +361,7 @@ def write_jsonl_records(
     are read in file order and written in their places, so that scattered
     rows (the copies of a class, a part of a split) cost large reads and
     few writes (on the 1 GB file of ``benchmarks/bench_jsonl.py``, a
-    ``mix`` takes 6.9 s instead of 8.3 s). A regular file is written
+    ``mix`` takes 7.2 s instead of 8.3 s). A regular file is written
     in a second thread while the next records are read; a pipe or a
     terminal in this one, so that Ctrl-C stops a stalled write.
 
