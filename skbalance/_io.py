@@ -33,6 +33,7 @@ __all__ = [
     "check_folder",
     "check_output",
     "copy_at",
+    "input_changed",
     "is_stdout",
     "make_folders",
     "os_reason",
@@ -339,6 +340,13 @@ _NO_COPY = {
 }
 
 
+def input_changed(path):
+    """The error of an output whose input got shorter after it was read."""
+    return OutputError(
+        f"{path}: write failed: the input changed while it was copied.", "io"
+    )
+
+
 def writes_at(file):
     """Whether ``file`` takes :func:`write_at` and :func:`copy_at`: the
     temporary file of an output (opened with ``mode="wb"``)."""
@@ -389,11 +397,8 @@ def copy_at(file, source, offset, length, at):
             raise _write_failed(raw.path, exc) from exc
     while length > 0:
         data = os.pread(source, min(length, 1 << 22), offset)
-        if not data:
-            raise OutputError(
-                f"{raw.path}: write failed: the input changed while it was copied.",
-                "io",
-            )
+        if not data:  # the input is shorter than when it was read
+            raise input_changed(raw.path)
         write_at(file, data, at)
         offset, length, at = offset + len(data), length - len(data), at + len(data)
 

@@ -9,7 +9,13 @@ import os
 import stat
 from pathlib import Path
 
-from skbalance._io import OutputError, atomic_output, copy_at, write_at, writes_at
+from skbalance._io import (
+    atomic_output,
+    copy_at,
+    input_changed,
+    write_at,
+    writes_at,
+)
 from skbalance._jsonl._scan import (
     BOM,
     JsonlError,
@@ -124,8 +130,8 @@ def write_lines(path, lines, *, inputs=(), force=False):
 
 
 class _InputChanged(Exception):
-    """The input is shorter than when it was read (raised as the
-    :class:`~skbalance._io.OutputError` of the output being written)."""
+    """The input is shorter than when it was read (raised as
+    :func:`skbalance._io.input_changed` of the output being written)."""
 
 
 def _read(fd, size, offset):
@@ -333,9 +339,7 @@ def _input_changed(name):
     try:
         yield
     except _InputChanged:
-        raise OutputError(
-            f"{name}: write failed: the input changed while it was copied.", "io"
-        ) from None
+        raise input_changed(name) from None
 
 
 def write_jsonl_records(
