@@ -5,8 +5,10 @@ fold ``BalanceSearch`` (its defaults: 5 inner folds, factor 3, macro F1)
 chooses a strategy and refits it; every fixed strategy of its candidate list
 (none; weights balanced / sqrt / effective number; the prior correction;
 RatioOverSampler 0.3 / 0.5 / 1.0; DomainFloorSampler class floors, relative
-floors above 5 classes) and imbalanced-learn's ``RandomOverSampler``
-defaults are fitted on the same outer training fold. All are scored by
+floors above 5 classes), each of them with a prior correction tuned on top
+(``LogitAdjustedClassifier`` defaults, as the search may stack one), and
+imbalanced-learn's ``RandomOverSampler`` defaults are fitted on the same
+outer training fold. All are scored by
 macro F1 on the outer test fold, which the search never saw. "BalanceSearch,
 best of last round" is what the search would score taking the best candidate
 of its last round instead of the simplest within one standard error (the
@@ -51,7 +53,7 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_samplers as samplers  # noqa: E402  (the loaders, next to this file)
 
-from skbalance import BalanceSearch  # noqa: E402
+from skbalance import BalanceSearch, LogitAdjustedClassifier  # noqa: E402
 from skbalance._balance_search import FAMILIES, _Candidate, _candidates  # noqa: E402
 
 #: the search's choice without the one-standard-error rule
@@ -90,13 +92,22 @@ def base_model(text):
     return make_pipeline(StandardScaler(), CountingLogisticRegression(max_iter=1000))
 
 
+#: the suffix of a fixed strategy with a prior correction tuned on top
+STACKED = " + prior correction"
+
+
 def fixed_strategies(search, y, seed):
-    """Every candidate of the search, fixed, and RandomOverSampler."""
+    """Every candidate of the search, fixed; each with a prior correction
+    tuned on top (its own 5-fold out-of-fold scores), as the search may
+    choose; and RandomOverSampler."""
     counts = np.unique(y, return_counts=True)[1]
     cands = _candidates(
         set(FAMILIES), counts, can_weight=True, can_adjust=True, has_generator=False
     )
     out = {c.name: search._build(c, seed) for c in cands}
+    for c in cands:
+        if c.family not in ("none", "prior"):
+            out[c.name + STACKED] = LogitAdjustedClassifier(search._build(c, seed))
     steps = list(clone(search.estimator).steps)
     steps.insert(len(steps) - 1, ("balance", RandomOverSampler(random_state=seed)))
     out["imblearn RandomOverSampler"] = ImbPipeline(steps)
@@ -159,7 +170,9 @@ def run_set(name, X, y, text, n_outer, inner_cv):
         # the full grid of the same candidates on the same inner folds: each
         # candidate's rows on the outer training fold, (inner_cv - 1) times
         grid_rows = (inner_cv - 1) * sum(
-            v for k, v in fixed_rows.items() if k != "imblearn RandomOverSampler"
+            v
+            for k, v in fixed_rows.items()
+            if k != "imblearn RandomOverSampler" and not k.endswith(STACKED)
         )
         # the search's refit; a tuned prior correction fits once, as the
         # strategy below it
@@ -285,17 +298,25 @@ def render(results, header):
     if best_single:
         # choosing per set among the fixed strategies can gain no more than
         # the best of each set in hindsight
-        oracle = _mean(
-            [
-                max(_mean(v) for k, v in r["scores"].items() if k in fixed)
-                for r in results
-            ]
-        )
-        lines.append(
-            f"The best fixed strategy of each set in hindsight (an oracle that "
-            f"chooses among the fixed strategies per set), averaged: {oracle:.3f}, "
-            f"{oracle - average[best_single]:+.3f} over {best_single}."
-        )
+        for among, keep in (
+            ("the fixed strategies", lambda k: not k.endswith(STACKED)),
+            ("them and each with a prior correction on top", lambda k: True),
+        ):
+            oracle = _mean(
+                [
+                    max(
+                        _mean(v)
+                        for k, v in r["scores"].items()
+                        if k in fixed and keep(k)
+                    )
+                    for r in results
+                ]
+            )
+            lines.append(
+                f"The best of each set in hindsight (an oracle that chooses among "
+                f"{among}, per set), averaged: {oracle:.3f}, "
+                f"{oracle - average[best_single]:+.3f} over {best_single}."
+            )
     if NO_RULE in per_set:
         no_rule = _mean(per_set[NO_RULE])
         lines.append(
@@ -317,8 +338,9 @@ def render(results, header):
         m = {k: _mean(v) for k, v in r["scores"].items()}
         if "prior correction" not in m:
             continue
-        ratio = max(v for k, v in m.items() if k.startswith("ratio"))
-        weights = max(v for k, v in m.items() if k.startswith("weights"))
+        pure = {k: v for k, v in m.items() if not k.endswith(STACKED)}
+        ratio = max(v for k, v in pure.items() if k.startswith("ratio"))
+        weights = max(v for k, v in pure.items() if k.startswith("weights"))
         p = m["prior correction"]
         lines.append(
             f"| {r['name']} | {p:.3f} | {diff(p, m['none'])} | "
