@@ -14,6 +14,11 @@ best of last round" is what the search would score taking the best candidate
 of its last round instead of the simplest within one standard error (the
 fixed strategy's fit of that candidate: no extra fit).
 
+Two bounds on what choosing per set can gain over the best single fixed
+strategy: the best of each set in hindsight (an oracle, biased upwards by
+choosing on the scores it reports), and an honest chooser that scores each
+outer fold with the strategy best on the set's other outer folds.
+
 Cost: every fit of the final classifier is counted (calls and rows), for the
 search and for one plain 5-fold cross-validation of the base model on the
 same outer training fold, and both are timed in the same run; the report
