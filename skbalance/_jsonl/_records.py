@@ -262,13 +262,24 @@ def _placed_pieces(fd, starts, lengths, rows, at, window, copy):
         yield pieces, hi - lo
 
 
+def _in_order(fd, starts, lengths, rows, *, chunk, gap, window):
+    """The bytes of ``rows`` in output order, ``chunk`` records at a time
+    (:func:`_chunk_bytes`), each with its number of records."""
+    import numpy as np
+
+    for lo in range(0, rows.size, chunk):
+        part = rows[lo : lo + chunk]
+        size = lengths[part].astype(np.int64)
+        yield _chunk_bytes(fd, starts[part], size, gap, window), part.size
+
+
 def _pieces_of(fd, starts, lengths, rows, at, *, chunk, gap, window, copy):
     """The pieces that write ``rows`` from ``at`` on, as
     :func:`_placed_pieces` gives them, but for rows out of file order (more
-    than one descent in 16 rows: shuffled), which are written in order,
-    ``chunk`` records at a time (:func:`_chunk_bytes`): placed, each would
-    cost a write of its own (a shuffled file took twice the time, and
-    hundreds of MB more memory for short records)."""
+    than one descent in 16 rows: shuffled), which are written in order
+    (:func:`_in_order`): placed, each would cost a write of its own (a
+    shuffled file took twice the time, and hundreds of MB more memory for
+    short records)."""
     import numpy as np
 
     s = starts[rows]
@@ -277,11 +288,9 @@ def _pieces_of(fd, starts, lengths, rows, at, *, chunk, gap, window, copy):
     if not shuffled:
         yield from _placed_pieces(fd, starts, lengths, rows, at, window, copy)
         return
-    for lo in range(0, rows.size, chunk):
-        part = rows[lo : lo + chunk]
-        size = lengths[part].astype(np.int64)
-        data = _chunk_bytes(fd, starts[part], size, gap, window)
-        yield [(data, at)], part.size
+    kw = {"chunk": chunk, "gap": gap, "window": window}
+    for data, n in _in_order(fd, starts, lengths, rows, **kw):
+        yield [(data, at)], n
         at += len(data)
 
 
@@ -449,7 +458,7 @@ def write_jsonl_records(
     with index._open() as fd, writing as out, _input_changed(name):
         # a pipe may stall: there, Ctrl-C must interrupt the write itself
         behind = _writing_behind if _is_regular(out) else contextlib.nullcontext
-        kw = {"chunk": chunk, "gap": gap, "window": window, "copy": copy}
+        kw = {"chunk": chunk, "gap": gap, "window": window}
         if writes_at(out):  # a temporary file of ours: by place
             out.flush()
             at = out.tell() + (len(BOM) if index.bom else 0)
@@ -467,7 +476,8 @@ def write_jsonl_records(
                 done = 0
                 for lo in range(0, rows.size, plan):
                     part = rows[lo : lo + plan]
-                    for pieces, n in _pieces_of(fd, starts, lengths, part, at, **kw):
+                    placed = _pieces_of(fd, starts, lengths, part, at, copy=copy, **kw)
+                    for pieces, n in placed:
                         put(pieces)
                         done += n
                         shown.update(done)
@@ -477,11 +487,11 @@ def write_jsonl_records(
             with behind(out.write) as put:
                 if index.bom:
                     put(BOM)
-                for lo in range(0, rows.size, chunk):
-                    part = rows[lo : lo + chunk]
-                    size = lengths[part].astype(np.int64)
-                    put(_chunk_bytes(fd, starts[part], size, gap, window))
-                    shown.update(lo + part.size)
+                done = 0
+                for data, n in _in_order(fd, starts, lengths, rows, **kw):
+                    put(data)
+                    done += n
+                    shown.update(done)
         shown.close()
         for line in new:
             out.write(line)
