@@ -339,7 +339,6 @@ def render(results, header):
                 f"{among}, per set), averaged: {oracle:.3f}, "
                 f"{oracle - average[best_single]:+.3f} over {best_single}."
             )
-    if best_single:
         # an honest chooser with the oracle's candidates: each outer fold
         # scored with the strategy best on the set's other outer folds
         honest = _mean([_mean(_held_out_choice(r["folds"], fixed)) for r in results])
